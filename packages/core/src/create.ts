@@ -1,0 +1,14 @@
+import { ApoJwt } from './apojwt.js';
+import type { ApoJwtOptions, RefreshOptions } from './options.js';
+import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
+
+/**
+ * The entry point: `createApoJwt({ template: 'express', secret, iss, serverAudience })`.
+ * Passing `refresh` makes `createToken` return `{ accessToken, refreshToken }`
+ * in the type as well as at run time.
+ */
+export function createApoJwt<const O extends ApoJwtOptions>(
+  options: O,
+): ApoJwt<RegisteredPermission, RegisteredData, RegisteredRefreshData, O extends { refresh: RefreshOptions } ? true : false> {
+  return new ApoJwt(options) as never;
+}

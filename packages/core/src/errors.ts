@@ -1,0 +1,90 @@
+/**
+ * Every failure a request can cause is an `ApoJwtError` with one `code` from a
+ * closed list. Each code has exactly one HTTP status, in `STATUS_BY_CODE`
+ * below: adapters never choose a status themselves.
+ *
+ * Messages are written for the person reading logs. They never contain the
+ * token, a secret, or a claim value: those are attacker-controlled or
+ * sensitive (see RFC 8725 §3.1 and OWASP logging guidance).
+ */
+
+export const STATUS_BY_CODE = {
+  /** No credentials were sent at all. RFC 6750 §3.1: no error attribute. */
+  ERR_TOKEN_MISSING: 401,
+  /** The Authorization header is not one well-formed Bearer credential, or credentials disagree. */
+  ERR_REQUEST_MALFORMED: 400,
+  /** A request body (login, refresh) is not what the endpoint takes. */
+  ERR_BODY_INVALID: 400,
+  /** Larger than `maxTokenBytes`; rejected before any parsing. */
+  ERR_TOKEN_TOO_LARGE: 401,
+  /** Not three base64url segments of JSON objects. */
+  ERR_TOKEN_MALFORMED: 401,
+  /** Header `alg` is not the one algorithm this instance accepts (includes `none`). */
+  ERR_ALGORITHM_NOT_ALLOWED: 401,
+  /** No key for the header's `kid`. */
+  ERR_KEY_UNKNOWN: 401,
+  /** The signature does not match. */
+  ERR_SIGNATURE_INVALID: 401,
+  /** An access token where a refresh token is needed, or the reverse. */
+  ERR_TOKEN_TYPE_INVALID: 401,
+  /** `exp` is in the past (beyond the clock tolerance). */
+  ERR_TOKEN_EXPIRED: 401,
+  /** `nbf` (or `iat`) is in the future (beyond the clock tolerance). */
+  ERR_TOKEN_NOT_YET_VALID: 401,
+  /** A required claim is missing or has the wrong shape, or `iss`/`aud` do not match. */
+  ERR_CLAIM_INVALID: 401,
+  /** Revoked by `jti`, by subject, or by refresh family. */
+  ERR_TOKEN_REVOKED: 401,
+  /** A refresh token that was already rotated was presented again: its family is revoked. */
+  ERR_REFRESH_REUSED: 401,
+  /** Unknown user or wrong password: one code for both, on purpose. */
+  ERR_CREDENTIALS_INVALID: 401,
+  /** The account exists but may not log in (refused by the `isDisabled` hook). */
+  ERR_ACCOUNT_DISABLED: 403,
+  /** A valid token without the permission the route requires. */
+  ERR_PERMISSION_DENIED: 403,
+  /** Too many attempts; `retryAfterSeconds` says when to come back. */
+  ERR_RATE_LIMITED: 429,
+  /** A store the check depends on (revocation, rotation, limits, JWKS) cannot answer; fail closed. */
+  ERR_STORE_UNAVAILABLE: 503,
+} as const satisfies Record<string, 400 | 401 | 403 | 429 | 503>;
+
+export type ApoJwtErrorCode = keyof typeof STATUS_BY_CODE;
+export type ApoJwtHttpStatus = (typeof STATUS_BY_CODE)[ApoJwtErrorCode];
+
+export interface ApoJwtErrorDetails {
+  /** For ERR_PERMISSION_DENIED: the permissions the route asked for (names, not token contents). */
+  requiredPermissions?: readonly string[];
+  /** For ERR_RATE_LIMITED: seconds until a new attempt may succeed. */
+  retryAfterSeconds?: number;
+  /** For ERR_CLAIM_INVALID: which claim failed (its name, never its value). */
+  claim?: string;
+}
+
+export class ApoJwtError extends Error {
+  override readonly name = 'ApoJwtError';
+  readonly code: ApoJwtErrorCode;
+  readonly status: ApoJwtHttpStatus;
+  readonly details: Readonly<ApoJwtErrorDetails>;
+
+  constructor(code: ApoJwtErrorCode, message: string, details: ApoJwtErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.status = STATUS_BY_CODE[code];
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+/**
+ * Misuse of the API by the application itself (a bad option, a short secret).
+ * Thrown at construction time, never in answer to a request; a `TypeError`
+ * like jose's, so it is never mistaken for a client's fault.
+ */
+export class ApoJwtConfigError extends TypeError {
+  override readonly name = 'ApoJwtConfigError';
+  readonly code = 'ERR_APOJWT_CONFIG' as const;
+}
+
+export function isApoJwtError(value: unknown): value is ApoJwtError {
+  return value instanceof ApoJwtError;
+}

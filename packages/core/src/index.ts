@@ -1,0 +1,57 @@
+export { ApoJwt, type CreateTokenInput, type CreateTokenResult, type TokenPair } from './apojwt.js';
+export { createApoJwt } from './create.js';
+export type { ApoJwtOptions, RefreshOptions } from './options.js';
+export {
+  ApoJwtError,
+  ApoJwtConfigError,
+  STATUS_BY_CODE,
+  isApoJwtError,
+  type ApoJwtErrorCode,
+  type ApoJwtErrorDetails,
+  type ApoJwtHttpStatus,
+} from './errors.js';
+export { toHttpErrorResponse, type HttpErrorResponse } from './http-error.js';
+export { ALGORITHMS, isAlgorithm, type Algorithm, type SymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
+export {
+  LocalKeyRing,
+  makeSigningKey,
+  secretToKeyObject,
+  thumbprint,
+  type KeyResolver,
+  type SecretInput,
+  type SigningKey,
+  type VerificationKey,
+} from './keys.js';
+export {
+  ACCESS_TOKEN_TYPE,
+  REFRESH_TOKEN_TYPE,
+  LEGACY_TOKEN_TYPE,
+  type AccessClaims,
+  type RefreshClaims,
+  type RegisteredClaims,
+  type TokenKind,
+} from './claims.js';
+export {
+  compileRequirement,
+  grantCovers,
+  holdsPermission,
+  satisfies,
+  assertPermissions,
+  type CompiledRequirement,
+  type PermissionGrant,
+  type PermissionRequirement,
+} from './permissions.js';
+export type { Register, RegisteredPermission, RegisteredData, RegisteredRefreshData, JsonObject } from './register.js';
+export { systemClock, type Clock } from './clock.js';
+export type { RevocationStore, RevocationQuery } from './stores/revocation-store.js';
+export type { RotationStore } from './stores/rotation-store.js';
+export { MemoryRevocationStore, type MemoryRevocationStoreOptions } from './stores/memory-revocation-store.js';
+export { MemoryRotationStore, type MemoryRotationStoreOptions } from './stores/memory-rotation-store.js';
+export {
+  registerTemplate,
+  resolveTemplate,
+  type Template,
+  type Finder,
+  type ExceptionHandler,
+  type InjectedValues,
+} from './template.js';

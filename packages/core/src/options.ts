@@ -1,0 +1,70 @@
+import type { Algorithm } from './algorithms.js';
+import type { Clock } from './clock.js';
+import type { SecretInput, KeyResolver } from './keys.js';
+import type { RevocationStore } from './stores/revocation-store.js';
+import type { RotationStore } from './stores/rotation-store.js';
+import type { ExceptionHandler, Finder, Template } from './template.js';
+
+export interface RefreshOptions {
+  /** Signs refresh tokens (HMAC). May equal `secret`: the token type keeps them apart, except with `pythonCompat`. */
+  refreshSecret: SecretInput;
+  /** HS256 (default), HS384 or HS512. Only the issuer verifies refresh tokens. */
+  refreshAlgorithm?: 'HS256' | 'HS384' | 'HS512';
+  /** Seconds a refresh token lives. Default 86 400 (one day). */
+  refreshExpPeriod?: number;
+  /** Where the refresh token is in a request; the template's default reads a cookie. */
+  refreshFinder?: Finder;
+  /**
+   * Seconds after a rotation during which presenting the rotated token again
+   * is refused without revoking the family (concurrent requests from one
+   * client). After it, reuse revokes the whole family. Default 2; 0 = never.
+   */
+  reuseGracePeriod?: number;
+}
+
+export interface ApoJwtOptions {
+  /** HMAC secret for HS256/384/512; at least as long as the hash (32 bytes for HS256). */
+  secret?: SecretInput;
+  /** Default HS256. */
+  algorithm?: Algorithm;
+  /** Key id written in every header; default: the key's RFC 7638 thumbprint. */
+  kid?: string;
+  /** Extra verification keys (older keys still valid during a rotation, or a remote JWKS). */
+  keyResolver?: KeyResolver;
+  /** Seconds an access token lives. Default 900. */
+  expPeriod?: number;
+  /** Issuer written in and required of every token. */
+  iss: string;
+  /** Audience(s) written into tokens and accepted on verification. A string is one audience. */
+  serverAudience: string | readonly string[];
+  /** A permission that grants every other one. */
+  adminPermission?: string;
+  /** Seconds of clock skew tolerated on exp/nbf/iat, 0 to 300. Default 0. */
+  clockTolerance?: number;
+  /** Injectable clock (ms since epoch). Default `Date.now`. */
+  now?: Clock;
+  /** Tokens longer than this are refused before parsing. Default 8192. */
+  maxTokenBytes?: number;
+  /** Verified-token cache; `false` turns it off. Default `{ max: 10000 }`. */
+  cache?: false | { max?: number };
+  /** Revocation state; default an in-memory store. */
+  revocationStore?: RevocationStore;
+  /** Refresh rotation state; default an in-memory store. */
+  rotationStore?: RotationStore;
+  /**
+   * When a store is down, accept tokens anyway. UNSAFE: a revoked token is
+   * accepted for as long as the store is unreachable. Default false (503).
+   */
+  failOpen?: boolean;
+  /** Accept Python apojwt access tokens (typ "JWT", no jti). Off by default. */
+  pythonCompat?: boolean;
+  /** Configures refresh tokens; same as calling `configRefresh`. */
+  refresh?: RefreshOptions;
+  /** Framework binding: 'express', 'koa' (after importing the adapter) or a template object. */
+  template?: string | Template;
+  tokenFinder?: Finder;
+  refreshFinder?: Finder;
+  exceptionHandler?: ExceptionHandler;
+  /** RFC 6750 realm in WWW-Authenticate. */
+  realm?: string;
+}

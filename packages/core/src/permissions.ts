@@ -1,0 +1,89 @@
+import { ApoJwtConfigError, ApoJwtError } from './errors.js';
+
+/**
+ * Every wildcard that would grant `S`: for 'orders:items:write' that is
+ * 'orders:*' | 'orders:items:*'.
+ */
+type WildcardsOf<S extends string> = S extends `${infer Head}:${infer Rest}`
+  ? `${Head}:*` | `${Head}:${WildcardsOf<Rest>}`
+  : never;
+
+/** What a token may carry: a declared name, a wildcard over declared names, or '*'. */
+export type PermissionGrant<P extends string = string> = string extends P ? string : P | WildcardsOf<P> | '*';
+
+/**
+ * What a route may require: one name, all of a list, or any of a list.
+ * Only declared names are allowed, so a typo is a compile error.
+ */
+export type PermissionRequirement<P extends string = string> =
+  | P
+  | readonly P[]
+  | { readonly all: readonly P[] }
+  | { readonly any: readonly P[] };
+
+/** A requirement after validation: the form every check runs on. */
+export interface CompiledRequirement {
+  readonly mode: 'all' | 'any';
+  readonly names: readonly string[];
+}
+
+// RFC 6750 §3 scope-token characters, minus '*' (wildcards are for grants only).
+const PERMISSION_NAME = /^[\x21\x23-\x29\x2b-\x5b\x5d-\x7e]+$/;
+
+/** Validates a requirement once, where the route is declared, not per request. */
+export function compileRequirement(requirement: PermissionRequirement): CompiledRequirement {
+  let mode: 'all' | 'any' = 'all';
+  let names: readonly unknown[];
+  if (typeof requirement === 'string') names = [requirement];
+  else if (Array.isArray(requirement)) names = requirement;
+  else if (requirement && typeof requirement === 'object' && 'any' in requirement && Array.isArray(requirement.any)) {
+    mode = 'any';
+    names = requirement.any;
+  } else if (requirement && typeof requirement === 'object' && 'all' in requirement && Array.isArray(requirement.all)) {
+    names = requirement.all;
+  } else {
+    throw new ApoJwtConfigError('a permission requirement is a name, an array of names, { all: [...] } or { any: [...] }');
+  }
+  if (names.length === 0) throw new ApoJwtConfigError('a permission requirement needs at least one name');
+  for (const name of names) {
+    if (typeof name !== 'string' || !PERMISSION_NAME.test(name)) {
+      throw new ApoJwtConfigError(
+        'permission names are non-empty printable ASCII without spaces, quotes, backslashes or "*"',
+      );
+    }
+  }
+  return Object.freeze({ mode, names: Object.freeze([...(names as string[])]) });
+}
+
+/** True when one granted permission covers `required`: exact, admin, '*', or a 'prefix:*' wildcard. */
+export function grantCovers(granted: string, required: string, adminPermission: string | undefined): boolean {
+  if (granted === required || granted === '*' || granted === adminPermission) return true;
+  // 'orders:*' covers 'orders:read' and 'orders:items:write', never 'orders' itself.
+  return granted.endsWith(':*') && required.length > granted.length - 1 && required.startsWith(granted.slice(0, -1));
+}
+
+export function holdsPermission(granted: readonly string[], required: string, adminPermission: string | undefined): boolean {
+  for (const grant of granted) {
+    if (grantCovers(grant, required, adminPermission)) return true;
+  }
+  return false;
+}
+
+export function satisfies(granted: readonly string[], requirement: CompiledRequirement, adminPermission?: string): boolean {
+  return requirement.mode === 'all'
+    ? requirement.names.every((name) => holdsPermission(granted, name, adminPermission))
+    : requirement.names.some((name) => holdsPermission(granted, name, adminPermission));
+}
+
+/** Throws ERR_PERMISSION_DENIED (403) naming the route's requirement, never the token's grants. */
+export function assertPermissions(
+  granted: readonly string[],
+  requirement: CompiledRequirement,
+  adminPermission?: string,
+): void {
+  if (satisfies(granted, requirement, adminPermission)) return;
+  const message = requirement.mode === 'all' || requirement.names.length === 1
+    ? 'the token lacks a required permission'
+    : 'the token holds none of the accepted permissions';
+  throw new ApoJwtError('ERR_PERMISSION_DENIED', message, { requiredPermissions: requirement.names });
+}

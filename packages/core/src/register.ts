@@ -1,0 +1,22 @@
+/**
+ * Applications describe their own permission names and payload shapes once,
+ * by declaration merging, and every API below picks them up:
+ *
+ *   declare module '@apojwt/core' {
+ *     interface Register {
+ *       permission: 'orders:read' | 'orders:write' | 'admin';
+ *       data: { tenant: string };
+ *       refreshData: { userId: string };
+ *     }
+ *   }
+ *
+ * Left empty, names are plain strings and payloads plain objects.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Register {}
+
+export type JsonObject = { [key: string]: unknown };
+
+export type RegisteredPermission = Register extends { permission: infer P extends string } ? P : string;
+export type RegisteredData = Register extends { data: infer D extends object } ? D : JsonObject;
+export type RegisteredRefreshData = Register extends { refreshData: infer R extends object } ? R : JsonObject;

@@ -1,0 +1,50 @@
+import { ApoJwtConfigError, type ApoJwtError } from './errors.js';
+
+/**
+ * A template binds apojwt to one framework. It only translates: where the
+ * token is in a request, where verified values go, how an error is answered.
+ * What is valid, which code and which status: all decided in core.
+ *
+ * `args` are the arguments the framework passes to a handler or middleware
+ * (Express: req, res, next; Koa: ctx, next).
+ */
+export type Finder = (...args: any[]) => string | undefined | Promise<string | undefined>;
+export type ExceptionHandler = (error: ApoJwtError, ...args: any[]) => unknown;
+
+/** Values handlers receive once a check passed. */
+export interface InjectedValues {
+  tokenData?: unknown;
+  tokenSubject?: string;
+  tokenPermissions?: readonly string[];
+  tokenClaims?: unknown;
+  refreshData?: unknown;
+  refreshClaims?: unknown;
+}
+
+export interface Template {
+  readonly name: string;
+  /** The access token, `undefined` when none was sent; throws ERR_REQUEST_MALFORMED for a malformed credential. */
+  tokenFinder: Finder;
+  /** The refresh token, `undefined` when none was sent. */
+  refreshFinder: Finder;
+  /** Answers the request for a rejected check. */
+  exceptionHandler: ExceptionHandler;
+  /** Stores verified values on the request (Express `req`, Koa `ctx.state`). */
+  attach(args: readonly unknown[], values: InjectedValues): void;
+}
+
+const templates = new Map<string, Template>();
+
+/** Adapters register their template by name when imported, so `template: 'express'` resolves. */
+export function registerTemplate(template: Template): void {
+  templates.set(template.name, template);
+}
+
+export function resolveTemplate(template: string | Template): Template {
+  if (typeof template !== 'string') return template;
+  const found = templates.get(template);
+  if (found === undefined) {
+    throw new ApoJwtConfigError(`unknown template "${template}": import '@apojwt/${template}' first, or pass a template object`);
+  }
+  return found;
+}

@@ -1,0 +1,164 @@
+/**
+ * What makes a token valid: this file, top to bottom. Each step either passes
+ * or throws an `ApoJwtError` with its own code; nothing after a failed step
+ * runs, and no claim is trusted before the signature is checked.
+ *
+ *   1. size limit            ERR_TOKEN_TOO_LARGE
+ *   2. parse (shape, header) ERR_TOKEN_MALFORMED
+ *   3. algorithm allow-list  ERR_ALGORITHM_NOT_ALLOWED
+ *   4. key by kid            ERR_KEY_UNKNOWN
+ *   5. signature             ERR_SIGNATURE_INVALID
+ *   6. token type            ERR_TOKEN_TYPE_INVALID
+ *   7. exp / nbf / iat       ERR_TOKEN_EXPIRED, ERR_TOKEN_NOT_YET_VALID, ERR_CLAIM_INVALID
+ *   8. iss / aud and shape   ERR_CLAIM_INVALID
+ *   9. revocation            ERR_TOKEN_REVOKED, ERR_STORE_UNAVAILABLE
+ * Permissions (ERR_PERMISSION_DENIED) are checked by the caller, per route.
+ */
+import jwt from 'jsonwebtoken';
+import type { KeyObject } from 'node:crypto';
+import { ApoJwtError } from './errors.js';
+import { readHeader, malformed } from './header.js';
+import { ACCESS_TOKEN_TYPE, LEGACY_TOKEN_TYPE, REFRESH_TOKEN_TYPE, type TokenKind } from './claims.js';
+import type { Algorithm } from './algorithms.js';
+import type { KeyResolver } from './keys.js';
+import type { RevocationStore } from './stores/revocation-store.js';
+
+export interface VerifyContext {
+  readonly algorithm: Algorithm;
+  readonly keys: KeyResolver;
+  readonly issuer: string;
+  /** The audiences this service answers to; a token must name at least one. */
+  readonly audience: ReadonlySet<string>;
+  readonly clockTolerance: number;
+  readonly maxTokenBytes: number;
+  /** Accept Python apojwt's `typ: "JWT"` access tokens without `jti`. */
+  readonly pythonCompat: boolean;
+  readonly revocation: RevocationStore;
+  readonly failOpen: boolean;
+  readonly nowSeconds: () => number;
+}
+
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyContext): Promise<Record<string, unknown>> {
+  // 1. Size, before any parsing work.
+  if (typeof token !== 'string' || token.length === 0) throw malformed('the token is not a non-empty string');
+  if (token.length > ctx.maxTokenBytes) {
+    throw new ApoJwtError('ERR_TOKEN_TOO_LARGE', `the token is larger than ${ctx.maxTokenBytes} bytes`);
+  }
+
+  // 2. Parse: exactly three base64url segments, the header a JSON object.
+  if (!JWS_COMPACT.test(token)) throw malformed('the token is not three base64url segments');
+  const header = readHeader(token.slice(0, token.indexOf('.')));
+
+  // 3. Algorithm: the one this instance is configured for. 'none', 'None',
+  //    'HS256' against an RS key, anything else: rejected here (RFC 8725 §3.1).
+  if (header.alg !== ctx.algorithm) {
+    throw new ApoJwtError('ERR_ALGORITHM_NOT_ALLOWED', 'the token algorithm is not the one this service accepts');
+  }
+
+  // 4. Key by kid (may fetch a remote JWKS on an unknown kid).
+  const resolved = ctx.keys.resolve(header.kid, ctx.algorithm);
+  const key: KeyObject = resolved instanceof Promise ? await resolved : resolved;
+
+  // 5. Signature. jsonwebtoken checks it with the pinned algorithm and a
+  //    KeyObject built once; claim checks are ours (below) so that each has
+  //    its own code and runs on our clock.
+  let payload: unknown;
+  try {
+    payload = jwt.verify(token, key, { algorithms: [ctx.algorithm], ignoreExpiration: true, ignoreNotBefore: true });
+  } catch {
+    throw new ApoJwtError('ERR_SIGNATURE_INVALID', 'the token signature is invalid');
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw malformed('the token payload is not a JSON object');
+  }
+  const claims = payload as Record<string, unknown>;
+
+  // 6. Type: access and refresh tokens never stand in for each other.
+  const legacy = kind === 'access' && ctx.pythonCompat && (header.typ === undefined || header.typ === LEGACY_TOKEN_TYPE);
+  const expectedType = kind === 'access' ? ACCESS_TOKEN_TYPE : REFRESH_TOKEN_TYPE;
+  if (header.typ !== expectedType && !legacy) {
+    throw new ApoJwtError('ERR_TOKEN_TYPE_INVALID', `the token is not ${kind === 'access' ? 'an access' : 'a refresh'} token`);
+  }
+
+  // 7. Time. `exp` and `iat` are required: a token that never expires, or
+  //    whose age is unknown, is not accepted (and subject revocation needs iat).
+  const now = ctx.nowSeconds();
+  const exp = numericDate(claims, 'exp', true);
+  const iat = numericDate(claims, 'iat', true);
+  const nbf = numericDate(claims, 'nbf', false);
+  if (now >= exp + ctx.clockTolerance) throw new ApoJwtError('ERR_TOKEN_EXPIRED', 'the token has expired');
+  if (nbf !== undefined && nbf > now + ctx.clockTolerance) {
+    throw new ApoJwtError('ERR_TOKEN_NOT_YET_VALID', 'the token is not valid yet');
+  }
+  if (iat > now + ctx.clockTolerance) throw new ApoJwtError('ERR_TOKEN_NOT_YET_VALID', 'the token was issued in the future');
+
+  // 8. Issuer, audience, and the shape of the claims handlers rely on.
+  if (claims['iss'] !== ctx.issuer) throw claimInvalid('iss', 'the token issuer is not accepted');
+  if (!namesAudience(claims['aud'], ctx.audience)) throw claimInvalid('aud', 'the token audience is not accepted');
+  if (typeof claims['sub'] !== 'string') throw claimInvalid('sub', 'the token subject is missing');
+  const jti = claims['jti'];
+  if (!(typeof jti === 'string' && jti.length > 0) && !(legacy && jti === undefined)) {
+    throw claimInvalid('jti', 'the token id is missing');
+  }
+  if (!isPlainObject(claims['data'])) throw claimInvalid('data', 'the token data is not an object');
+  if (kind === 'access' && !isStringArray(claims['perms'])) throw claimInvalid('perms', 'the token permissions are not a list of strings');
+  if (kind === 'refresh' && !(typeof claims['fam'] === 'string' && claims['fam'].length > 0)) {
+    throw claimInvalid('fam', 'the refresh token family is missing');
+  }
+
+  // 9. Revocation, on every verification.
+  await assertNotRevoked(ctx, claims, now);
+  return claims;
+}
+
+/** Also run on every verified-cache hit, so a cached token is never served after its revocation. */
+export async function assertNotRevoked(ctx: VerifyContext, claims: Record<string, unknown>, now: number): Promise<void> {
+  let revoked: boolean;
+  try {
+    const answer = ctx.revocation.isRevoked(
+      { jti: claims['jti'] as string | undefined, sub: claims['sub'] as string, iat: claims['iat'] as number, fam: claims['fam'] as string | undefined },
+      now,
+    );
+    revoked = answer instanceof Promise ? await answer : answer;
+  } catch (error) {
+    if (ctx.failOpen) return; // documented as unsafe: a revoked token may pass while the store is down
+    throw storeUnavailable(error);
+  }
+  if (revoked) throw new ApoJwtError('ERR_TOKEN_REVOKED', 'the token has been revoked');
+}
+
+export function storeUnavailable(error: unknown): ApoJwtError {
+  if (error instanceof ApoJwtError) return error;
+  return new ApoJwtError('ERR_STORE_UNAVAILABLE', 'the token store is unavailable', {}, { cause: error });
+}
+
+function numericDate(claims: Record<string, unknown>, name: 'exp' | 'iat' | 'nbf', required: true): number;
+function numericDate(claims: Record<string, unknown>, name: 'exp' | 'iat' | 'nbf', required: false): number | undefined;
+function numericDate(claims: Record<string, unknown>, name: 'exp' | 'iat' | 'nbf', required: boolean): number | undefined {
+  const value = claims[name];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw claimInvalid(name, `the token ${name} claim is missing or not a number`);
+  return value;
+}
+
+// RFC 7519 §4.1.3: aud is a string or an array of strings; a string is one audience.
+function namesAudience(aud: unknown, accepted: ReadonlySet<string>): boolean {
+  if (typeof aud === 'string') return accepted.has(aud);
+  if (!Array.isArray(aud)) return false;
+  for (const entry of aud) if (typeof entry === 'string' && accepted.has(entry)) return true;
+  return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+}
+
+function claimInvalid(claim: string, message: string): ApoJwtError {
+  return new ApoJwtError('ERR_CLAIM_INVALID', message, { claim });
+}
