@@ -14,10 +14,10 @@
  *   9. revocation            ERR_TOKEN_REVOKED, ERR_STORE_UNAVAILABLE
  * Permissions (ERR_PERMISSION_DENIED) are checked by the caller, per route.
  */
-import jwt from 'jsonwebtoken';
 import type { KeyObject } from 'node:crypto';
 import { ApoJwtError } from './errors.js';
-import { readHeader, malformed } from './header.js';
+import { readHeader, decodeSegment, malformed } from './header.js';
+import { signatureMatches } from './signature.js';
 import { ACCESS_TOKEN_TYPE, LEGACY_TOKEN_TYPE, REFRESH_TOKEN_TYPE, type TokenKind } from './claims.js';
 import type { Algorithm } from './algorithms.js';
 import type { KeyResolver } from './keys.js';
@@ -61,19 +61,18 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
   const resolved = ctx.keys.resolve(header.kid, ctx.algorithm);
   const key: KeyObject = resolved instanceof Promise ? await resolved : resolved;
 
-  // 5. Signature. jsonwebtoken checks it with the pinned algorithm and a
-  //    KeyObject built once; claim checks are ours (below) so that each has
-  //    its own code and runs on our clock.
-  let payload: unknown;
+  // 5. Signature over the exact bytes received, with the pinned algorithm.
+  //    Only after it passes is the payload decoded and read.
+  const lastDot = token.lastIndexOf('.');
+  const signature = Buffer.from(token.slice(lastDot + 1), 'base64url');
+  let valid: boolean;
   try {
-    payload = jwt.verify(token, key, { algorithms: [ctx.algorithm], ignoreExpiration: true, ignoreNotBefore: true });
+    valid = signatureMatches(ctx.algorithm, key, token.slice(0, lastDot), signature);
   } catch {
-    throw new ApoJwtError('ERR_SIGNATURE_INVALID', 'the token signature is invalid');
+    valid = false; // e.g. an ECDSA signature of the wrong length
   }
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    throw malformed('the token payload is not a JSON object');
-  }
-  const claims = payload as Record<string, unknown>;
+  if (!valid) throw new ApoJwtError('ERR_SIGNATURE_INVALID', 'the token signature is invalid');
+  const claims = decodeSegment(token.slice(token.indexOf('.') + 1, lastDot), 'payload');
 
   // 6. Type: access and refresh tokens never stand in for each other.
   const legacy = kind === 'access' && ctx.pythonCompat && (header.typ === undefined || header.typ === LEGACY_TOKEN_TYPE);
