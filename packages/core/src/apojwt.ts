@@ -17,6 +17,7 @@ import { readHeader } from './header.js';
 import { resolveTemplate, type ExceptionHandler, type Finder, type Template } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { JsonObject, RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
+import { createLogin, type LoginContext, type LoginFunction, type LoginOptions, type LoginUser } from './credentials/login.js';
 import { audienceList, nonEmptyString, nonNegativeNumber, optionalFunction, positiveInteger } from './validate.js';
 
 export interface CreateTokenInput<P extends string, D extends object, R extends object> {
@@ -76,6 +77,7 @@ export class ApoJwt<
   private readonly customExceptionHandler: ExceptionHandler | undefined;
   private readonly customRefreshFinder: Finder | undefined;
   private refreshConfig: RefreshConfig | undefined;
+  private loginFunction: LoginFunction<HasRefresh> | undefined;
 
   constructor(options: ApoJwtOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('ApoJwt needs an options object');
@@ -133,6 +135,7 @@ export class ApoJwt<
     this.customExceptionHandler = optionalFunction<ExceptionHandler>('exceptionHandler', options.exceptionHandler);
 
     if (options.refresh !== undefined) this.configRefresh(options.refresh);
+    if (options.login !== undefined) this.configLogin(options.login);
   }
 
   /** Turns on refresh tokens. Returns this instance, typed so `createToken` returns a pair. */
@@ -201,6 +204,24 @@ export class ApoJwt<
       { algorithm: refresh.key.alg, header: { alg: refresh.key.alg, typ: REFRESH_TOKEN_TYPE, kid: refresh.key.kid } },
     );
     return { accessToken, refreshToken };
+  }
+
+  // ---- login ---------------------------------------------------------------
+
+  /** Sets up `login`: user lookup, hooks and brute-force limits (credentials/login.ts). */
+  configLogin<U extends LoginUser<P, D, R>>(options: LoginOptions<U>): this {
+    this.loginFunction = createLogin(this, options);
+    return this;
+  }
+
+  /**
+   * Checks a username and password and issues tokens (the pair when refresh
+   * is configured). ERR_CREDENTIALS_INVALID for an unknown user or a wrong
+   * password alike; ERR_RATE_LIMITED, ERR_ACCOUNT_DISABLED, ERR_BODY_INVALID.
+   */
+  login(username: string, password: string, context?: LoginContext): Promise<CreateTokenResult<HasRefresh>> {
+    if (this.loginFunction === undefined) throw new ApoJwtConfigError('login needs a user lookup: pass `login` options or call configLogin first');
+    return this.loginFunction(username, password, context);
   }
 
   // ---- verifying -----------------------------------------------------------

@@ -43,6 +43,8 @@ export const STATUS_BY_CODE = {
   ERR_ACCOUNT_DISABLED: 403,
   /** A valid token without the permission the route requires. */
   ERR_PERMISSION_DENIED: 403,
+  /** A password that cannot be hashed (empty). */
+  ERR_PASSWORD_INVALID: 400,
   /** Too many attempts; `retryAfterSeconds` says when to come back. */
   ERR_RATE_LIMITED: 429,
   /** A store the check depends on (revocation, rotation, limits, JWKS) cannot answer; fail closed. */

@@ -55,3 +55,27 @@ export {
   type ExceptionHandler,
   type InjectedValues,
 } from './template.js';
+export {
+  hashPassword,
+  verifyPassword,
+  needsRehash,
+  isPasswordHash,
+  DEFAULT_BCRYPT_COST,
+  BCRYPT_MAX_BYTES,
+  type PasswordHashOptions,
+} from './credentials/password.js';
+export {
+  LoginLimiter,
+  DEFAULT_ACCOUNT_RULE,
+  DEFAULT_IP_RULE,
+  type LimitRule,
+  type LoginLimiterOptions,
+} from './credentials/login-limiter.js';
+export {
+  createLogin,
+  MAX_CREDENTIAL_BYTES,
+  type LoginUser,
+  type LoginOptions,
+  type LoginContext,
+  type LoginFunction,
+} from './credentials/login.js';

@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { SecretInput, KeyResolver } from './keys.js';
 import type { RevocationStore } from './stores/revocation-store.js';
 import type { RotationStore } from './stores/rotation-store.js';
+import type { LoginOptions } from './credentials/login.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 
 export interface RefreshOptions {
@@ -60,6 +61,8 @@ export interface ApoJwtOptions {
   pythonCompat?: boolean;
   /** Configures refresh tokens; same as calling `configRefresh`. */
   refresh?: RefreshOptions;
+  /** Turns on `login(username, password)`; same as calling `configLogin`. */
+  login?: LoginOptions<any>;
   /** Framework binding: 'express', 'koa' (after importing the adapter) or a template object. */
   template?: string | Template;
   tokenFinder?: Finder;

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+
+/**
+ * Brute-force protection for logins, on `rate-limiter-flexible`: failed
+ * attempts are counted per account and per client IP; reaching the limit
+ * locks the key out. Each further lockout of the same key doubles, up to
+ * `maxLockoutSeconds` (backoff). A successful login clears the account's
+ * count and backoff, never the IP's (one valid account must not unlock an
+ * attacker's IP). Memory by default; Redis (an ioredis client) when several
+ * processes must share the counts. OWASP Authentication Cheat Sheet,
+ * "Protect Against Automated Attacks".
+ */
+
+export interface LimitRule {
+  /** Failed attempts allowed within the window; the last one starts a lockout. */
+  attempts: number;
+  /** Seconds after the first failure during which failures are counted. */
+  windowSeconds: number;
+  /** Seconds of the first lockout. */
+  lockoutSeconds: number;
+  /** Upper bound when lockouts double; equal to `lockoutSeconds` (the default) turns backoff off. */
+  maxLockoutSeconds?: number;
+}
+
+export interface LoginLimiterOptions {
+  /** Per account (the username). Default 5 failures / 15 min, lockout 1 min doubling up to 1 h. `false` turns it off. */
+  perAccount?: LimitRule | false;
+  /** Per client IP. Default 100 failures / 1 h, lockout 1 h. `false` turns it off. */
+  perIp?: LimitRule | false;
+  /** An ioredis client: counts live in Redis and are shared by every process using it. */
+  redis?: unknown;
+  /** Key prefix in the store. Default "apojwt:login". */
+  keyPrefix?: string;
+  /**
+   * Maps a username to its counter key. Default: NFC + lower case, so "Alice"
+   * and "alice" share one count whatever the user lookup does with case.
+   */
+  accountKey?: (username: string) => string;
+}
+
+export const DEFAULT_ACCOUNT_RULE: Readonly<Required<LimitRule>> = Object.freeze({ attempts: 5, windowSeconds: 900, lockoutSeconds: 60, maxLockoutSeconds: 3600 });
+export const DEFAULT_IP_RULE: Readonly<Required<LimitRule>> = Object.freeze({ attempts: 100, windowSeconds: 3600, lockoutSeconds: 3600, maxLockoutSeconds: 3600 });
+
+interface Counter {
+  readonly name: 'account' | 'ip';
+  readonly rule: Required<LimitRule>;
+  /** Failures within the window. */
+  readonly failures: RateLimiterAbstract;
+  /** Lockouts so far, kept long enough to drive the backoff. */
+  readonly lockouts: RateLimiterAbstract;
+}
+
+type RateLimiterModule = typeof import('rate-limiter-flexible');
+let limiterModule: Promise<RateLimiterModule> | undefined;
+
+function loadLimiterModule(): Promise<RateLimiterModule> {
+  limiterModule ??= import('rate-limiter-flexible').then((m) => ((m as { default?: RateLimiterModule }).default ?? m) as RateLimiterModule);
+  return limiterModule;
+}
+
+export class LoginLimiter {
+  private readonly accountRule: Required<LimitRule> | undefined;
+  private readonly ipRule: Required<LimitRule> | undefined;
+  private readonly redis: unknown;
+  private readonly keyPrefix: string;
+  private readonly accountKey: (username: string) => string;
+  private counters: Promise<{ account?: Counter; ip?: Counter }> | undefined;
+
+  constructor(options: LoginLimiterOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('LoginLimiter needs an options object');
+    this.accountRule = rule('perAccount', options.perAccount, DEFAULT_ACCOUNT_RULE);
+    this.ipRule = rule('perIp', options.perIp, DEFAULT_IP_RULE);
+    if (options.redis !== undefined && (options.redis === null || typeof (options.redis as { eval?: unknown }).eval !== 'function')) {
+      throw new ApoJwtConfigError('redis must be an ioredis client');
+    }
+    this.redis = options.redis;
+    this.keyPrefix = options.keyPrefix ?? 'apojwt:login';
+    if (typeof this.keyPrefix !== 'string' || this.keyPrefix.length === 0) throw new ApoJwtConfigError('keyPrefix must be a non-empty string');
+    if (options.accountKey !== undefined && typeof options.accountKey !== 'function') throw new ApoJwtConfigError('accountKey must be a function');
+    this.accountKey = options.accountKey ?? ((username) => username.normalize('NFC').toLowerCase());
+  }
+
+  /** Throws ERR_RATE_LIMITED (429, `details.retryAfterSeconds`) while the account or the IP is locked out. */
+  async check(username: string, ip?: string): Promise<void> {
+    const counters = await this.load();
+    let waitMs = 0;
+    for (const [counter, key] of this.keys(counters, username, ip)) {
+      const state = await guard(counter.failures.get(key));
+      if (state !== null && state.consumedPoints >= counter.rule.attempts && state.msBeforeNext > 0) waitMs = Math.max(waitMs, state.msBeforeNext);
+    }
+    if (waitMs > 0) throw rateLimited(waitMs);
+  }
+
+  /** Counts a failed attempt; the one that reaches a limit starts a lockout (doubling each time). */
+  async recordFailure(username: string, ip?: string): Promise<void> {
+    const counters = await this.load();
+    for (const [counter, key] of this.keys(counters, username, ip)) {
+      const state = await guard(counter.failures.consume(key, 1));
+      if (state.consumedPoints !== counter.rule.attempts) continue;
+      const { rule } = counter;
+      const lockouts = (await guard(counter.lockouts.consume(key, 1))).consumedPoints;
+      const seconds = Math.min(rule.maxLockoutSeconds, rule.lockoutSeconds * 2 ** Math.min(lockouts - 1, 30));
+      await guard(counter.failures.block(key, seconds));
+    }
+  }
+
+  /** A successful login: the account's failures and backoff are forgotten. The IP's are kept. */
+  async recordSuccess(username: string): Promise<void> {
+    const counters = await this.load();
+    const account = counters.account;
+    if (account === undefined) return;
+    const key = this.hashKey(this.accountKey(username));
+    await guard(account.failures.delete(key));
+    await guard(account.lockouts.delete(key));
+  }
+
+  private *keys(counters: { account?: Counter; ip?: Counter }, username: string, ip: string | undefined): Generator<[Counter, string]> {
+    if (counters.account !== undefined) yield [counters.account, this.hashKey(this.accountKey(username))];
+    if (counters.ip !== undefined && typeof ip === 'string' && ip.length > 0) yield [counters.ip, this.hashKey(ip)];
+  }
+
+  /** Usernames are personal data and of any length: the store only sees a digest. */
+  private hashKey(value: string): string {
+    return createHash('sha256').update(value, 'utf8').digest('base64url');
+  }
+
+  private load(): Promise<{ account?: Counter; ip?: Counter }> {
+    this.counters ??= loadLimiterModule().then((lib) => {
+      const make = (name: 'account' | 'ip', r: Required<LimitRule>): Counter => {
+        const build = (suffix: string, points: number, duration: number): RateLimiterAbstract => {
+          const keyPrefix = `${this.keyPrefix}:${name}:${suffix}`;
+          return this.redis === undefined
+            ? new lib.RateLimiterMemory({ points, duration, keyPrefix })
+            : new lib.RateLimiterRedis({ storeClient: this.redis, points, duration, keyPrefix, rejectIfRedisNotReady: true });
+        };
+        // Lockout history outlives the longest lockout, so the next one can double.
+        const memory = Math.max(r.windowSeconds, r.maxLockoutSeconds * 2);
+        return { name, rule: r, failures: build('fail', r.attempts, r.windowSeconds), lockouts: build('lockouts', Number.MAX_SAFE_INTEGER, memory) };
+      };
+      return {
+        ...(this.accountRule && { account: make('account', this.accountRule) }),
+        ...(this.ipRule && { ip: make('ip', this.ipRule) }),
+      };
+    });
+    return this.counters;
+  }
+}
+
+function rule(name: string, value: LimitRule | false | undefined, fallback: Readonly<Required<LimitRule>>): Required<LimitRule> | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return { ...fallback };
+  if (value === null || typeof value !== 'object') throw new ApoJwtConfigError(`${name} must be an object or false`);
+  const positive = (field: string, v: unknown): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10 * 366 * 86_400) throw new ApoJwtConfigError(`${name}.${field} must be a positive integer`);
+    return v;
+  };
+  const attempts = positive('attempts', value.attempts);
+  const windowSeconds = positive('windowSeconds', value.windowSeconds);
+  const lockoutSeconds = positive('lockoutSeconds', value.lockoutSeconds);
+  const maxLockoutSeconds = value.maxLockoutSeconds === undefined ? lockoutSeconds : positive('maxLockoutSeconds', value.maxLockoutSeconds);
+  if (maxLockoutSeconds < lockoutSeconds) throw new ApoJwtConfigError(`${name}.maxLockoutSeconds must be at least lockoutSeconds`);
+  return { attempts, windowSeconds, lockoutSeconds, maxLockoutSeconds };
+}
+
+function rateLimited(waitMs: number): ApoJwtError {
+  return new ApoJwtError('ERR_RATE_LIMITED', 'too many login attempts; try again later', { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
+}
+
+/**
+ * rate-limiter-flexible rejects with a RateLimiterRes when points run out,
+ * and with an Error when the store fails. Running out cannot happen here
+ * (failures are blocked explicitly), so any rejection is the store: fail closed.
+ */
+async function guard<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof Error) throw new ApoJwtError('ERR_STORE_UNAVAILABLE', 'the login limit store is unavailable', {}, { cause: error });
+    // Out of points: report the remaining wait as a lockout.
+    throw rateLimited((error as RateLimiterRes).msBeforeNext ?? 1000);
+  }
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+import type { ApoJwt, CreateTokenResult } from '../apojwt.js';
+import type { PermissionGrant } from '../permissions.js';
+import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from '../register.js';
+import { bcryptCost, hashPassword, isPasswordHash, needsRehash, verifyPassword } from './password.js';
+import { LoginLimiter } from './login-limiter.js';
+
+/** What `getUser` returns for an existing account. */
+export interface LoginUser<P extends string = RegisteredPermission, D extends object = RegisteredData, R extends object = RegisteredRefreshData> {
+  /** The token subject (user id). */
+  sub: string;
+  /** The stored hash from `hashPassword`. */
+  passwordHash: string;
+  permissions?: readonly PermissionGrant<P>[];
+  data?: D;
+  refreshData?: R;
+  /** `true` refuses the login with ERR_ACCOUNT_DISABLED (after the password was checked). */
+  disabled?: boolean;
+}
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface LoginOptions<U extends LoginUser<any, any, any> = LoginUser> {
+  /** Looks the account up, sync or async. `undefined`/`null` when there is none. */
+  getUser: (username: string) => MaybePromise<U | undefined | null>;
+  /** bcrypt cost for the timing dummy and for rehashing. Default 12. */
+  cost?: number;
+  /** Called after a successful login whose hash `needsRehash`, with a fresh hash to store. Awaited: a throw fails the login. */
+  onRehash?: (user: U, newHash: string) => MaybePromise<void>;
+  /** Refuses an account (ERR_ACCOUNT_DISABLED, 403); only asked once the password is known to be right. */
+  isDisabled?: (user: U) => MaybePromise<boolean>;
+  /** Brute-force limits: a LoginLimiter, its options, or `false` for none. Default: in-memory, default rules. */
+  limiter?: LoginLimiter | ConstructorParameters<typeof LoginLimiter>[0] | false;
+}
+
+export interface LoginContext {
+  /** The client's IP address, for the per-IP limit. Without it only the per-account limit applies. */
+  ip?: string;
+}
+
+/** Longest username or password accepted, in UTF-8 bytes: larger bodies are not credentials. */
+export const MAX_CREDENTIAL_BYTES = 4096;
+
+export type LoginFunction<HasRefresh extends boolean> = (username: string, password: string, context?: LoginContext) => Promise<CreateTokenResult<HasRefresh>>;
+
+/**
+ * Builds `login(username, password, { ip })`: checks the limits, looks the
+ * user up, checks the password and returns `apo.createToken(...)` (the pair
+ * when refresh is configured).
+ *
+ * An unknown user and a wrong password throw the same ERR_CREDENTIALS_INVALID
+ * after the same work: an unknown user's password is checked against a dummy
+ * hash of the configured cost (OWASP Authentication Cheat Sheet,
+ * "Authentication Responses"). A disabled account is reported only after its
+ * password was verified, so the 403 tells nothing to someone without it.
+ */
+export function createLogin<P extends string, D extends object, R extends object, HasRefresh extends boolean, U extends LoginUser<P, D, R>>(
+  apo: ApoJwt<P, D, R, HasRefresh>,
+  options: LoginOptions<U>,
+): LoginFunction<HasRefresh> {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('login needs an options object');
+  if (typeof options.getUser !== 'function') throw new ApoJwtConfigError('login: getUser must be a function');
+  for (const hook of ['onRehash', 'isDisabled'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new ApoJwtConfigError(`login: ${hook} must be a function`);
+  }
+  const cost = bcryptCost(options.cost, 'login: cost');
+  const limiter = options.limiter === false ? undefined : options.limiter instanceof LoginLimiter ? options.limiter : new LoginLimiter(options.limiter);
+  const { getUser, onRehash, isDisabled } = options;
+
+  // Made now, in the background, so the first unknown-user login is not
+  // slower by a whole hash than the ones after it.
+  const dummyHash = hashPassword(randomBytes(18).toString('base64url'), { cost });
+  dummyHash.catch(() => undefined);
+
+  return async function login(username, password, context = {}) {
+    if (!isCredential(username) || !isCredential(password)) {
+      throw new ApoJwtError('ERR_BODY_INVALID', `username and password must be strings of at most ${MAX_CREDENTIAL_BYTES} bytes`);
+    }
+    const ip = typeof context?.ip === 'string' ? context.ip : undefined;
+    await limiter?.check(username, ip);
+
+    const found = username.length > 0 ? await getUser(username) : undefined;
+    const user = found === null || found === undefined ? undefined : found;
+    const realHash = user !== undefined && isPasswordHash(user.passwordHash);
+    const matches = await verifyPassword(password, realHash ? (user as U).passwordHash : await dummyHash);
+    if (!realHash || !matches) {
+      await limiter?.recordFailure(username, ip);
+      throw new ApoJwtError('ERR_CREDENTIALS_INVALID', 'invalid username or password');
+    }
+    const account = user as U;
+    await limiter?.recordSuccess(username);
+    if (account.disabled === true || (isDisabled !== undefined && (await isDisabled(account)) === true)) {
+      throw new ApoJwtError('ERR_ACCOUNT_DISABLED', 'the account is disabled');
+    }
+    if (onRehash !== undefined && needsRehash(account.passwordHash, { cost })) {
+      await onRehash(account, await hashPassword(password, { cost }));
+    }
+    return apo.createToken({
+      sub: account.sub,
+      ...(account.permissions !== undefined && { permissions: account.permissions }),
+      ...(account.data !== undefined && { data: account.data }),
+      ...(account.refreshData !== undefined && { refreshData: account.refreshData }),
+    });
+  };
+}
+
+function isCredential(value: unknown): value is string {
+  return typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= MAX_CREDENTIAL_BYTES;
+}
