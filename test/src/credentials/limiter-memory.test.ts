@@ -1,0 +1,140 @@
+import { test, mock, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApoJwt, ApoJwtConfigError, ApoJwtError, LoginLimiter, hashPassword, toHttpErrorResponse } from '@apojwt/core';
+
+// rate-limiter-flexible's memory store reads Date.now and expires with
+// setTimeout: node:test's mock timers freeze both, so lockouts are tested on
+// a frozen clock that the test moves forward by hand.
+beforeEach(() => mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 1_700_000_000_000 }));
+afterEach(() => mock.timers.reset());
+
+const cost = 4;
+const hashes = { alice: hashPassword('alice-pw', { cost }), bob: hashPassword('bob-pw', { cost }) };
+
+const limited = (seconds?: number) => (error: unknown) =>
+  error instanceof ApoJwtError && error.code === 'ERR_RATE_LIMITED' && error.status === 429 &&
+  (seconds === undefined || error.details.retryAfterSeconds === seconds);
+const invalid = (error: unknown) => error instanceof ApoJwtError && error.code === 'ERR_CREDENTIALS_INVALID' && error.status === 401;
+
+async function setup(limiter: LoginLimiter) {
+  const db = new Map([
+    ['alice', { sub: 'a', passwordHash: await hashes.alice }],
+    ['bob', { sub: 'b', passwordHash: await hashes.bob }],
+  ]);
+  let lookups = 0;
+  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin({
+    getUser: (n) => { lookups++; return db.get(n); }, cost, limiter,
+  });
+  return { apo, lookups: () => lookups };
+}
+
+const seconds = (s: number) => mock.timers.tick(s * 1000);
+
+test('the account locks after N failures, even for the right password, and unlocks after the lockout', async () => {
+  const { apo, lookups } = await setup(new LoginLimiter({ perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 10 }, perIp: false }));
+  for (let i = 0; i < 3; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
+  const before = lookups();
+  await assert.rejects(apo.login('alice', 'alice-pw'), limited(10));
+  assert.equal(lookups(), before, 'a locked-out attempt does not reach getUser');
+  seconds(4);
+  await assert.rejects(apo.login('alice', 'alice-pw'), limited(6));
+  seconds(6);
+  assert.equal(typeof (await apo.login('alice', 'alice-pw')), 'string');
+});
+
+test('the 429 maps to Retry-After', async () => {
+  const { apo } = await setup(new LoginLimiter({ perAccount: { attempts: 1, windowSeconds: 60, lockoutSeconds: 30 }, perIp: false }));
+  await assert.rejects(apo.login('alice', 'bad'), invalid);
+  await assert.rejects(apo.login('alice', 'bad'), (error: unknown) => {
+    assert.ok(limited(30)(error));
+    const http = toHttpErrorResponse(error as ApoJwtError);
+    assert.equal(http.status, 429);
+    assert.equal(http.headers['Retry-After'], '30');
+    assert.equal(http.body.error, 'ERR_RATE_LIMITED');
+    return true;
+  });
+});
+
+test('repeated lockouts double up to the maximum (backoff)', async () => {
+  const { apo } = await setup(new LoginLimiter({ perAccount: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10, maxLockoutSeconds: 35 }, perIp: false }));
+  for (const expected of [10, 20, 35, 35]) {
+    await assert.rejects(apo.login('alice', 'bad'), invalid);
+    await assert.rejects(apo.login('alice', 'bad'), invalid);
+    await assert.rejects(apo.login('alice', 'alice-pw'), limited(expected));
+    seconds(expected);
+  }
+  assert.equal(typeof (await apo.login('alice', 'alice-pw')), 'string');
+});
+
+test('a success resets the account count and its backoff', async () => {
+  const { apo } = await setup(new LoginLimiter({ perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 10, maxLockoutSeconds: 80 }, perIp: false }));
+  for (let i = 0; i < 3; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
+  seconds(10);
+  await apo.login('alice', 'alice-pw');
+  for (let i = 0; i < 2; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
+  await apo.login('alice', 'alice-pw');
+  for (let i = 0; i < 2; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
+  await apo.login('alice', 'alice-pw');
+  // Backoff forgotten too: the next lockout is the first one again.
+  for (let i = 0; i < 3; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
+  await assert.rejects(apo.login('alice', 'alice-pw'), limited(10));
+});
+
+test('failures older than the window are forgotten', async () => {
+  const { apo } = await setup(new LoginLimiter({ perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 10 }, perIp: false }));
+  for (let i = 0; i < 2; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
+  seconds(61);
+  for (let i = 0; i < 2; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
+  assert.equal(typeof (await apo.login('alice', 'alice-pw')), 'string');
+});
+
+test('the account count ignores case and counts unknown users too', async () => {
+  const { apo } = await setup(new LoginLimiter({ perAccount: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 }, perIp: false }));
+  await assert.rejects(apo.login('Alice', 'bad'), invalid);
+  await assert.rejects(apo.login('ALICE', 'bad'), invalid);
+  await assert.rejects(apo.login('alice', 'alice-pw'), limited(10));
+  await assert.rejects(apo.login('ghost', 'x'), invalid);
+  await assert.rejects(apo.login('ghost', 'x'), invalid);
+  await assert.rejects(apo.login('ghost', 'x'), limited(10));
+});
+
+test('the IP limit spans accounts, spares other IPs, and a success does not reset it', async () => {
+  const { apo } = await setup(new LoginLimiter({ perAccount: false, perIp: { attempts: 3, windowSeconds: 60, lockoutSeconds: 20 } }));
+  const ip = '203.0.113.7';
+  await assert.rejects(apo.login('alice', 'bad', { ip }), invalid);
+  await apo.login('bob', 'bob-pw', { ip });
+  await assert.rejects(apo.login('bob', 'bad', { ip }), invalid);
+  await assert.rejects(apo.login('carol', 'bad', { ip }), invalid);
+  await assert.rejects(apo.login('bob', 'bob-pw', { ip }), limited(20));
+  assert.equal(typeof (await apo.login('bob', 'bob-pw', { ip: '198.51.100.1' })), 'string');
+  // Without an IP only the account limit would apply; here there is none.
+  assert.equal(typeof (await apo.login('bob', 'bob-pw')), 'string');
+});
+
+test('the longer of two lockouts is reported', async () => {
+  const { apo } = await setup(new LoginLimiter({ perAccount: { attempts: 2, windowSeconds: 60, lockoutSeconds: 5 }, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 50 } }));
+  await assert.rejects(apo.login('alice', 'bad', { ip: '192.0.2.1' }), invalid);
+  await assert.rejects(apo.login('alice', 'bad', { ip: '192.0.2.1' }), invalid);
+  await assert.rejects(apo.login('alice', 'alice-pw', { ip: '192.0.2.1' }), limited(50));
+  await assert.rejects(apo.login('alice', 'alice-pw', { ip: '192.0.2.2' }), limited(5));
+});
+
+test('the limiter is on by default (5 failures per account)', async () => {
+  const db = new Map([['alice', { sub: 'a', passwordHash: await hashes.alice }]]);
+  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api', login: { getUser: (n: string) => db.get(n), cost } });
+  for (let i = 0; i < 5; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
+  await assert.rejects(apo.login('alice', 'alice-pw'), limited(60));
+});
+
+test('limiter options are validated', () => {
+  const bad: unknown[] = [
+    { perAccount: { attempts: 0, windowSeconds: 1, lockoutSeconds: 1 } },
+    { perIp: { attempts: 1, windowSeconds: 1.5, lockoutSeconds: 1 } },
+    { perIp: { attempts: 1, windowSeconds: 1, lockoutSeconds: 10, maxLockoutSeconds: 5 } },
+    { perAccount: 'x' },
+    { redis: {} },
+    { keyPrefix: '' },
+    { accountKey: 1 },
+  ];
+  for (const options of bad) assert.throws(() => new LoginLimiter(options as never), (e: unknown) => e instanceof ApoJwtConfigError);
+});
