@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT_FAILURE, EXIT_USAGE, oneLine } from './fail.js';
+import { keygenCommand } from './commands/keygen.js';
+import { signCommand } from './commands/sign.js';
+import { verifyCommand } from './commands/verify.js';
+import { decodeCommand } from './commands/decode.js';
+import { hashCommand } from './commands/hash.js';
+
+export function buildProgram(): Command {
+  const program = new Command('apojwt')
+    .description('apojwt tools: generate keys, sign, verify and decode tokens, hash passwords')
+    .version('0.1.0')
+    .addCommand(keygenCommand())
+    .addCommand(signCommand())
+    .addCommand(verifyCommand())
+    .addCommand(decodeCommand())
+    .addCommand(hashCommand());
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride().configureOutput({
+      // Commander's own messages ("error: unknown option ...") as one apojwt line.
+      outputError: (text, write) => write(`apojwt: ${oneLine(text.replace(/^error: /, ''))} (see --help)\n`),
+    });
+  }
+  return program;
+}
+
+/** Runs the command line and returns the exit code; every failure is one line on stderr, no stack trace. */
+export async function run(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`apojwt: ${oneLine(error.message)}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`apojwt: unexpected error: ${oneLine(message)}\n`);
+    return EXIT_FAILURE;
+  }
+}
