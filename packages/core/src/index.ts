@@ -79,3 +79,11 @@ export {
   type LoginContext,
   type LoginFunction,
 } from './credentials/login.js';
+export { refreshCookie, type RefreshCookie, type RefreshCookieOptions } from './credentials/refresh-cookie.js';
+export {
+  createAuthHandlers,
+  type AuthHandlers,
+  type AuthHandlersOptions,
+  type AuthRequest,
+  type AuthResponse,
+} from './credentials/auth-handlers.js';

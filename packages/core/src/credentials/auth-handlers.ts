@@ -1,0 +1,155 @@
+import { ApoJwtConfigError, ApoJwtError, isApoJwtError } from '../errors.js';
+import { toHttpErrorResponse } from '../http-error.js';
+import type { ApoJwt, CreateTokenInput, TokenPair } from '../apojwt.js';
+import type { RefreshClaims } from '../claims.js';
+import type { LoginFunction } from './login.js';
+import { refreshCookie, type RefreshCookieOptions } from './refresh-cookie.js';
+
+/**
+ * Ready-made login / refresh / logout endpoints, framework-free: plain values
+ * in, a description of the HTTP answer out. An Express or Koa binding only
+ * copies `status`, `headers`, `cookies` (Set-Cookie values) and `body`.
+ *
+ * - login: JSON body { username, password } → 200 { accessToken, tokenType,
+ *   expiresIn }; with refresh configured the refresh token goes into the
+ *   cookie, never into the body (no script can read it).
+ * - refresh: the cookie → a rotated pair (single-use refresh tokens; a replay
+ *   revokes the family) → 200 like login.
+ * - logout: revokes the cookie's refresh family (and the access token when
+ *   given), clears the cookie → 204.
+ * Every ApoJwtError becomes its one status via toHttpErrorResponse; anything
+ * else (a failing user lookup) is thrown for the framework's 500.
+ */
+
+export interface AuthHandlersOptions {
+  apo: ApoJwt<any, any, any, boolean>;
+  /** The login function; default `apo.login` (configure it with `login` options or `configLogin`). */
+  login?: LoginFunction<boolean>;
+  cookie?: RefreshCookieOptions;
+  /** Contents of the rotated tokens (look up current permissions here); default: sub and refresh data carry over. */
+  issue?: (claims: RefreshClaims<any>) => CreateTokenInput<any, any, any> | Promise<CreateTokenInput<any, any, any>>;
+}
+
+export interface AuthRequest {
+  /** The parsed request body (login). A JSON string is parsed. */
+  body?: unknown;
+  /** The client IP, for the per-IP login limit. */
+  ip?: string;
+  /** The raw `Cookie` request header (refresh, logout). */
+  cookieHeader?: string;
+  /** The access token of the request, revoked by logout when present. */
+  accessToken?: string;
+}
+
+export interface AuthResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Each a complete `Set-Cookie` header value. */
+  cookies: string[];
+  /** JSON body, or undefined for 204. */
+  body: unknown;
+}
+
+export interface AuthHandlers {
+  readonly cookieName: string;
+  login(request: AuthRequest): Promise<AuthResponse>;
+  refresh(request: AuthRequest): Promise<AuthResponse>;
+  logout(request: AuthRequest): Promise<AuthResponse>;
+}
+
+// RFC 6749 §5.1: responses carrying tokens must not be cached.
+const NO_STORE = Object.freeze({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+
+export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
+  if (options === null || typeof options !== 'object' || options.apo === null || typeof options.apo !== 'object') {
+    throw new ApoJwtConfigError('createAuthHandlers needs { apo }');
+  }
+  const { apo, issue } = options;
+  if (options.login !== undefined && typeof options.login !== 'function') throw new ApoJwtConfigError('login must be a function');
+  if (issue !== undefined && typeof issue !== 'function') throw new ApoJwtConfigError('issue must be a function');
+  const login: LoginFunction<boolean> = options.login ?? ((u, p, c) => apo.login(u, p, c));
+  const cookie = refreshCookie(options.cookie);
+
+  const tokens = (result: string | TokenPair): AuthResponse => {
+    const pair = typeof result === 'string' ? undefined : result;
+    const accessToken = typeof result === 'string' ? result : result.accessToken;
+    return {
+      status: 200,
+      headers: { ...NO_STORE },
+      cookies: pair ? [cookie.set(pair.refreshToken, apo.refreshExpPeriod ?? 0)] : [],
+      body: { accessToken, tokenType: 'Bearer', expiresIn: apo.expPeriod },
+    };
+  };
+
+  return Object.freeze({
+    cookieName: cookie.name,
+
+    async login(request: AuthRequest): Promise<AuthResponse> {
+      try {
+        const { username, password } = credentials(request?.body);
+        return tokens(await login(username, password, typeof request.ip === 'string' ? { ip: request.ip } : {}));
+      } catch (error) {
+        return answer(error, []);
+      }
+    },
+
+    async refresh(request: AuthRequest): Promise<AuthResponse> {
+      const token = cookie.read(request?.cookieHeader);
+      try {
+        if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token cookie');
+        return tokens(await apo.rotate(token, issue));
+      } catch (error) {
+        // A refused refresh token is of no further use to the client.
+        return answer(error, token === undefined ? [] : [cookie.clear()]);
+      }
+    },
+
+    async logout(request: AuthRequest): Promise<AuthResponse> {
+      const clear = [cookie.clear()];
+      try {
+        for (const token of [cookie.read(request?.cookieHeader), request?.accessToken]) {
+          // Only whole JWTs: a bare string would be taken as a jti and fill the store.
+          if (typeof token === 'string' && token.split('.').length === 3) await revokeQuietly(apo, token);
+        }
+      } catch (error) {
+        return answer(error, clear);
+      }
+      return { status: 204, headers: { ...NO_STORE }, cookies: clear, body: undefined };
+    },
+  });
+}
+
+function credentials(body: unknown): { username: string; password: string } {
+  let value = body;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      value = undefined;
+    }
+  }
+  const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const username = record?.['username'];
+  const password = record?.['password'];
+  if (typeof username !== 'string' || typeof password !== 'string') {
+    throw new ApoJwtError('ERR_BODY_INVALID', 'the body must be a JSON object with string "username" and "password"');
+  }
+  return { username, password };
+}
+
+/** Logging out with a token that no longer verifies is already done; a store that cannot answer is not (503). */
+async function revokeQuietly(apo: ApoJwt<any, any, any, boolean>, token: string): Promise<void> {
+  try {
+    await apo.revoke(token);
+  } catch (error) {
+    if (isApoJwtError(error) && error.status === 401) return;
+    if (error instanceof ApoJwtConfigError) return;
+    throw error;
+  }
+}
+
+function answer(error: unknown, cookies: string[]): AuthResponse {
+  if (!isApoJwtError(error)) throw error;
+  const http = toHttpErrorResponse(error);
+  return { status: http.status, headers: { ...http.headers, ...NO_STORE }, cookies, body: http.body };
+}
