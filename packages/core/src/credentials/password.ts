@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
 
 /**
@@ -52,6 +53,35 @@ function loadBcrypt(): Promise<BcryptModule> {
   return bcryptModule;
 }
 
+/**
+ * bcrypt runs on libuv's thread pool, which fs, dns.lookup and zlib share. A
+ * login burst could fill every pool thread for seconds and stall them, and
+ * more bcrypt threads than cores only compete with the event loop for CPU.
+ * So at most min(pool size - 1, cores) bcrypt operations run at once; the
+ * rest wait in order. Raise UV_THREADPOOL_SIZE to allow more.
+ */
+export const MAX_CONCURRENT_HASHES = Math.max(1, Math.min(threadPoolSize() - 1, availableParallelism()));
+let runningHashes = 0;
+const waitingHashes: Array<() => void> = [];
+
+function threadPoolSize(): number {
+  const size = Number(process.env['UV_THREADPOOL_SIZE']);
+  return Number.isInteger(size) && size > 0 ? size : 4;
+}
+
+async function inHashSlot<T>(operation: () => Promise<T>): Promise<T> {
+  if (runningHashes < MAX_CONCURRENT_HASHES) runningHashes++;
+  else await new Promise<void>((resolve) => waitingHashes.push(resolve));
+  try {
+    return await operation();
+  } finally {
+    // Hand the slot straight to the next waiter, or give it back.
+    const next = waitingHashes.shift();
+    if (next) next();
+    else runningHashes--;
+  }
+}
+
 export function bcryptCost(value: unknown, label = 'cost'): number {
   if (value === undefined) return DEFAULT_BCRYPT_COST;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_BCRYPT_COST || value > MAX_BCRYPT_COST) {
@@ -92,9 +122,9 @@ export async function hashPassword(password: string, options: PasswordHashOption
   if (plain.length === 0) throw new ApoJwtError('ERR_PASSWORD_INVALID', 'the password must not be empty');
   const bcrypt = await loadBcrypt();
   const salt = await bcrypt.genSalt(cost, 'b');
-  if (Buffer.byteLength(plain, 'utf8') <= BCRYPT_MAX_BYTES) return bcrypt.hash(plain, salt);
+  if (Buffer.byteLength(plain, 'utf8') <= BCRYPT_MAX_BYTES) return inHashSlot(() => bcrypt.hash(plain, salt));
   // salt is "$2b$NN$" + 22 characters: the 22 characters key the HMAC.
-  return PREHASH_MARKER + (await bcrypt.hash(prehash(plain, salt.slice(7)), salt));
+  return PREHASH_MARKER + (await inHashSlot(() => bcrypt.hash(prehash(plain, salt.slice(7)), salt)));
 }
 
 /**
@@ -108,14 +138,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const parsed = parseHash(stored);
   if (parsed === undefined || plain.length === 0) return false;
   const bcrypt = await loadBcrypt();
-  if (parsed.prehashed) return bcrypt.compare(prehash(plain, parsed.salt), parsed.bcrypt);
+  if (parsed.prehashed) return inHashSlot(() => bcrypt.compare(prehash(plain, parsed.salt), parsed.bcrypt));
   if (Buffer.byteLength(plain, 'utf8') > BCRYPT_MAX_BYTES) {
     // Spend the same time as a real check, so a long password does not reveal
     // (by a fast answer) which kind of hash an account holds.
-    await bcrypt.compare(prehash(plain, parsed.salt), parsed.bcrypt);
+    await inHashSlot(() => bcrypt.compare(prehash(plain, parsed.salt), parsed.bcrypt));
     return false;
   }
-  return bcrypt.compare(plain, parsed.bcrypt);
+  return inHashSlot(() => bcrypt.compare(plain, parsed.bcrypt));
 }
 
 /**
