@@ -129,3 +129,13 @@ test('two hashes of the same password differ (random salt)', async () => {
   const [c, d] = await Promise.all([hashPassword('s'.repeat(90), { cost }), hashPassword('s'.repeat(90), { cost })]);
   assert.notEqual(c, d);
 });
+
+test('many hashes and checks at once all complete with the right answers (bounded bcrypt concurrency)', async () => {
+  const hashes = await Promise.all(Array.from({ length: 24 }, (_, i) => hashPassword(i % 3 === 0 ? `long-${'x'.repeat(80)}-${i}` : `pw-${i}`, { cost })));
+  const checks = await Promise.all(hashes.flatMap((hash, i) => {
+    const pw = i % 3 === 0 ? `long-${'x'.repeat(80)}-${i}` : `pw-${i}`;
+    return [verifyPassword(pw, hash), verifyPassword(`${pw}!`, hash).then((ok) => !ok)];
+  }));
+  assert.equal(checks.length, 48);
+  assert.ok(checks.every(Boolean));
+});
