@@ -69,6 +69,7 @@ export {
   DEFAULT_ACCOUNT_RULE,
   DEFAULT_IP_RULE,
   type LimitRule,
+  type LoginAttempt,
   type LoginLimiterOptions,
 } from './credentials/login-limiter.js';
 export {

@@ -138,3 +138,32 @@ test('limiter options are validated', () => {
   ];
   for (const options of bad) assert.throws(() => new LoginLimiter(options as never), (e: unknown) => e instanceof ApoJwtConfigError);
 });
+
+test('parallel guesses cannot exceed the limit: extra attempts are refused before any password check', async () => {
+  const { apo, lookups } = await setup(new LoginLimiter({ perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 10 }, perIp: false }));
+  const results = await Promise.allSettled(Array.from({ length: 20 }, () => apo.login('alice', 'guess')));
+  const reasons = results.map((r) => (r.status === 'rejected' ? r.reason : undefined));
+  assert.equal(reasons.filter(invalid).length, 3);
+  assert.equal(reasons.filter(limited()).length, 17);
+  assert.equal(lookups(), 3);
+  await assert.rejects(apo.login('alice', 'alice-pw'), limited(10));
+});
+
+test('a failing user lookup does not count as a failed attempt', async () => {
+  let fail = true;
+  const user = { sub: 'a', passwordHash: await hashes.alice };
+  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin({
+    getUser: () => { if (fail) throw new Error('db down'); return user; }, cost,
+    limiter: new LoginLimiter({ perAccount: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 }, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 } }),
+  });
+  for (let i = 0; i < 5; i++) await assert.rejects(apo.login('alice', 'alice-pw', { ip: '192.0.2.5' }), (e: unknown) => e instanceof Error && e.message === 'db down');
+  fail = false;
+  assert.equal(typeof (await apo.login('alice', 'alice-pw', { ip: '192.0.2.5' })), 'string');
+});
+
+test('successful logins do not use up the IP limit', async () => {
+  const { apo } = await setup(new LoginLimiter({ perAccount: false, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 } }));
+  for (let i = 0; i < 5; i++) assert.equal(typeof (await apo.login('alice', 'alice-pw', { ip: '192.0.2.9' })), 'string');
+  await assert.rejects(apo.login('alice', 'bad', { ip: '192.0.2.9' }), invalid);
+  assert.equal(typeof (await apo.login('alice', 'alice-pw', { ip: '192.0.2.9' })), 'string');
+});

@@ -60,6 +60,16 @@ function loadLimiterModule(): Promise<RateLimiterModule> {
   return limiterModule;
 }
 
+/** One login attempt in progress: report how it ended. */
+export interface LoginAttempt {
+  /** Wrong credentials: the attempt stays counted; reaching a limit starts a lockout. */
+  failed(): Promise<void>;
+  /** Success: the account's count and backoff are cleared; the IP's earlier failures stay. */
+  succeeded(): Promise<void>;
+  /** No verdict (the user lookup failed): the attempt is given back. */
+  abandoned(): Promise<void>;
+}
+
 export class LoginLimiter {
   private readonly accountRule: Required<LimitRule> | undefined;
   private readonly ipRule: Required<LimitRule> | undefined;
@@ -82,38 +92,64 @@ export class LoginLimiter {
     this.accountKey = options.accountKey ?? ((username) => username.normalize('NFC').toLowerCase());
   }
 
-  /** Throws ERR_RATE_LIMITED (429, `details.retryAfterSeconds`) while the account or the IP is locked out. */
-  async check(username: string, ip?: string): Promise<void> {
+  /**
+   * Starts a login attempt. Every limit is charged one attempt *before* the
+   * password is checked, so parallel guesses cannot all slip through one
+   * check-then-count gap: once the limit is used up (by finished or in-flight
+   * attempts) the next one is refused at once with ERR_RATE_LIMITED (429,
+   * `details.retryAfterSeconds`). Report the outcome on the returned attempt.
+   */
+  async begin(username: string, ip?: string): Promise<LoginAttempt> {
     const counters = await this.load();
+    const keys = [...this.keys(counters, username, ip)];
+    const charged: Array<[Counter, string, number]> = [];
     let waitMs = 0;
-    for (const [counter, key] of this.keys(counters, username, ip)) {
-      const state = await guard(counter.failures.get(key));
-      if (state !== null && state.consumedPoints >= counter.rule.attempts && state.msBeforeNext > 0) waitMs = Math.max(waitMs, state.msBeforeNext);
+    for (const [counter, key] of keys) {
+      try {
+        const state = await counter.failures.consume(key, 1);
+        charged.push([counter, key, state.consumedPoints]);
+      } catch (error) {
+        if (error instanceof Error) {
+          await this.refund(charged);
+          throw storeUnavailable(error);
+        }
+        waitMs = Math.max(waitMs, (error as RateLimiterRes).msBeforeNext);
+      }
     }
-    if (waitMs > 0) throw rateLimited(waitMs);
+    if (waitMs > 0) {
+      await this.refund(charged);
+      throw rateLimited(waitMs);
+    }
+    return {
+      failed: async () => {
+        // The attempt that used up a limit starts the lockout, doubled per earlier lockout.
+        for (const [counter, key, consumed] of charged) {
+          if (consumed !== counter.rule.attempts) continue;
+          const { rule } = counter;
+          const lockouts = (await guard(counter.lockouts.consume(key, 1))).consumedPoints;
+          const seconds = Math.min(rule.maxLockoutSeconds, rule.lockoutSeconds * 2 ** Math.min(lockouts - 1, 30));
+          await guard(counter.failures.block(key, seconds));
+        }
+      },
+      abandoned: () => this.refund(charged),
+      succeeded: async () => {
+        for (const [counter, key] of charged) {
+          if (counter.name === 'account') {
+            // The account's failures and backoff are forgotten.
+            await guard(counter.failures.delete(key));
+            await guard(counter.lockouts.delete(key));
+          } else {
+            // The IP only gets this attempt back: its earlier failures still count.
+            await guard(counter.failures.reward(key, 1));
+          }
+        }
+      },
+    };
   }
 
-  /** Counts a failed attempt; the one that reaches a limit starts a lockout (doubling each time). */
-  async recordFailure(username: string, ip?: string): Promise<void> {
-    const counters = await this.load();
-    for (const [counter, key] of this.keys(counters, username, ip)) {
-      const state = await guard(counter.failures.consume(key, 1));
-      if (state.consumedPoints !== counter.rule.attempts) continue;
-      const { rule } = counter;
-      const lockouts = (await guard(counter.lockouts.consume(key, 1))).consumedPoints;
-      const seconds = Math.min(rule.maxLockoutSeconds, rule.lockoutSeconds * 2 ** Math.min(lockouts - 1, 30));
-      await guard(counter.failures.block(key, seconds));
-    }
-  }
-
-  /** A successful login: the account's failures and backoff are forgotten. The IP's are kept. */
-  async recordSuccess(username: string): Promise<void> {
-    const counters = await this.load();
-    const account = counters.account;
-    if (account === undefined) return;
-    const key = this.hashKey(this.accountKey(username));
-    await guard(account.failures.delete(key));
-    await guard(account.lockouts.delete(key));
+  /** Gives back the attempt charged to limits that accepted it when another limit refused it. */
+  private async refund(charged: Array<[Counter, string, number]>): Promise<void> {
+    for (const [counter, key] of charged) await guard(counter.failures.reward(key, 1));
   }
 
   private *keys(counters: { account?: Counter; ip?: Counter }, username: string, ip: string | undefined): Generator<[Counter, string]> {
@@ -168,17 +204,20 @@ function rateLimited(waitMs: number): ApoJwtError {
   return new ApoJwtError('ERR_RATE_LIMITED', 'too many login attempts; try again later', { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
 }
 
+function storeUnavailable(error: unknown): ApoJwtError {
+  return new ApoJwtError('ERR_STORE_UNAVAILABLE', 'the login limit store is unavailable', {}, { cause: error });
+}
+
 /**
- * rate-limiter-flexible rejects with a RateLimiterRes when points run out,
- * and with an Error when the store fails. Running out cannot happen here
- * (failures are blocked explicitly), so any rejection is the store: fail closed.
+ * rate-limiter-flexible rejects with an Error when the store fails (fail
+ * closed: 503), and with a RateLimiterRes when points run out, which only a
+ * racing attempt can cause here: report it as the lockout it is.
  */
 async function guard<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {
-    if (error instanceof Error) throw new ApoJwtError('ERR_STORE_UNAVAILABLE', 'the login limit store is unavailable', {}, { cause: error });
-    // Out of points: report the remaining wait as a lockout.
+    if (error instanceof Error) throw storeUnavailable(error);
     throw rateLimited((error as RateLimiterRes).msBeforeNext ?? 1000);
   }
 }

@@ -78,18 +78,27 @@ export function createLogin<P extends string, D extends object, R extends object
       throw new ApoJwtError('ERR_BODY_INVALID', `username and password must be strings of at most ${MAX_CREDENTIAL_BYTES} bytes`);
     }
     const ip = typeof context?.ip === 'string' ? context.ip : undefined;
-    await limiter?.check(username, ip);
+    const attempt = await limiter?.begin(username, ip);
 
-    const found = username.length > 0 ? await getUser(username) : undefined;
-    const user = found === null || found === undefined ? undefined : found;
-    const realHash = user !== undefined && isPasswordHash(user.passwordHash);
-    const matches = await verifyPassword(password, realHash ? (user as U).passwordHash : await dummyHash);
+    let user: U | undefined;
+    let realHash: boolean;
+    let matches: boolean;
+    try {
+      const found = username.length > 0 ? await getUser(username) : undefined;
+      user = found === null || found === undefined ? undefined : found;
+      realHash = user !== undefined && isPasswordHash(user.passwordHash);
+      matches = await verifyPassword(password, realHash ? (user as U).passwordHash : await dummyHash);
+    } catch (error) {
+      // A failing user store is not a wrong guess: it must not lock anyone out.
+      await attempt?.abandoned();
+      throw error;
+    }
     if (!realHash || !matches) {
-      await limiter?.recordFailure(username, ip);
+      await attempt?.failed();
       throw new ApoJwtError('ERR_CREDENTIALS_INVALID', 'invalid username or password');
     }
     const account = user as U;
-    await limiter?.recordSuccess(username);
+    await attempt?.succeeded();
     if (account.disabled === true || (isDisabled !== undefined && (await isDisabled(account)) === true)) {
       throw new ApoJwtError('ERR_ACCOUNT_DISABLED', 'the account is disabled');
     }
