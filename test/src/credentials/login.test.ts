@@ -141,3 +141,13 @@ test('login options are validated when configured', () => {
   assert.throws(() => apo.configLogin({ getUser: () => undefined, onRehash: 'x' as never }), (e: unknown) => e instanceof ApoJwtConfigError && /onRehash/.test(e.message));
   assert.throws(() => apo.configLogin({ getUser: () => undefined, limiter: { perAccount: { attempts: 0, windowSeconds: 1, lockoutSeconds: 1 } } }), (e: unknown) => e instanceof ApoJwtConfigError && /attempts/.test(e.message));
 });
+
+test('types: after configRefresh, login resolves to the pair without casts', async () => {
+  const db = await users();
+  const apo = new ApoJwt({ secret, iss: 'auth', serverAudience: 'api' })
+    .configRefresh({ refreshSecret: 'r'.repeat(32) })
+    .configLogin({ getUser: (n) => db.get(n), cost, limiter: false });
+  const { accessToken, refreshToken } = await apo.login('alice', 'alice-pw');
+  assert.equal((await apo.verify(accessToken)).sub, 'u-alice');
+  assert.equal((await apo.verifyRefresh(refreshToken)).sub, 'u-alice');
+});

@@ -138,14 +138,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const parsed = parseHash(stored);
   if (parsed === undefined || plain.length === 0) return false;
   const bcrypt = await loadBcrypt();
-  if (parsed.prehashed) return inHashSlot(() => bcrypt.compare(prehash(plain, parsed.salt), parsed.bcrypt));
+  const compare = (input: string) => inHashSlot(() => bcrypt.compare(input, parsed.bcrypt)).catch(() => false);
+  if (parsed.prehashed) return compare(prehash(plain, parsed.salt));
   if (Buffer.byteLength(plain, 'utf8') > BCRYPT_MAX_BYTES) {
     // Spend the same time as a real check, so a long password does not reveal
     // (by a fast answer) which kind of hash an account holds.
-    await inHashSlot(() => bcrypt.compare(prehash(plain, parsed.salt), parsed.bcrypt));
+    await compare(prehash(plain, parsed.salt));
     return false;
   }
-  return inHashSlot(() => bcrypt.compare(plain, parsed.bcrypt));
+  return compare(plain);
 }
 
 /**
