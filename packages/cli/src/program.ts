@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, oneLine } from './fail.js';
 import { keygenCommand } from './commands/keygen.js';
@@ -9,7 +10,7 @@ import { hashCommand } from './commands/hash.js';
 export function buildProgram(): Command {
   const program = new Command('apojwt')
     .description('apojwt tools: generate keys, sign, verify and decode tokens, hash passwords')
-    .version('0.1.0')
+    .version(packageVersion())
     .addCommand(keygenCommand())
     .addCommand(signCommand())
     .addCommand(verifyCommand())
@@ -42,4 +43,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`apojwt: unexpected error: ${oneLine(message)}\n`);
     return EXIT_FAILURE;
   }
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }

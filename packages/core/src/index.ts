@@ -62,6 +62,7 @@ export {
   isPasswordHash,
   DEFAULT_BCRYPT_COST,
   BCRYPT_MAX_BYTES,
+  MAX_CONCURRENT_HASHES,
   type PasswordHashOptions,
 } from './credentials/password.js';
 export {

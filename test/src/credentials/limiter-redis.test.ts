@@ -60,6 +60,16 @@ test('on Redis the IP limit locks every account from that IP', async () => {
   assert.equal(typeof (await apo.login('alice', 'alice-pw', { ip: '203.0.113.10' })), 'string');
 });
 
+test('on Redis, parallel guesses from two services cannot exceed the shared limit', async () => {
+  const keyPrefix = `test:${randomUUID()}`;
+  const rule = { perAccount: { attempts: 4, windowSeconds: 60, lockoutSeconds: 120 }, perIp: false as const, keyPrefix, redis };
+  const services = [await service(new LoginLimiter(rule)), await service(new LoginLimiter(rule))];
+  const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => services[i % 2]!.login('alice', `guess-${i}`)));
+  const reasons = results.map((r) => (r.status === 'rejected' ? r.reason : undefined));
+  assert.equal(reasons.filter(invalid).length, 4);
+  assert.equal(reasons.filter(limited).length, 26);
+});
+
 test('an unreachable Redis fails closed with ERR_STORE_UNAVAILABLE (503)', async () => {
   const down = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
   down.on('error', () => undefined);
