@@ -79,7 +79,8 @@ export class ApoJwt<
 
   constructor(options: ApoJwtOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('ApoJwt needs an options object');
-    const algorithm = options.algorithm ?? 'HS256';
+    // null is a bad value, not "the default": only an absent option takes the default.
+    const algorithm = options.algorithm === undefined ? 'HS256' : options.algorithm;
     if (!isAlgorithm(algorithm)) {
       throw new ApoJwtConfigError(`algorithm must be one of HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512`);
     }
@@ -138,7 +139,7 @@ export class ApoJwt<
   /** Turns on refresh tokens. Returns this instance, typed so `createToken` returns a pair. */
   configRefresh(options: RefreshOptions): ApoJwt<P, D, R, true> {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('configRefresh needs an options object');
-    const alg = options.refreshAlgorithm ?? 'HS256';
+    const alg = options.refreshAlgorithm === undefined ? 'HS256' : options.refreshAlgorithm;
     if (alg !== 'HS256' && alg !== 'HS384' && alg !== 'HS512') throw new ApoJwtConfigError('refreshAlgorithm must be HS256, HS384 or HS512');
     const key = makeSigningKey(secretToKeyObject(options.refreshSecret, 'refreshSecret'), alg, undefined, 'refreshSecret');
     if (this.access.pythonCompat && this.signingKey !== undefined && this.signingKey.key.type === 'secret' && this.signingKey.key.equals(key.key)) {
