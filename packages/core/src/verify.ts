@@ -64,10 +64,14 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
   // 5. Signature over the exact bytes received, with the pinned algorithm.
   //    Only after it passes is the payload decoded and read.
   const lastDot = token.lastIndexOf('.');
-  const signature = Buffer.from(token.slice(lastDot + 1), 'base64url');
+  const encodedSignature = token.slice(lastDot + 1);
+  const signature = Buffer.from(encodedSignature, 'base64url');
   let valid: boolean;
   try {
-    valid = signatureMatches(ctx.algorithm, key, token.slice(0, lastDot), signature);
+    // The decoder ignores unused trailing bits, so several strings decode to
+    // one signature: accept only the canonical one (RFC 4648 §3.5), so that
+    // one signed token has exactly one spelling.
+    valid = signature.toString('base64url') === encodedSignature && signatureMatches(ctx.algorithm, key, token.slice(0, lastDot), signature);
   } catch {
     valid = false; // e.g. an ECDSA signature of the wrong length
   }
