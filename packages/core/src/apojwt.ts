@@ -7,7 +7,7 @@ import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE, type AccessClaims, type RefreshC
 import { systemClock, toSeconds, type Clock } from './clock.js';
 import { assertNotRevoked, storeUnavailable, verifyToken, type VerifyContext } from './verify.js';
 import { VerifiedTokenCache } from './verified-cache.js';
-import { compileRequirement, satisfies, assertPermissions, type PermissionGrant, type PermissionRequirement, type CompiledRequirement } from './permissions.js';
+import { compileRequirement, isCompiledRequirement, satisfies, assertPermissions, type PermissionGrant, type PermissionRequirement, type CompiledRequirement } from './permissions.js';
 import { MemoryRevocationStore } from './stores/memory-revocation-store.js';
 import { MemoryRotationStore } from './stores/memory-rotation-store.js';
 import type { RevocationStore } from './stores/revocation-store.js';
@@ -393,9 +393,7 @@ function plainObject(name: string, value: unknown): JsonObject {
 }
 
 function toCompiled(requirement: PermissionRequirement | CompiledRequirement): CompiledRequirement {
-  return typeof requirement === 'object' && 'mode' in requirement && 'names' in requirement
-    ? (requirement as CompiledRequirement)
-    : compileRequirement(requirement as PermissionRequirement);
+  return isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement);
 }
 
 /** 128 random bits, base64url: token ids and family ids. */
