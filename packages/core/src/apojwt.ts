@@ -259,7 +259,8 @@ export class ApoJwt<
       throw storeUnavailable(error);
     }
     if (firstUse === undefined) return claims;
-    if (now - firstUse > refresh.reuseGracePeriod) {
+    // A grace period of 0 means none: reuse in the same second revokes too.
+    if (refresh.reuseGracePeriod === 0 || now - firstUse > refresh.reuseGracePeriod) {
       await this.storeCall(() => this.revocationStore.revokeFamily(claims.fam, now + refresh.expPeriod + this.clockTolerance, now));
       throw new ApoJwtError('ERR_REFRESH_REUSED', 'the refresh token was already used; its sessions are revoked');
     }
@@ -308,8 +309,13 @@ export class ApoJwt<
       if (error instanceof ApoJwtError && (error.code === 'ERR_TOKEN_EXPIRED' || error.code === 'ERR_TOKEN_REVOKED')) return;
       throw error;
     }
+    if (claims.jti === undefined) {
+      // A Python apojwt token (pythonCompat) has no id to revoke: saying so
+      // beats returning as if it had been revoked.
+      throw new ApoJwtConfigError('this token has no jti (a Python apojwt token): revoke its subject instead');
+    }
     const until = claims.exp + this.clockTolerance;
-    if (claims.jti !== undefined) await this.storeCall(() => this.revocationStore.revokeToken(claims.jti, until, now));
+    await this.storeCall(() => this.revocationStore.revokeToken(claims.jti, until, now));
     if (claims.fam !== undefined) {
       const familyUntil = now + this.requireRefresh('revoke').expPeriod + this.clockTolerance;
       await this.storeCall(() => this.revocationStore.revokeFamily(claims.fam as string, familyUntil, now));
