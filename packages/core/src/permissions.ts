@@ -1,4 +1,5 @@
 import { ApoJwtConfigError, ApoJwtError } from './errors.js';
+import type { RegisteredPermission } from './register.js';
 
 /**
  * Every wildcard that would grant `S`: for 'orders:items:write' that is
@@ -30,8 +31,11 @@ export interface CompiledRequirement {
 // RFC 6750 §3 scope-token characters, minus '*' (wildcards are for grants only).
 const PERMISSION_NAME = /^[\x21\x23-\x29\x2b-\x5b\x5d-\x7e]+$/;
 
-/** Validates a requirement once, where the route is declared, not per request. */
-export function compileRequirement(requirement: PermissionRequirement): CompiledRequirement {
+/**
+ * Validates a requirement once, where the route is declared, not per request.
+ * Typed by the app's `Register`, so a misspelt name is a compile error here too.
+ */
+export function compileRequirement(requirement: PermissionRequirement<RegisteredPermission>): CompiledRequirement {
   let mode: 'all' | 'any' = 'all';
   let names: readonly unknown[];
   if (requirement && typeof requirement === 'object' && 'any' in requirement && 'all' in requirement) {
