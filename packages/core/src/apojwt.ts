@@ -253,7 +253,8 @@ export class ApoJwt<
     const now = this.nowSeconds();
     let firstUse: number | undefined;
     try {
-      const answer = this.rotationStore.consume(claims.jti, claims.exp, now);
+      // Remember the use for as long as the token verifies: exp plus the tolerance.
+      const answer = this.rotationStore.consume(claims.jti, claims.exp + this.clockTolerance, now);
       firstUse = answer instanceof Promise ? await answer : answer;
     } catch (error) {
       throw storeUnavailable(error);

@@ -58,8 +58,14 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
   }
 
   // 4. Key by kid (may fetch a remote JWKS on an unknown kid).
-  const resolved = ctx.keys.resolve(header.kid, ctx.algorithm);
-  const key: KeyObject = resolved instanceof Promise ? await resolved : resolved;
+  //    A resolver that cannot answer (a JWKS fetch failing) fails closed, 503.
+  let key: KeyObject;
+  try {
+    const resolved = ctx.keys.resolve(header.kid, ctx.algorithm);
+    key = resolved instanceof Promise ? await resolved : resolved;
+  } catch (error) {
+    throw storeUnavailable(error);
+  }
 
   // 5. Signature over the exact bytes received, with the pinned algorithm.
   //    Only after it passes is the payload decoded and read.

@@ -174,6 +174,16 @@ describe('refresh tokens', () => {
     await rejects(apo.verifyRefresh(second.refreshToken), 'ERR_TOKEN_REVOKED');
   });
 
+  test('with clock tolerance, a replay just after exp (still inside the tolerance) is still detected', async () => {
+    const clock = new FrozenClock();
+    const apo = makeApo(clock, { clockTolerance: 5 }).configRefresh({ refreshSecret: REFRESH_SECRET, refreshExpPeriod: 100 });
+    const first = apo.createToken({ sub: 'u' });
+    await apo.rotate(first.refreshToken);
+    clock.advance(102); // past exp (100), inside the tolerance (105): the token still verifies
+    assert.ok(await apo.verifyRefresh(first.refreshToken));
+    await rejects(apo.rotate(first.refreshToken), 'ERR_REFRESH_REUSED');
+  });
+
   test('two concurrent rotations of one token: exactly one wins', async () => {
     const { apo } = setup();
     const { refreshToken } = apo.createToken({ sub: 'u' });

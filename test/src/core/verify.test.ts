@@ -101,6 +101,18 @@ describe('rejections, in verification order', () => {
     await rejects(apo.verify(token), 'ERR_KEY_UNKNOWN', claimValues(token));
   });
 
+  test('4. a key resolver that cannot answer (say a JWKS fetch failing) fails closed with 503', async () => {
+    const broken = makeApo(clock, { cache: false, keyResolver: { resolve: async () => { throw new Error('getaddrinfo ENOTFOUND jwks.example'); } } });
+    const token = broken.createToken({ sub: 'u' });
+    await assert.rejects(broken.verify(token), (error: unknown) => {
+      assert.ok(error instanceof ApoJwtError);
+      assert.equal(error.code, 'ERR_STORE_UNAVAILABLE');
+      assert.equal(error.status, 503);
+      assert.ok(!error.message.includes('ENOTFOUND'));
+      return true;
+    });
+  });
+
   test('5. bad signature (wrong secret, tampered payload)', async () => {
     const wrong = signRaw(header, accessPayload(clock), 'another-secret-another-secret-32b');
     await rejects(apo.verify(wrong), 'ERR_SIGNATURE_INVALID', claimValues(wrong));
