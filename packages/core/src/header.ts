@@ -19,9 +19,13 @@ export function malformed(message: string): ApoJwtError {
   return new ApoJwtError('ERR_TOKEN_MALFORMED', message);
 }
 
-/** Decodes a JSON object from one base64url segment, or throws ERR_TOKEN_MALFORMED. */
-export function decodeSegment(segment: string, what: string): Record<string, unknown> {
-  if (!BASE64URL.test(segment)) throw malformed(`the token ${what} is not base64url`);
+/**
+ * Decodes a JSON object from one base64url segment, or throws ERR_TOKEN_MALFORMED.
+ * `alphabetChecked`: the caller already matched the whole token against the
+ * base64url alphabet, so the per-segment scan is skipped (it cost ~3% per verify).
+ */
+export function decodeSegment(segment: string, what: string, alphabetChecked = false): Record<string, unknown> {
+  if (!alphabetChecked && !BASE64URL.test(segment)) throw malformed(`the token ${what} is not base64url`);
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));

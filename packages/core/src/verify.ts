@@ -82,7 +82,7 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
     valid = false; // e.g. an ECDSA signature of the wrong length
   }
   if (!valid) throw new ApoJwtError('ERR_SIGNATURE_INVALID', 'the token signature is invalid');
-  const claims = decodeSegment(token.slice(token.indexOf('.') + 1, lastDot), 'payload');
+  const claims = decodeSegment(token.slice(token.indexOf('.') + 1, lastDot), 'payload', true); // alphabet checked in step 2
 
   // 6. Type: access and refresh tokens never stand in for each other.
   const legacy = kind === 'access' && ctx.pythonCompat && (header.typ === undefined || header.typ === LEGACY_TOKEN_TYPE);
