@@ -92,6 +92,26 @@ describe('verified-token cache', () => {
     assert.equal(keys.calls, 4, 't1 was evicted');
   });
 
+  test('a hit needs the whole token: a forged token reusing a cached signature goes through every check', async () => {
+    const { apo } = setup();
+    const token = apo.createToken({ sub: 'u', permissions: ['orders:read'] });
+    await apo.verify(token);
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, perms: ['*'] })).toString('base64url');
+    await rejects(apo.verify(`${h}.${forgedPayload}.${sig}`), 'ERR_SIGNATURE_INVALID');
+    assert.deepEqual((await apo.verify(token)).perms, ['orders:read']);
+  });
+
+  test('a fresh string equal to a cached token is a hit', async () => {
+    const { keys, apo } = setup();
+    const token = apo.createToken({ sub: 'u' });
+    await apo.verify(token);
+    const header = Buffer.from(`Bearer ${token}`).toString();
+    await apo.verify(header.slice(7));
+    assert.equal(keys.calls, 1);
+  });
+
   test('failed verifications are not cached', async () => {
     const { keys, apo } = setup();
     const token = apo.createToken({ sub: 'u' });
