@@ -99,15 +99,12 @@ const floorNs = median(samples.get(contenders[0]));
 console.log(`HS256 verify, ${token.length}-byte token, Node ${process.version}, median of ${ROUNDS} rounds x ${ROUND_MS} ms`);
 console.log('| contender | ns/op | × floor | target |');
 console.log('|---|---:|---:|---|');
-let missed = false;
 for (const c of contenders) {
   const ns = median(samples.get(c));
   const ratio = ns / floorNs;
   let target = '';
   if (c.target !== undefined) {
     target = `≤ ${c.target}× ${ratio <= c.target ? 'met' : 'MISSED'}`;
-    if (ratio > c.target) missed = true;
   }
   console.log(`| ${c.name} | ${ns.toFixed(0)} | ${ratio.toFixed(2)} | ${target} |`);
 }
-if (missed) process.exitCode = 0; // a benchmark reports; it does not fail CI
