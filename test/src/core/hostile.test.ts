@@ -102,6 +102,21 @@ describe('hostile input', async () => {
   await expectCode('typ not a string', signRaw({ ...header, typ: 1 }, payload), 'ERR_TOKEN_MALFORMED');
   await expectCode('kid not a string', signRaw({ ...header, kid: { k: 1 } }, payload), 'ERR_TOKEN_MALFORMED');
 
+  // Parser abuse before the signature check: deep nesting, duplicate keys.
+  await expectCode('header of 2500 nested arrays', `${b64('['.repeat(2500) + ']'.repeat(2500))}.${goodP}.${goodS}`, 'ERR_TOKEN_MALFORMED');
+  await expectCode('header of 700 nested objects', `${b64('{"a":'.repeat(700) + '1' + '}'.repeat(700))}.${goodP}.${goodS}`, 'ERR_TOKEN_MALFORMED');
+  const roomy = makeApo(clock, { cache: false, maxTokenBytes: 1 << 20 });
+  await expectCode('header of 300 000 nested arrays (maxTokenBytes 1 MiB)', `${b64('['.repeat(300_000) + ']'.repeat(300_000))}.${goodP}.${goodS}`, 'ERR_TOKEN_MALFORMED', roomy);
+  await expectCode('duplicate alg keys, none last', `${b64(`{"alg":"HS256","typ":"at+jwt","kid":"${String(header['kid'])}","alg":"none"}`)}.${goodP}.${goodS}`, 'ERR_ALGORITHM_NOT_ALLOWED');
+  await expectCode('duplicate alg keys, HS256 last, unsigned', `${b64(`{"alg":"none","typ":"at+jwt","kid":"${String(header['kid'])}","alg":"HS256"}`)}.${goodP}.${goodS}`, 'ERR_SIGNATURE_INVALID');
+  await expectCode('__proto__ in the header does not supply typ', signRaw(JSON.parse(`{"alg":"HS256","kid":"${String(header['kid'])}","__proto__":{"typ":"at+jwt"}}`), payload), 'ERR_TOKEN_TYPE_INVALID');
+  test('__proto__ in the payload does not supply perms', async () => {
+    const { perms: _perms, ...rest } = payload;
+    const raw = JSON.stringify(rest).replace(/^\{/, '{"__proto__":{"perms":["*"]},');
+    const input = `${goodH}.${Buffer.from(raw).toString('base64url')}`;
+    await rejects(apo.verify(`${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`), 'ERR_CLAIM_INVALID');
+  });
+
   // Claims with the wrong shape, correctly signed.
   await expectCode('perms not an array', signRaw(header, { ...payload, perms: 'orders:*' }), 'ERR_CLAIM_INVALID');
   await expectCode('perms an object', signRaw(header, { ...payload, perms: { 0: '*', length: 1 } }), 'ERR_CLAIM_INVALID');
