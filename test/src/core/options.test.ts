@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
-import { ApoJwt, createApoJwt, type ApoJwtOptions } from '@apojwt/core';
+import { ApoJwt, createApoJwt, registerTemplate, type ApoJwtOptions } from '@apojwt/core';
 import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, isConfigError, makeApo, rejects } from './helpers.js';
 
 const base = { secret: SECRET, iss: ISS, serverAudience: AUD };
@@ -119,6 +119,19 @@ describe('constructor option validation', () => {
     assert.throws(make({ rotationStore: { consume: 1 } }), isConfigError(/^rotationStore must implement consume$/));
     assert.throws(make({ keyResolver: {} }), isConfigError(/^keyResolver must have a resolve\(kid, alg\) method$/));
     assert.throws(make({ template: 'no-such-framework' }), isConfigError(/^unknown template "no-such-framework"/));
+    assert.throws(make({ template: 5 }), isConfigError(/^template must be a template name or a template object$/));
+    assert.throws(make({ template: null }), isConfigError(/^template must be a template name or a template object$/));
+    const fn = () => undefined;
+    const template = { name: 'custom', tokenFinder: fn, refreshFinder: fn, exceptionHandler: fn, attach: fn };
+    assert.equal(new ApoJwt({ ...base, template }).template, template);
+    assert.throws(make({ template: { ...template, name: '' } }), isConfigError(/^template\.name must be a non-empty string$/));
+    for (const slot of ['tokenFinder', 'refreshFinder', 'exceptionHandler', 'attach']) {
+      assert.throws(make({ template: { ...template, [slot]: undefined } }), isConfigError(new RegExp(`^template\\.${slot} must be a function$`)), slot);
+    }
+    assert.throws(() => registerTemplate({ ...template, attach: 'no' } as never), isConfigError(/^template\.attach must be a function$/));
+    registerTemplate({ ...template, name: 'core-test-template' });
+    assert.equal(new ApoJwt({ ...base, template: 'core-test-template' }).template?.name, 'core-test-template');
+    assert.throws(make({ refresh: 'yes' }), isConfigError(/^configRefresh needs an options object$/));
   });
 
   test('a clock that returns no number never turns the time checks off', async () => {
