@@ -323,12 +323,19 @@ export class ApoJwt<
     }
   }
 
-  /** Revokes every token of `sub` issued up to now (this second included). */
+  /**
+   * Revokes every token of `sub` issued up to now (this second included, and
+   * `clockTolerance` seconds beyond, for issuers whose clock runs ahead).
+   */
   async revokeSubject(sub: string): Promise<void> {
     if (typeof sub !== 'string') throw new ApoJwtConfigError('revokeSubject needs a subject string');
     const now = this.nowSeconds();
-    const until = now + this.longestLifetime() + this.clockTolerance;
-    await this.storeCall(() => this.revocationStore.revokeSubject(sub, now, until, now));
+    // An issuer whose clock runs ahead (within clockTolerance) stamps iat up
+    // to `clockTolerance` seconds after our now: those tokens were issued
+    // before the revocation too, so the cut-off moves forward by as much.
+    const revokedAt = now + this.clockTolerance;
+    const until = revokedAt + this.longestLifetime() + this.clockTolerance;
+    await this.storeCall(() => this.revocationStore.revokeSubject(sub, revokedAt, until, now));
   }
 
   // ---- template slots ------------------------------------------------------
