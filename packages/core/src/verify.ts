@@ -38,6 +38,9 @@ export interface VerifyContext {
   readonly nowSeconds: () => number;
 }
 
+/** Header types arrive normalised (lower case, no `application/`): see header.ts. */
+const LEGACY_TYPE = LEGACY_TOKEN_TYPE.toLowerCase();
+
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyContext): Promise<Record<string, unknown>> {
@@ -85,7 +88,7 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
   const claims = decodeSegment(token.slice(token.indexOf('.') + 1, lastDot), 'payload', true); // alphabet checked in step 2
 
   // 6. Type: access and refresh tokens never stand in for each other.
-  const legacy = kind === 'access' && ctx.pythonCompat && (header.typ === undefined || header.typ === LEGACY_TOKEN_TYPE);
+  const legacy = kind === 'access' && ctx.pythonCompat && (header.typ === undefined || header.typ === LEGACY_TYPE);
   const expectedType = kind === 'access' ? ACCESS_TOKEN_TYPE : REFRESH_TOKEN_TYPE;
   if (header.typ !== expectedType && !legacy) {
     throw new ApoJwtError('ERR_TOKEN_TYPE_INVALID', `the token is not ${kind === 'access' ? 'an access' : 'a refresh'} token`);

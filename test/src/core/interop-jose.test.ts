@@ -44,6 +44,11 @@ for (const [alg, bytes] of ALGS) {
       assert.ok(await apo.authorize(withoutKid, 'orders:read'));
       const ourKid = JSON.parse(Buffer.from(apo.createToken().split('.')[0]!, 'base64url').toString()).kid;
       assert.ok(await apo.verify(await make({ alg, typ: 'at+jwt', kid: ourKid })));
+      // RFC 9068 §4: "application/at+jwt" is the same type; media types compare case-insensitively.
+      assert.ok(await apo.verify(await make({ alg, typ: 'application/at+jwt' })));
+      assert.ok(await apo.verify(await make({ alg, typ: 'AT+JWT' })));
+      await rejects(apo.verify(await make({ alg, typ: 'application/rt+jwt' })), 'ERR_TOKEN_TYPE_INVALID');
+      await rejects(apo.verify(await make({ alg, typ: 'text/at+jwt' })), 'ERR_TOKEN_TYPE_INVALID');
       // jose with a plain "JWT" typ is not an access token here.
       await rejects(apo.verify(await make({ alg, typ: 'JWT' })), 'ERR_TOKEN_TYPE_INVALID');
       // jose with another key: signature invalid.
