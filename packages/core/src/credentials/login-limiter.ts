@@ -29,7 +29,12 @@ export interface LoginLimiterOptions {
   perAccount?: LimitRule | false;
   /** Per client IP. Default 100 failures / 1 h, lockout 1 h. `false` turns it off. */
   perIp?: LimitRule | false;
-  /** An ioredis client: counts live in Redis and are shared by every process using it. */
+  /**
+   * An ioredis client: counts live in Redis and are shared by every process
+   * using it. While Redis is unreachable, commands follow the client's own
+   * settings (offline queue, `maxRetriesPerRequest`); each one that fails is
+   * ERR_STORE_UNAVAILABLE.
+   */
   redis?: unknown;
   /** Key prefix in the store. Default "apojwt:login". */
   keyPrefix?: string;
@@ -169,7 +174,7 @@ export class LoginLimiter {
           const keyPrefix = `${this.keyPrefix}:${name}:${suffix}`;
           return this.redis === undefined
             ? new lib.RateLimiterMemory({ points, duration, keyPrefix })
-            : new lib.RateLimiterRedis({ storeClient: this.redis, points, duration, keyPrefix, rejectIfRedisNotReady: true });
+            : new lib.RateLimiterRedis({ storeClient: this.redis, points, duration, keyPrefix });
         };
         // Lockout history outlives the longest lockout, so the next one can double.
         const memory = Math.max(r.windowSeconds, r.maxLockoutSeconds * 2);
