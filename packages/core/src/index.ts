@@ -82,7 +82,7 @@ export {
   type LoginContext,
   type LoginFunction,
 } from './credentials/login.js';
-export { refreshCookie, type RefreshCookie, type RefreshCookieOptions } from './credentials/refresh-cookie.js';
+export { authCookie, type AuthCookie, type AuthCookieOptions } from './credentials/auth-cookie.js';
 export {
   createAuthHandlers,
   type AuthHandlers,

@@ -3,7 +3,7 @@ import { toHttpErrorResponse } from '../http-error.js';
 import type { ApoJwt, CreateTokenInput, TokenPair } from '../apojwt.js';
 import type { RefreshClaims } from '../claims.js';
 import type { LoginFunction } from './login.js';
-import { refreshCookie, type RefreshCookieOptions } from './refresh-cookie.js';
+import { authCookie, type AuthCookieOptions } from './auth-cookie.js';
 
 /**
  * Ready-made login / refresh / logout endpoints, framework-free: plain values
@@ -25,7 +25,7 @@ export interface AuthHandlersOptions {
   apo: ApoJwt<any, any, any, boolean>;
   /** The login function; default `apo.login` (configure it with `login` options or `configLogin`). */
   login?: LoginFunction<boolean>;
-  cookie?: RefreshCookieOptions;
+  cookie?: AuthCookieOptions;
   /** Contents of the rotated tokens (look up current permissions here); default: sub and refresh data carry over. */
   issue?: (claims: RefreshClaims<any>) => CreateTokenInput<any, any, any> | Promise<CreateTokenInput<any, any, any>>;
 }
@@ -35,8 +35,10 @@ export interface AuthRequest {
   body?: unknown;
   /** The client IP, for the per-IP login limit. */
   ip?: string;
-  /** The raw `Cookie` request header (refresh, logout). */
+  /** The raw `Cookie` request header (refresh, logout); the refresh cookie is read from it. */
   cookieHeader?: string;
+  /** The refresh token, when the binding already extracted it (takes precedence over `cookieHeader`). */
+  refreshToken?: string;
   /** The access token of the request, revoked by logout when present. */
   accessToken?: string;
 }
@@ -68,7 +70,7 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
   if (options.login !== undefined && typeof options.login !== 'function') throw new ApoJwtConfigError('login must be a function');
   if (issue !== undefined && typeof issue !== 'function') throw new ApoJwtConfigError('issue must be a function');
   const login: LoginFunction<boolean> = options.login ?? ((u, p, c) => apo.login(u, p, c));
-  const cookie = refreshCookie(options.cookie);
+  const cookie = authCookie(options.cookie);
 
   const tokens = (result: string | TokenPair): AuthResponse => {
     const pair = typeof result === 'string' ? undefined : result;
@@ -80,6 +82,9 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
       body: { accessToken, tokenType: 'Bearer', expiresIn: apo.expPeriod },
     };
   };
+
+  const refreshTokenOf = (request: AuthRequest | undefined): string | undefined =>
+    typeof request?.refreshToken === 'string' && request.refreshToken.length > 0 ? request.refreshToken : cookie.read(request?.cookieHeader);
 
   return Object.freeze({
     cookieName: cookie.name,
@@ -94,7 +99,7 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
     },
 
     async refresh(request: AuthRequest): Promise<AuthResponse> {
-      const token = cookie.read(request?.cookieHeader);
+      const token = refreshTokenOf(request);
       try {
         if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token cookie');
         return tokens(await apo.rotate(token, issue));
@@ -107,7 +112,7 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
     async logout(request: AuthRequest): Promise<AuthResponse> {
       const clear = [cookie.clear()];
       try {
-        for (const token of [cookie.read(request?.cookieHeader), request?.accessToken]) {
+        for (const token of [refreshTokenOf(request), request?.accessToken]) {
           // Only whole JWTs: a bare string would be taken as a jti and fill the store.
           if (typeof token === 'string' && token.split('.').length === 3) await revokeQuietly(apo, token);
         }

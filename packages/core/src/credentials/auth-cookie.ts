@@ -1,15 +1,16 @@
 import { ApoJwtConfigError } from '../errors.js';
 
 /**
- * The refresh-token cookie. Defaults follow OWASP's session cookie advice:
+ * The refresh-token cookie of the auth endpoints (login sets it, refresh
+ * rotates it, logout clears it). Defaults follow OWASP's session cookie advice:
  * HttpOnly (no script can read it), Secure (HTTPS only), SameSite=Strict (not
  * sent on cross-site requests, so no CSRF on refresh/logout) and a narrow
  * Path, so the token travels only to the auth endpoints, never to the API.
  */
-export interface RefreshCookieOptions {
+export interface AuthCookieOptions {
   /** Default "apojwt_refresh". */
   name?: string;
-  /** The path prefix of the refresh and logout endpoints. Default "/auth". */
+  /** A path prefix covering the refresh and logout endpoints (logout needs the cookie to revoke it). Default "/auth". */
   path?: string;
   domain?: string;
   /** Default true. Only turn off for plain-HTTP local development. */
@@ -18,7 +19,7 @@ export interface RefreshCookieOptions {
   sameSite?: 'Strict' | 'Lax' | 'None';
 }
 
-export interface RefreshCookie {
+export interface AuthCookie {
   readonly name: string;
   /** `Set-Cookie` value that stores `token` for `maxAgeSeconds`. */
   set(token: string, maxAgeSeconds: number): string;
@@ -33,7 +34,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const ATTRIBUTE_VALUE = /^[\x21-\x3a\x3c-\x7e]+$/;
 const COOKIE_VALUE = /^[A-Za-z0-9._~-]+$/;
 
-export function refreshCookie(options: RefreshCookieOptions = {}): RefreshCookie {
+export function authCookie(options: AuthCookieOptions = {}): AuthCookie {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('cookie must be an options object');
   const name = options.name ?? 'apojwt_refresh';
   const path = options.path ?? '/auth';
