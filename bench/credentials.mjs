@@ -5,8 +5,7 @@
 // Options (env): COST (bcrypt cost, default 12), ROUNDS (timing samples per case, default 40).
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import os from 'node:os';
-// By path, not by name: bench/ is not a workspace package of its own.
-import { ApoJwt, ApoJwtError, hashPassword } from '../packages/core/dist/index.js';
+import { ApoJwt, ApoJwtError, hashPassword } from '@apojwt/core';
 
 const loadBefore = os.loadavg();
 const cost = Number(process.env.COST ?? 12);
