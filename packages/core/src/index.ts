@@ -74,6 +74,7 @@ export {
   type LoginAttempt,
   type LoginLimiterOptions,
 } from './credentials/login-limiter.js';
+export { clientIpKey } from './credentials/client-ip.js';
 export {
   createLogin,
   MAX_CREDENTIAL_BYTES,

@@ -1,6 +1,6 @@
 import { test, mock, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApoJwt, ApoJwtConfigError, ApoJwtError, LoginLimiter, hashPassword, toHttpErrorResponse } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, ApoJwtError, LoginLimiter, clientIpKey, hashPassword, toHttpErrorResponse } from '@apojwt/core';
 
 // rate-limiter-flexible's memory store reads Date.now and expires with
 // setTimeout: node:test's mock timers freeze both, so lockouts are tested on
@@ -135,6 +135,7 @@ test('limiter options are validated', () => {
     { redis: {} },
     { keyPrefix: '' },
     { accountKey: 1 },
+    { ipKey: 'x' },
   ];
   for (const options of bad) assert.throws(() => new LoginLimiter(options as never), (e: unknown) => e instanceof ApoJwtConfigError);
 });
@@ -166,4 +167,24 @@ test('successful logins do not use up the IP limit', async () => {
   for (let i = 0; i < 5; i++) assert.equal(typeof (await apo.login('alice', 'alice-pw', { ip: '192.0.2.9' })), 'string');
   await assert.rejects(apo.login('alice', 'bad', { ip: '192.0.2.9' }), invalid);
   assert.equal(typeof (await apo.login('alice', 'alice-pw', { ip: '192.0.2.9' })), 'string');
+});
+
+test('IPv6 clients are counted by /64 and IPv4-mapped addresses as IPv4', async () => {
+  const { apo } = await setup(new LoginLimiter({ perAccount: false, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 } }));
+  await assert.rejects(apo.login('x', 'bad', { ip: '2001:db8:1:2::1' }), invalid);
+  await assert.rejects(apo.login('y', 'bad', { ip: '2001:db8:1:2:ffff:ffff:ffff:ffff' }), invalid);
+  await assert.rejects(apo.login('alice', 'alice-pw', { ip: '2001:0db8:0001:0002::abcd' }), limited(10));
+  assert.equal(typeof (await apo.login('alice', 'alice-pw', { ip: '2001:db8:1:3::1' })), 'string');
+  await assert.rejects(apo.login('x', 'bad', { ip: '198.51.100.20' }), invalid);
+  await assert.rejects(apo.login('x', 'bad', { ip: '::ffff:198.51.100.20' }), invalid);
+  await assert.rejects(apo.login('alice', 'alice-pw', { ip: '198.51.100.20' }), limited(10));
+});
+
+test('clientIpKey normalises the spellings of one client', () => {
+  assert.equal(clientIpKey('203.0.113.7'), '203.0.113.7');
+  assert.equal(clientIpKey('::FFFF:203.0.113.7'), '203.0.113.7');
+  assert.equal(clientIpKey('2001:db8:1:2:3:4:5:6'), clientIpKey('2001:0DB8:0001:0002::'));
+  assert.notEqual(clientIpKey('2001:db8:1:2::1'), clientIpKey('2001:db8:1:3::1'));
+  assert.equal(clientIpKey('fe80::1%eth0'), clientIpKey('fe80::2'));
+  assert.equal(clientIpKey('not-an-ip'), 'not-an-ip');
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+import { clientIpKey } from './client-ip.js';
 
 /**
  * Brute-force protection for logins, on `rate-limiter-flexible`: failed
@@ -43,6 +44,11 @@ export interface LoginLimiterOptions {
    * and "alice" share one count whatever the user lookup does with case.
    */
   accountKey?: (username: string) => string;
+  /**
+   * Maps a client IP to its counter key. Default `clientIpKey`: IPv6 by /64
+   * prefix (one host usually holds a whole /64), IPv4-mapped IPv6 as IPv4.
+   */
+  ipKey?: (ip: string) => string;
 }
 
 export const DEFAULT_ACCOUNT_RULE: Readonly<Required<LimitRule>> = Object.freeze({ attempts: 5, windowSeconds: 900, lockoutSeconds: 60, maxLockoutSeconds: 3600 });
@@ -81,6 +87,7 @@ export class LoginLimiter {
   private readonly redis: unknown;
   private readonly keyPrefix: string;
   private readonly accountKey: (username: string) => string;
+  private readonly ipKey: (ip: string) => string;
   private counters: Promise<{ account?: Counter; ip?: Counter }> | undefined;
 
   constructor(options: LoginLimiterOptions = {}) {
@@ -95,6 +102,8 @@ export class LoginLimiter {
     if (typeof this.keyPrefix !== 'string' || this.keyPrefix.length === 0) throw new ApoJwtConfigError('keyPrefix must be a non-empty string');
     if (options.accountKey !== undefined && typeof options.accountKey !== 'function') throw new ApoJwtConfigError('accountKey must be a function');
     this.accountKey = options.accountKey ?? ((username) => username.normalize('NFC').toLowerCase());
+    if (options.ipKey !== undefined && typeof options.ipKey !== 'function') throw new ApoJwtConfigError('ipKey must be a function');
+    this.ipKey = options.ipKey ?? clientIpKey;
   }
 
   /**
@@ -159,7 +168,7 @@ export class LoginLimiter {
 
   private *keys(counters: { account?: Counter; ip?: Counter }, username: string, ip: string | undefined): Generator<[Counter, string]> {
     if (counters.account !== undefined) yield [counters.account, this.hashKey(this.accountKey(username))];
-    if (counters.ip !== undefined && typeof ip === 'string' && ip.length > 0) yield [counters.ip, this.hashKey(ip)];
+    if (counters.ip !== undefined && typeof ip === 'string' && ip.length > 0) yield [counters.ip, this.hashKey(this.ipKey(ip))];
   }
 
   /** Usernames are personal data and of any length: the store only sees a digest. */
