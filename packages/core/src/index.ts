@@ -55,3 +55,7 @@ export {
   type ExceptionHandler,
   type InjectedValues,
 } from './template.js';
+export { KeyRing, type KeyRingOptions } from './key-ring.js';
+export type { KeyInput, KeySpec, KeyWithId } from './key-input.js';
+export { jwksResponse, type JwkSet, type PublicJwk, type JwksResponseOptions, type JwksHttpResponse } from './jwks.js';
+export { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
