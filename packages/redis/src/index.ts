@@ -1,18 +1,15 @@
 import type { Redis } from 'ioredis';
 import { connect, type RedisInput } from './connection.js';
-import { RedisRevocationStore } from './redis-revocation-store.js';
+import { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
 import { RedisRotationStore } from './redis-rotation-store.js';
 
 export { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
 export { RedisRotationStore, type RedisRotationStoreOptions } from './redis-rotation-store.js';
 export type { RedisInput } from './connection.js';
 
-export interface RedisStoresOptions {
+export interface RedisStoresOptions extends Omit<RedisRevocationStoreOptions, 'redis'> {
   /** An ioredis client (left open by `close`) or a redis:// URL. */
   redis: RedisInput;
-  prefix?: string;
-  /** Same clock as ApoJwt's `now` (ms). */
-  now?: () => number;
 }
 
 export interface RedisStores {
@@ -30,7 +27,7 @@ export interface RedisStores {
 export function createRedisStores(options: RedisStoresOptions): RedisStores {
   const { client, owned } = connect(options.redis, 'createRedisStores');
   const shared: Redis = client;
-  const revocationStore = new RedisRevocationStore({ redis: shared, ...(options.prefix ? { prefix: options.prefix } : {}), ...(options.now ? { now: options.now } : {}) });
+  const revocationStore = new RedisRevocationStore({ ...options, redis: shared });
   const rotationStore = new RedisRotationStore({ redis: shared, ...(options.prefix ? { prefix: options.prefix } : {}) });
   return {
     revocationStore,

@@ -13,6 +13,12 @@ export interface RedisRevocationStoreOptions {
   now?: () => number;
   /** Milliseconds between two attempts to resynchronise while Redis answers the subscription but not the read. Default 500. */
   retryDelay?: number;
+  /**
+   * Milliseconds between two PINGs on the subscription. A connection that
+   * stays open but stops answering (a frozen server, a dead peer behind a
+   * NAT) is declared down after one unanswered PING. Default 2 000.
+   */
+  heartbeat?: number;
 }
 
 const KINDS: readonly EntryKind[] = ['jti', 'sub', 'fam'];
@@ -42,6 +48,8 @@ export class RedisRevocationStore implements RevocationStore {
   private closed = false;
   private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly heartbeatTimer: NodeJS.Timeout;
+  private readonly heartbeat: number;
   private waiters: (() => void)[] = [];
 
   constructor(options: RedisRevocationStoreOptions) {
@@ -52,6 +60,9 @@ export class RedisRevocationStore implements RevocationStore {
     const retryDelay = options.retryDelay ?? 500;
     if (!Number.isInteger(retryDelay) || retryDelay < 10 || retryDelay > 60_000) throw new ApoJwtConfigError('retryDelay must be a whole number of ms from 10 to 60000');
     this.retryDelay = retryDelay;
+    const heartbeat = options.heartbeat ?? 2_000;
+    if (!Number.isInteger(heartbeat) || heartbeat < 10 || heartbeat > 60_000) throw new ApoJwtConfigError('heartbeat must be a whole number of ms from 10 to 60000');
+    this.heartbeat = heartbeat;
     const { client, owned } = connect(options.redis, 'RedisRevocationStore');
     this.client = client;
     this.ownsClient = owned;
@@ -62,6 +73,8 @@ export class RedisRevocationStore implements RevocationStore {
     this.subscriber.on('ready', () => this.startSync());
     this.subscriber.on('close', () => this.markDown());
     this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    this.heartbeatTimer = setInterval(() => this.beat(), heartbeat);
+    this.heartbeatTimer.unref();
   }
 
   /** True while verifications are answered from an up-to-date mirror. */
@@ -104,6 +117,7 @@ export class RedisRevocationStore implements RevocationStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeatTimer);
     this.markDown();
     this.subscriber.disconnect();
     if (this.ownsClient) this.client.disconnect();
@@ -132,6 +146,19 @@ export class RedisRevocationStore implements RevocationStore {
     this.generation += 1;
     this.inSync = false;
     clearTimeout(this.retryTimer);
+  }
+
+  /** An unanswered PING means the subscription may be missing messages: stop trusting the mirror and reconnect. */
+  private beat(): void {
+    if (!this.inSync) return;
+    const generation = this.generation;
+    const deadline = setTimeout(() => {
+      if (generation !== this.generation || this.closed) return;
+      this.markDown();
+      this.subscriber.disconnect(true);
+    }, this.heartbeat);
+    deadline.unref();
+    this.subscriber.ping().then(() => clearTimeout(deadline), () => undefined);
   }
 
   private startSync(): void {

@@ -21,8 +21,8 @@ after(async () => {
   unhandled.check();
 });
 
-async function service(prefix: string, options: { failOpen?: boolean } = {}) {
-  const stores = createRedisStores({ redis: redis.url, prefix });
+async function service(prefix: string, options: { failOpen?: boolean } = {}, heartbeat?: number) {
+  const stores = createRedisStores({ redis: redis.url, prefix, ...(heartbeat ? { heartbeat } : {}) });
   opened.push(stores);
   await stores.ready();
   const apo = new ApoJwt({
@@ -120,4 +120,20 @@ test('failOpen (unsafe) accepts tokens while Redis is down', async () => {
   } finally {
     await redis.start();
   }
+});
+
+test('a frozen Redis (connection open, no answers) is detected by the heartbeat: 503, then recovery', async () => {
+  const { apo } = await service(`t-${randomUUID()}:`, {}, 100);
+  const token = apo.createToken({ sub: 'alice' }).accessToken;
+  const revoked = apo.createToken({ sub: 'mallory' }).accessToken;
+  await apo.revoke(revoked);
+  redis.freeze();
+  try {
+    await eventually(async () => (await outcome(apo, token)) === 'ERR_STORE_UNAVAILABLE', 'the heartbeat notices');
+    assert.equal(await outcome(apo, revoked), 'ERR_STORE_UNAVAILABLE');
+  } finally {
+    redis.thaw();
+  }
+  await eventually(async () => (await outcome(apo, token)) === 'accepted', 'recovery after the server thaws');
+  assert.equal(await outcome(apo, revoked), 'ERR_TOKEN_REVOKED');
 });

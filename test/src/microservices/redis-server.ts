@@ -9,6 +9,9 @@ export interface OwnRedis {
   readonly url: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the connection stays open but nothing answers (a frozen server). */
+  freeze(): void;
+  thaw(): void;
   /** Stops it and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -49,6 +52,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     const running = child;
     child = undefined;
     if (running === undefined || running.exitCode !== null) return;
+    running.kill('SIGCONT');
     const exited = new Promise((resolve) => running.once('exit', resolve));
     running.kill('SIGKILL');
     await exited;
@@ -58,6 +62,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     url: `redis://127.0.0.1:${port}`,
     start,
     stop,
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     async dispose() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
