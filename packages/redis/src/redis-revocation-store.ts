@@ -50,7 +50,7 @@ export class RedisRevocationStore implements RevocationStore {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private readonly heartbeat: number;
-  private waiters: (() => void)[] = [];
+  private waiters: { done(): void; fail(error: ApoJwtError): void }[] = [];
 
   constructor(options: RedisRevocationStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('RedisRevocationStore needs an options object');
@@ -85,16 +85,23 @@ export class RedisRevocationStore implements RevocationStore {
   /** Resolves once the mirror is in sync (call before serving); rejects with ERR_STORE_UNAVAILABLE after `timeoutMs`. */
   ready(timeoutMs = 10_000): Promise<void> {
     if (this.inSync) return Promise.resolve();
+    if (this.closed) return Promise.reject(unavailable('the revocation store is closed'));
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== done);
-        reject(unavailable('the revocation store did not sync with Redis in time'));
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
+      const waiter = {
+        done: (): void => {
+          clearTimeout(timer);
+          resolve();
+        },
+        fail: (error: ApoJwtError): void => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
-      this.waiters.push(done);
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        waiter.fail(unavailable('the revocation store did not sync with Redis in time'));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
@@ -118,6 +125,7 @@ export class RedisRevocationStore implements RevocationStore {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.heartbeatTimer);
+    for (const waiter of this.waiters.splice(0)) waiter.fail(unavailable('the revocation store is closed'));
     this.markDown();
     this.subscriber.disconnect();
     if (this.ownsClient) this.client.disconnect();
@@ -183,9 +191,7 @@ export class RedisRevocationStore implements RevocationStore {
     }
     if (generation !== this.generation || this.closed || this.subscriber.status !== 'ready') return;
     this.inSync = true;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const done of waiters) done();
+    for (const waiter of this.waiters.splice(0)) waiter.done();
   }
 
   private async readAndHeal(): Promise<void> {

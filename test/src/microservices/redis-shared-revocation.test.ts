@@ -157,3 +157,17 @@ test('entries expire with their tokens: keys carry a TTL and expired entries are
     client.disconnect();
   }
 });
+
+test('before the first sync (Redis unreachable) verification is 503; options are validated', async () => {
+  assert.throws(() => createRedisStores({ redis: 'http://127.0.0.1:1' }), (error: unknown) => error instanceof TypeError && /redis:\/\//.test((error as Error).message));
+  assert.throws(() => new RedisRevocationStore({ redis: redisUrl, heartbeat: 0 }), (error: unknown) => error instanceof TypeError && /heartbeat/.test((error as Error).message));
+  const stores = createRedisStores({ redis: 'redis://127.0.0.1:1', prefix: 'never:' });
+  try {
+    await assert.rejects(stores.ready(300), apoError('ERR_STORE_UNAVAILABLE', 503));
+    const apo = new ApoJwt({ ...base, privateKey: { key: keyPairFor('ES256').privateKey, kid: 'k1' }, revocationStore: stores.revocationStore });
+    await assert.rejects(apo.verify(apo.createToken({ sub: 'u' })), apoError('ERR_STORE_UNAVAILABLE', 503));
+  } finally {
+    await stores.close();
+  }
+  await assert.rejects(stores.ready(), apoError('ERR_STORE_UNAVAILABLE', 503));
+});
