@@ -10,8 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync } from 'node:crypto';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 6);
-const DURATION = Number(process.env.DURATION ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 10);
+const DURATION = Number(process.env.DURATION ?? 2);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 
 if (process.argv[2] === 'serve') await serve(process.argv[3]);

@@ -13,6 +13,7 @@ import jsonwebtoken from 'jsonwebtoken';
 import * as jose from 'jose';
 import { createVerifier } from 'fast-jwt';
 import { ApoJwt, jwksResponse } from '@apojwt/core';
+import { createRedisStores } from '@apojwt/redis';
 
 const ISS = 'https://auth.example.test';
 const AUD = 'orders-service';
@@ -30,6 +31,11 @@ let jwksBody = '';
 const server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(jwksBody));
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const jwksUri = `http://127.0.0.1:${server.address().port}/.well-known/jwks.json`;
+
+// With REDIS_URL set, the cache-hit path is also timed against the Redis
+// revocation store (its mirror answers without a round trip).
+const stores = process.env.REDIS_URL ? createRedisStores({ redis: process.env.REDIS_URL, prefix: `bench-${process.pid}:` }) : undefined;
+await stores?.ready();
 
 function floorFor(alg, publicKey) {
   const ec = alg.startsWith('ES');
@@ -92,6 +98,14 @@ for (const alg of ['RS256', 'ES256']) {
     { name: 'apojwt verify, cache miss, jwksUri', async: () => apoRemoteMiss.verify(token), target: 1.2 },
     { name: 'apojwt verify, cache hit', async: () => apoHit.verify(token) },
   ];
+  if (stores) {
+    const apoRedisHit = new ApoJwt({ ...verifierOptions, publicKeys: [{ key: publicKey, kid: 'bench' }], revocationStore: stores.revocationStore });
+    const apoRedisMiss = new ApoJwt({ ...verifierOptions, publicKeys: [{ key: publicKey, kid: 'bench' }], revocationStore: stores.revocationStore, cache: false });
+    contenders.push(
+      { name: 'apojwt verify, cache miss, RedisRevocationStore', async: () => apoRedisMiss.verify(token), target: 1.2 },
+      { name: 'apojwt verify, cache hit, RedisRevocationStore', async: () => apoRedisHit.verify(token) },
+    );
+  }
   for (const c of contenders) await (c.sync ? c.sync() : c.async()); // every contender accepts the token
 
   const samples = new Map(contenders.map((c) => [c, []]));
@@ -115,3 +129,4 @@ for (const alg of ['RS256', 'ES256']) {
 
 server.closeAllConnections();
 server.close();
+await stores?.close();
