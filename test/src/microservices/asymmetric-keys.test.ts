@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
-import { ApoJwt, KeyRing, jwksResponse, type AsymmetricAlgorithm } from '@apojwt/core';
+import { ApoJwt, KeyRing, createApoJwt, jwksResponse, type AsymmetricAlgorithm, type TokenPair } from '@apojwt/core';
 import { ASYMMETRIC, apoError, configError, headerOf, keyPairFor, pem } from './helpers.js';
 
 const base = { iss: 'auth', serverAudience: 'orders' } as const;
@@ -146,4 +146,18 @@ test('without a kid option the RFC 7638 thumbprint names the key, as jose comput
   const apo = new ApoJwt({ ...base, algorithm: 'PS256', privateKey: keyPairFor('PS256').privateKey });
   const kid = headerOf(apo.createToken({ sub: 'u' }))['kid'];
   assert.equal(kid, await jose.calculateJwkThumbprint(await jose.exportJWK(keyPairFor('PS256').publicKey)));
+});
+
+test('createApoJwt with a private key and refresh is typed to return a pair', async () => {
+  const apo = createApoJwt({
+    algorithm: 'ES384',
+    privateKey: { key: keyPairFor('ES384').privateKey, kid: 'es384' },
+    iss: 'auth',
+    serverAudience: 'orders',
+    refresh: { refreshSecret: 'r'.repeat(32) },
+  });
+  const pair: TokenPair = apo.createToken({ sub: 'u' });
+  assert.equal(headerOf(pair.accessToken)['kid'], 'es384');
+  assert.equal(headerOf(pair.refreshToken)['alg'], 'HS256'); // refresh tokens stay with the issuer, HMAC-signed
+  assert.equal((await apo.rotate(pair.refreshToken)).accessToken.split('.').length, 3);
 });
