@@ -10,7 +10,7 @@ import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE, type AccessClaims, type RefreshC
 import { systemClock, toSeconds, type Clock } from './clock.js';
 import { assertNotRevoked, storeUnavailable, verifyToken, type VerifyContext } from './verify.js';
 import { VerifiedTokenCache } from './verified-cache.js';
-import { compileRequirement, satisfies, assertPermissions, type PermissionGrant, type PermissionRequirement, type CompiledRequirement } from './permissions.js';
+import { compileRequirement, isCompiledRequirement, satisfies, assertPermissions, type PermissionGrant, type PermissionRequirement, type CompiledRequirement } from './permissions.js';
 import { MemoryRevocationStore } from './stores/memory-revocation-store.js';
 import { MemoryRotationStore } from './stores/memory-rotation-store.js';
 import type { RevocationStore } from './stores/revocation-store.js';
@@ -84,7 +84,8 @@ export class ApoJwt<
 
   constructor(options: ApoJwtOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('ApoJwt needs an options object');
-    const algorithm = options.algorithm ?? 'HS256';
+    // null is a bad value, not "the default": only an absent option takes the default.
+    const algorithm = options.algorithm === undefined ? 'HS256' : options.algorithm;
     if (!isAlgorithm(algorithm)) {
       throw new ApoJwtConfigError(`algorithm must be one of HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512`);
     }
@@ -138,7 +139,7 @@ export class ApoJwt<
   /** Turns on refresh tokens. Returns this instance, typed so `createToken` returns a pair. */
   configRefresh(options: RefreshOptions): ApoJwt<P, D, R, true> {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('configRefresh needs an options object');
-    const alg = options.refreshAlgorithm ?? 'HS256';
+    const alg = options.refreshAlgorithm === undefined ? 'HS256' : options.refreshAlgorithm;
     if (alg !== 'HS256' && alg !== 'HS384' && alg !== 'HS512') throw new ApoJwtConfigError('refreshAlgorithm must be HS256, HS384 or HS512');
     const key = makeSigningKey(secretToKeyObject(options.refreshSecret, 'refreshSecret'), alg, undefined, 'refreshSecret');
     if (this.access.pythonCompat && this.signingKey !== undefined && this.signingKey.key.type === 'secret' && this.signingKey.key.equals(key.key)) {
@@ -265,13 +266,15 @@ export class ApoJwt<
     const now = this.nowSeconds();
     let firstUse: number | undefined;
     try {
-      const answer = this.rotationStore.consume(claims.jti, claims.exp, now);
+      // Remember the use for as long as the token verifies: exp plus the tolerance.
+      const answer = this.rotationStore.consume(claims.jti, claims.exp + this.clockTolerance, now);
       firstUse = answer instanceof Promise ? await answer : answer;
     } catch (error) {
       throw storeUnavailable(error);
     }
     if (firstUse === undefined) return claims;
-    if (now - firstUse > refresh.reuseGracePeriod) {
+    // A grace period of 0 means none: reuse in the same second revokes too.
+    if (refresh.reuseGracePeriod === 0 || now - firstUse > refresh.reuseGracePeriod) {
       await this.storeCall(() => this.revocationStore.revokeFamily(claims.fam, now + refresh.expPeriod + this.clockTolerance, now));
       throw new ApoJwtError('ERR_REFRESH_REUSED', 'the refresh token was already used; its sessions are revoked');
     }
@@ -320,20 +323,32 @@ export class ApoJwt<
       if (error instanceof ApoJwtError && (error.code === 'ERR_TOKEN_EXPIRED' || error.code === 'ERR_TOKEN_REVOKED')) return;
       throw error;
     }
+    if (claims.jti === undefined) {
+      // A Python apojwt token (pythonCompat) has no id to revoke: saying so
+      // beats returning as if it had been revoked.
+      throw new ApoJwtConfigError('this token has no jti (a Python apojwt token): revoke its subject instead');
+    }
     const until = claims.exp + this.clockTolerance;
-    if (claims.jti !== undefined) await this.storeCall(() => this.revocationStore.revokeToken(claims.jti, until, now));
+    await this.storeCall(() => this.revocationStore.revokeToken(claims.jti, until, now));
     if (claims.fam !== undefined) {
       const familyUntil = now + this.requireRefresh('revoke').expPeriod + this.clockTolerance;
       await this.storeCall(() => this.revocationStore.revokeFamily(claims.fam as string, familyUntil, now));
     }
   }
 
-  /** Revokes every token of `sub` issued up to now (this second included). */
+  /**
+   * Revokes every token of `sub` issued up to now (this second included, and
+   * `clockTolerance` seconds beyond, for issuers whose clock runs ahead).
+   */
   async revokeSubject(sub: string): Promise<void> {
     if (typeof sub !== 'string') throw new ApoJwtConfigError('revokeSubject needs a subject string');
     const now = this.nowSeconds();
-    const until = now + this.longestLifetime() + this.clockTolerance;
-    await this.storeCall(() => this.revocationStore.revokeSubject(sub, now, until, now));
+    // An issuer whose clock runs ahead (within clockTolerance) stamps iat up
+    // to `clockTolerance` seconds after our now: those tokens were issued
+    // before the revocation too, so the cut-off moves forward by as much.
+    const revokedAt = now + this.clockTolerance;
+    const until = revokedAt + this.longestLifetime() + this.clockTolerance;
+    await this.storeCall(() => this.revocationStore.revokeSubject(sub, revokedAt, until, now));
   }
 
   // ---- template slots ------------------------------------------------------
@@ -395,9 +410,7 @@ function plainObject(name: string, value: unknown): JsonObject {
 }
 
 function toCompiled(requirement: PermissionRequirement | CompiledRequirement): CompiledRequirement {
-  return typeof requirement === 'object' && 'mode' in requirement && 'names' in requirement
-    ? (requirement as CompiledRequirement)
-    : compileRequirement(requirement as PermissionRequirement);
+  return isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement);
 }
 
 /** 128 random bits, base64url: token ids and family ids. */

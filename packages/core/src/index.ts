@@ -33,6 +33,7 @@ export {
 } from './claims.js';
 export {
   compileRequirement,
+  isCompiledRequirement,
   grantCovers,
   holdsPermission,
   satisfies,

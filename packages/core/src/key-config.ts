@@ -42,9 +42,9 @@ export function configureKeys(options: ApoJwtOptions, algorithm: Algorithm, cloc
     return { hmacKey, keyRing: undefined, resolver };
   }
 
-  if (options.secret !== undefined) throw new ApoJwtConfigError(`${algorithm} takes a privateKey (issuer) or public keys (verifier), not a secret`);
+  if (options.secret !== undefined) throw new ApoJwtConfigError(`${algorithm} takes a private key, not a secret`);
   if (given.length === 0) {
-    throw new ApoJwtConfigError(`${algorithm} needs one of privateKey (to issue), publicKeys or jwksUri (to verify), keyRing or keyResolver`);
+    throw new ApoJwtConfigError(`a signing key or a keyResolver is required: ${algorithm} takes privateKey (to issue), publicKeys or jwksUri (to verify), keyRing or keyResolver`);
   }
   if (given.length > 1) throw new ApoJwtConfigError(`give only one of ${given.join(', ')}`);
   if (options.previousKeys !== undefined && options.privateKey === undefined) throw new ApoJwtConfigError('previousKeys goes with privateKey');

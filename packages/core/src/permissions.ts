@@ -1,4 +1,5 @@
 import { ApoJwtConfigError, ApoJwtError } from './errors.js';
+import type { RegisteredPermission } from './register.js';
 
 /**
  * Every wildcard that would grant `S`: for 'orders:items:write' that is
@@ -30,10 +31,17 @@ export interface CompiledRequirement {
 // RFC 6750 §3 scope-token characters, minus '*' (wildcards are for grants only).
 const PERMISSION_NAME = /^[\x21\x23-\x29\x2b-\x5b\x5d-\x7e]+$/;
 
-/** Validates a requirement once, where the route is declared, not per request. */
-export function compileRequirement(requirement: PermissionRequirement): CompiledRequirement {
+/**
+ * Validates a requirement once, where the route is declared, not per request.
+ * Typed by the app's `Register`, so a misspelt name is a compile error here too.
+ */
+export function compileRequirement(requirement: PermissionRequirement<RegisteredPermission>): CompiledRequirement {
   let mode: 'all' | 'any' = 'all';
   let names: readonly unknown[];
+  if (requirement && typeof requirement === 'object' && 'any' in requirement && 'all' in requirement) {
+    // Honouring only one of the two would silently drop a condition.
+    throw new ApoJwtConfigError('a permission requirement takes either { all } or { any }, not both');
+  }
   if (typeof requirement === 'string') names = [requirement];
   else if (Array.isArray(requirement)) names = requirement;
   else if (requirement && typeof requirement === 'object' && 'any' in requirement && Array.isArray(requirement.any)) {
@@ -52,7 +60,17 @@ export function compileRequirement(requirement: PermissionRequirement): Compiled
       );
     }
   }
-  return Object.freeze({ mode, names: Object.freeze([...(names as string[])]) });
+  const compiled: CompiledRequirement = Object.freeze({ mode, names: Object.freeze([...(names as string[])]) });
+  compiledRequirements.add(compiled);
+  return compiled;
+}
+
+// Requirements made by compileRequirement, so a look-alike object (say
+// { mode: 'all', names: [] }, which every token satisfies) is never trusted.
+const compiledRequirements = new WeakSet<CompiledRequirement>();
+
+export function isCompiledRequirement(value: unknown): value is CompiledRequirement {
+  return typeof value === 'object' && value !== null && compiledRequirements.has(value as CompiledRequirement);
 }
 
 /** True when one granted permission covers `required`: exact, admin, '*', or a 'prefix:*' wildcard. */

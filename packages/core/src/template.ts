@@ -37,14 +37,25 @@ const templates = new Map<string, Template>();
 
 /** Adapters register their template by name when imported, so `template: 'express'` resolves. */
 export function registerTemplate(template: Template): void {
-  templates.set(template.name, template);
+  templates.set(assertTemplate(template).name, template);
 }
 
 export function resolveTemplate(template: string | Template): Template {
-  if (typeof template !== 'string') return template;
+  if (typeof template !== 'string') return assertTemplate(template);
   const found = templates.get(template);
   if (found === undefined) {
     throw new ApoJwtConfigError(`unknown template "${template}": import '@apojwt/${template}' first, or pass a template object`);
   }
   return found;
+}
+
+/** A template object is checked when configured, not when the first request needs it. */
+function assertTemplate(template: unknown): Template {
+  if (template === null || typeof template !== 'object') throw new ApoJwtConfigError('template must be a template name or a template object');
+  const candidate = template as Record<string, unknown>;
+  if (typeof candidate['name'] !== 'string' || candidate['name'].length === 0) throw new ApoJwtConfigError('template.name must be a non-empty string');
+  for (const slot of ['tokenFinder', 'refreshFinder', 'exceptionHandler', 'attach']) {
+    if (typeof candidate[slot] !== 'function') throw new ApoJwtConfigError(`template.${slot} must be a function`);
+  }
+  return template as Template;
 }

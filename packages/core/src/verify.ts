@@ -38,6 +38,9 @@ export interface VerifyContext {
   readonly nowSeconds: () => number;
 }
 
+/** Header types arrive normalised (lower case, no `application/`): see header.ts. */
+const LEGACY_TYPE = LEGACY_TOKEN_TYPE.toLowerCase();
+
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyContext): Promise<Record<string, unknown>> {
@@ -58,24 +61,34 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
   }
 
   // 4. Key by kid (may fetch a remote JWKS on an unknown kid).
-  const resolved = ctx.keys.resolve(header.kid, ctx.algorithm);
-  const key: KeyObject = resolved instanceof Promise ? await resolved : resolved;
+  //    A resolver that cannot answer (a JWKS fetch failing) fails closed, 503.
+  let key: KeyObject;
+  try {
+    const resolved = ctx.keys.resolve(header.kid, ctx.algorithm);
+    key = resolved instanceof Promise ? await resolved : resolved;
+  } catch (error) {
+    throw storeUnavailable(error);
+  }
 
   // 5. Signature over the exact bytes received, with the pinned algorithm.
   //    Only after it passes is the payload decoded and read.
   const lastDot = token.lastIndexOf('.');
-  const signature = Buffer.from(token.slice(lastDot + 1), 'base64url');
+  const encodedSignature = token.slice(lastDot + 1);
+  const signature = Buffer.from(encodedSignature, 'base64url');
   let valid: boolean;
   try {
-    valid = signatureMatches(ctx.algorithm, key, token.slice(0, lastDot), signature);
+    // The decoder ignores unused trailing bits, so several strings decode to
+    // one signature: accept only the canonical one (RFC 4648 §3.5), so that
+    // one signed token has exactly one spelling.
+    valid = signature.toString('base64url') === encodedSignature && signatureMatches(ctx.algorithm, key, token.slice(0, lastDot), signature);
   } catch {
     valid = false; // e.g. an ECDSA signature of the wrong length
   }
   if (!valid) throw new ApoJwtError('ERR_SIGNATURE_INVALID', 'the token signature is invalid');
-  const claims = decodeSegment(token.slice(token.indexOf('.') + 1, lastDot), 'payload');
+  const claims = decodeSegment(token.slice(token.indexOf('.') + 1, lastDot), 'payload', true); // alphabet checked in step 2
 
   // 6. Type: access and refresh tokens never stand in for each other.
-  const legacy = kind === 'access' && ctx.pythonCompat && (header.typ === undefined || header.typ === LEGACY_TOKEN_TYPE);
+  const legacy = kind === 'access' && ctx.pythonCompat && (header.typ === undefined || header.typ === LEGACY_TYPE);
   const expectedType = kind === 'access' ? ACCESS_TOKEN_TYPE : REFRESH_TOKEN_TYPE;
   if (header.typ !== expectedType && !legacy) {
     throw new ApoJwtError('ERR_TOKEN_TYPE_INVALID', `the token is not ${kind === 'access' ? 'an access' : 'a refresh'} token`);

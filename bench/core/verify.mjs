@@ -1,0 +1,110 @@
+// HS256 verification, every contender in the same run, on the same token.
+// Reports ns/op (median of rounds) and the ratio to a node:crypto floor.
+//
+// Sync contenders (floor, jsonwebtoken, fast-jwt) run in a plain loop.
+// Async contenders (jose, apojwt) are awaited in batches: BATCH calls are
+// started, then `await Promise.all` waits for all of them, so each op pays
+// its own promise(s) plus 1/BATCH of one await; that is what a server pays
+// when concurrent requests verify at once. A second apojwt figure awaits
+// every call one by one (the worst case: one full await per op).
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import jsonwebtoken from 'jsonwebtoken';
+import * as jose from 'jose';
+import { createVerifier } from 'fast-jwt';
+import { ApoJwt } from '@apojwt/core';
+
+const SECRET = 'bench-secret-bench-secret-bench-secret!';
+const ISS = 'https://auth.example.test';
+const AUD = 'orders-service';
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const ROUND_MS = Number(process.env.ROUND_MS ?? 300);
+const BATCH = 64;
+
+const issuer = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, expPeriod: 3600 });
+const token = issuer.createToken({ sub: 'user-1234', permissions: ['orders:read', 'orders:write', 'billing:*'], data: { tenant: 'acme', plan: 'pro' } });
+const authorization = Buffer.from(`Bearer ${token}`).toString();
+const keyObject = createSecretKey(Buffer.from(SECRET));
+const keyBytes = new TextEncoder().encode(SECRET);
+
+// The floor: the work any HS256 verifier must do. Split, HMAC the signing
+// input, constant-time compare, decode and parse the payload.
+function floor(t) {
+  const first = t.indexOf('.');
+  const last = t.lastIndexOf('.');
+  const expected = createHmac('sha256', keyObject).update(t.slice(0, last)).digest();
+  const given = Buffer.from(t.slice(last + 1), 'base64url');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new Error('bad');
+  return JSON.parse(Buffer.from(t.slice(first + 1, last), 'base64url').toString());
+}
+
+const jwtOptions = { algorithms: ['HS256'], issuer: ISS, audience: AUD };
+const fastOptions = { algorithms: ['HS256'], allowedIss: ISS, allowedAud: AUD };
+const fastNoCache = createVerifier({ key: SECRET, ...fastOptions });
+const fastCached = createVerifier({ key: SECRET, ...fastOptions, cache: true });
+const apoMiss = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, cache: false });
+const apoHit = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD });
+
+const contenders = [
+  { name: 'node:crypto floor (HMAC + timingSafeEqual + parse)', sync: () => floor(token), floor: true },
+  { name: 'jsonwebtoken.verify, KeyObject', sync: () => jsonwebtoken.verify(token, keyObject, jwtOptions) },
+  { name: 'jsonwebtoken.verify, string secret', sync: () => jsonwebtoken.verify(token, SECRET, jwtOptions) },
+  { name: 'jose.jwtVerify', async: () => jose.jwtVerify(token, keyBytes, jwtOptions) },
+  { name: 'fast-jwt, no cache', sync: () => fastNoCache(token) },
+  { name: 'fast-jwt, cache', sync: () => fastCached(token) },
+  { name: 'apojwt verify, cache miss (cache: false)', async: () => apoMiss.verify(token), target: 1.8 },
+  { name: 'apojwt verify, cache hit', async: () => apoHit.verify(token), target: 0.3 },
+  { name: 'apojwt verify, cache hit, one await per call', async: () => apoHit.verify(token), sequential: true },
+  // As an adapter sees it: a new string sliced from the Authorization header
+  // on every request, so the cache lookup hashes the whole token each time.
+  { name: 'apojwt verify, cache hit, token sliced from a header each call', async: () => apoHit.verify(authorization.slice(7)) },
+];
+
+// Sanity: every contender accepts the token before anything is timed.
+for (const c of contenders) await (c.sync ? c.sync() : c.async());
+
+async function runFor(c, ms) {
+  const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  let now = start;
+  while (now < deadline) {
+    if (c.sync) {
+      for (let i = 0; i < 1000; i++) c.sync();
+      ops += 1000;
+    } else if (c.sequential) {
+      for (let i = 0; i < 1000; i++) await c.async();
+      ops += 1000;
+    } else {
+      for (let b = 0; b < 1000 / BATCH; b++) {
+        const batch = new Array(BATCH);
+        for (let i = 0; i < BATCH; i++) batch[i] = c.async();
+        await Promise.all(batch);
+      }
+      ops += Math.floor(1000 / BATCH) * BATCH;
+    }
+    now = process.hrtime.bigint();
+  }
+  return Number(now - start) / ops;
+}
+
+// Warm up, then interleave rounds so drift hits every contender alike.
+for (const c of contenders) await runFor(c, 200);
+const samples = new Map(contenders.map((c) => [c, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const c of contenders) samples.get(c).push(await runFor(c, ROUND_MS));
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const floorNs = median(samples.get(contenders[0]));
+
+console.log(`HS256 verify, ${token.length}-byte token, Node ${process.version}, median of ${ROUNDS} rounds x ${ROUND_MS} ms`);
+console.log('| contender | ns/op | × floor | target |');
+console.log('|---|---:|---:|---|');
+for (const c of contenders) {
+  const ns = median(samples.get(c));
+  const ratio = ns / floorNs;
+  let target = '';
+  if (c.target !== undefined) {
+    target = `≤ ${c.target}× ${ratio <= c.target ? 'met' : 'MISSED'}`;
+  }
+  console.log(`| ${c.name} | ${ns.toFixed(0)} | ${ratio.toFixed(2)} | ${target} |`);
+}

@@ -1,0 +1,94 @@
+// Python apojwt interop with the real PyJWT (Debian python3-jwt):
+// an apojwt-shaped token minted by PyJWT with a pinned clock verifies here
+// with pythonCompat and fails without it; our tokens verify in jwt.decode.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { ApoJwt } from '@apojwt/core';
+import { AUD, FrozenClock, ISS, SECRET, T0_S, claimValues, rejects } from './helpers.js';
+
+const PYTHON = '/usr/bin/python3';
+
+function python(script: string, input: unknown): string {
+  const result = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+// Python apojwt's layout: claims exp, sub, nbf, iss, aud (list), iat, data, perms;
+// PyJWT's default header {"alg":"HS256","typ":"JWT"}; no jti, no type claim.
+const MINT = `
+import json, sys, jwt
+a = json.load(sys.stdin)
+now = a["now"]
+claims = {"exp": now + 900, "sub": a["sub"], "nbf": now, "iss": a["iss"], "aud": [a["aud"]], "iat": now, "data": a["data"], "perms": a["perms"]}
+token = jwt.encode(claims, a["secret"], algorithm="HS256")
+print(token if isinstance(token, str) else token.decode())
+`;
+
+const DECODE = `
+import json, sys, jwt
+a = json.load(sys.stdin)
+claims = jwt.decode(a["token"], a["secret"], algorithms=["HS256"], issuer=a["iss"], audience=a["aud"])
+print(json.dumps(claims))
+`;
+
+describe('Python apojwt (PyJWT) interop', () => {
+  before(() => {
+    if (spawnSync(PYTHON, ['-c', 'import jwt']).status !== 0) {
+      const install = spawnSync('apt-get', ['install', '-y', 'python3-jwt'], { stdio: 'inherit' });
+      assert.equal(install.status, 0, 'apt-get install python3-jwt failed');
+    }
+  });
+
+  const clock = new FrozenClock();
+  const mint = () => python(MINT, { now: T0_S, sub: 'py-user-42', iss: ISS, aud: AUD, secret: SECRET, data: { role: 'py-role-x' }, perms: ['orders:read', 'billing:*'] });
+
+  test('the PyJWT token has the apojwt shape', () => {
+    const token = mint();
+    const [h, p] = token.split('.').slice(0, 2).map((s) => JSON.parse(Buffer.from(s, 'base64url').toString()));
+    assert.deepEqual(h, { alg: 'HS256', typ: 'JWT' });
+    assert.deepEqual(Object.keys(p).sort(), ['aud', 'data', 'exp', 'iat', 'iss', 'nbf', 'perms', 'sub']);
+  });
+
+  test('verifies with pythonCompat: claims, permissions, expiry', async () => {
+    const token = mint();
+    const compat = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true });
+    const claims = await compat.verify(token);
+    assert.equal(claims.sub, 'py-user-42');
+    assert.deepEqual(claims.perms, ['orders:read', 'billing:*']);
+    assert.deepEqual(claims.data, { role: 'py-role-x' });
+    assert.equal(claims.jti, undefined);
+    assert.ok(await compat.authorize(token, 'billing:refund'));
+    await rejects(compat.authorize(token, 'orders:write'), 'ERR_PERMISSION_DENIED');
+    const later = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: () => clock.ms + 900_000, pythonCompat: true });
+    await rejects(later.verify(token), 'ERR_TOKEN_EXPIRED');
+    const wrongAud = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: 'other', now: clock.now, pythonCompat: true });
+    await rejects(wrongAud.verify(token), 'ERR_CLAIM_INVALID');
+  });
+
+  test('fails without pythonCompat with ERR_TOKEN_TYPE_INVALID', async () => {
+    const token = mint();
+    const strict = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now });
+    await rejects(strict.verify(token), 'ERR_TOKEN_TYPE_INVALID', claimValues(token));
+  });
+
+  test('pythonCompat does not relax anything else: our own refresh tokens are still refused as access tokens', async () => {
+    const compat = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true })
+      .configRefresh({ refreshSecret: 'another-refresh-secret-of-32-bytes!!' });
+    const { refreshToken } = compat.createToken({ sub: 'u' });
+    await rejects(compat.verify(refreshToken), 'ERR_KEY_UNKNOWN');
+  });
+
+  test('our token verifies in PyJWT jwt.decode with the same key, issuer and audience', () => {
+    // PyJWT checks exp/nbf/iat against the real clock: mint at the real time.
+    const live = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD });
+    const token = live.createToken({ sub: 'ts-user', permissions: ['orders:read'], data: { n: 1 } });
+    const claims = JSON.parse(python(DECODE, { token, secret: SECRET, iss: ISS, aud: AUD }));
+    assert.equal(claims.sub, 'ts-user');
+    assert.deepEqual(claims.perms, ['orders:read']);
+    assert.deepEqual(claims.data, { n: 1 });
+    assert.throws(() => python(DECODE, { token, secret: SECRET, iss: ISS, aud: 'other-aud' }), /InvalidAudienceError/);
+    assert.throws(() => python(DECODE, { token, secret: `${SECRET}x`, iss: ISS, aud: AUD }), /InvalidSignatureError/);
+  });
+});

@@ -1,0 +1,70 @@
+// Type-level tests with a declared permission vocabulary. Compiled (not run)
+// by tsconfig.types.json, on its own so this Register augmentation does not
+// leak into other tests. A wrong `@ts-expect-error` fails the build.
+import { ApoJwt, createApoJwt, compileRequirement, type AccessClaims, type PermissionGrant, type TokenPair } from '@apojwt/core';
+
+declare module '@apojwt/core' {
+  interface Register {
+    permission: 'orders:read' | 'orders:write' | 'orders:items:write' | 'admin';
+    data: { tenant: string };
+    refreshData: { device: string };
+  }
+}
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+function assertType<T extends true>(): void {}
+
+const options = { secret: 's'.repeat(32), iss: 'i', serverAudience: 'a' };
+
+export async function registerChecks(token: string): Promise<void> {
+  const apo = new ApoJwt(options);
+
+  // Requirements: declared names only.
+  await apo.authorize(token, 'orders:read');
+  await apo.authorize(token, ['orders:read', 'orders:write']);
+  await apo.authorize(token, { any: ['orders:read', 'admin'] });
+  await apo.authorize(token, { all: ['orders:items:write'] });
+  // @ts-expect-error a typo in a permission name
+  await apo.authorize(token, 'orders:reed');
+  // @ts-expect-error a typo inside an all-of list
+  await apo.authorize(token, ['orders:read', 'orders:wirte']);
+  // @ts-expect-error a typo inside any-of
+  await apo.authorize(token, { any: ['orders:reed'] });
+  // @ts-expect-error wildcards are grants, not requirements
+  await apo.authorize(token, 'orders:*');
+  compileRequirement('orders:write');
+  // @ts-expect-error compileRequirement follows the declared names too
+  compileRequirement('orders:reed');
+  apo.hasPermission({ perms: [] }, 'admin');
+  // @ts-expect-error hasPermission too
+  apo.hasPermission({ perms: [] }, 'amdin');
+
+  // Grants: declared names, their wildcards, and '*'.
+  apo.createToken({ sub: 'u', permissions: ['orders:read', 'orders:*', 'orders:items:*', '*'], data: { tenant: 't' } });
+  // @ts-expect-error a typo in a granted permission
+  apo.createToken({ permissions: ['orders:reed'] });
+  // @ts-expect-error a wildcard over an undeclared prefix
+  apo.createToken({ permissions: ['users:*'] });
+  // @ts-expect-error data follows Register
+  apo.createToken({ data: { tenant: 1 } });
+
+  // Verified payloads are typed.
+  const claims = await apo.verify(token);
+  assertType<Equal<typeof claims, AccessClaims<PermissionGrant<'orders:read' | 'orders:write' | 'orders:items:write' | 'admin'>, { tenant: string }>>>();
+  assertType<Equal<typeof claims.data.tenant, string>>();
+  const refreshing = apo.configRefresh({ refreshSecret: 'r'.repeat(32) });
+  const refresh = await refreshing.verifyRefresh(token);
+  assertType<Equal<typeof refresh.data, { device: string }>>();
+  // @ts-expect-error refreshData follows Register
+  refreshing.createToken({ refreshData: { device: 1 } });
+
+  // createToken's result follows the configuration, no union to narrow.
+  assertType<Equal<ReturnType<typeof apo.createToken>, string>>();
+  assertType<Equal<ReturnType<typeof refreshing.createToken>, TokenPair>>();
+  const viaOption = createApoJwt({ ...options, refresh: { refreshSecret: 'r'.repeat(32) } });
+  assertType<Equal<ReturnType<typeof viaOption.createToken>, TokenPair>>();
+  assertType<Equal<ReturnType<typeof createApoJwt<typeof options>>['createToken'] extends () => infer R ? R : never, string>>();
+  // @ts-expect-error a pair is not a string
+  const notString: string = viaOption.createToken();
+  void notString;
+}
