@@ -1,8 +1,9 @@
 import { createPrivateKey, createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import { ApoJwtConfigError } from './errors.js';
+import type { PublicJwk } from './jwks.js';
 
-/** An asymmetric key as users hold it: a PEM string, a KeyObject, or a JWK object. */
-export type KeyInput = string | KeyObject | JsonWebKey;
+/** An asymmetric key as users hold it: a PEM string, a KeyObject, or a JWK object (one of `apo.jwks().keys` included). */
+export type KeyInput = string | KeyObject | JsonWebKey | PublicJwk;
 
 /** A key with the id written in token headers; without `kid`, the JWK's own `kid` or the RFC 7638 thumbprint. */
 export interface KeyWithId {
@@ -41,7 +42,7 @@ export function toAsymmetricKey(input: KeyInput, need: 'private' | 'any', label:
     else if (typeof input === 'string') {
       key = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(input) ? createPrivateKey(input) : createPublicKey(input);
     } else if (typeof input === 'object' && input !== null && typeof (input as JsonWebKey).kty === 'string') {
-      const jwk = input as JsonWebKey;
+      const jwk = { ...input } as JsonWebKey;
       if (jwk.kty === 'oct') throw new ApoJwtConfigError(`${label} is a secret (JWK "oct"), not an asymmetric key`);
       key = jwk.d !== undefined ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPublicKey({ key: jwk, format: 'jwk' });
     } else {

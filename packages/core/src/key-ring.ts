@@ -31,7 +31,7 @@ export class KeyRing implements KeyResolver {
   private current: SigningKey | undefined;
   private published: JwkSet | undefined;
 
-  /** `names` only changes how error messages call the two options (ApoJwt's privateKey/previousKeys/publicKeys). */
+  /** `names` (internal) only changes how error messages call the two options: ApoJwt's privateKey/previousKeys/publicKeys. */
   constructor(options: KeyRingOptions, names = { signingKey: 'signingKey', verificationKeys: 'verificationKeys' }) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('KeyRing needs an options object');
     if (!isAlgorithm(options.algorithm) || isSymmetric(options.algorithm)) {
@@ -40,8 +40,8 @@ export class KeyRing implements KeyResolver {
     this.algorithm = options.algorithm;
     const verificationKeys = options.verificationKeys ?? [];
     if (!Array.isArray(verificationKeys)) throw new ApoJwtConfigError(`${names.verificationKeys} must be an array of keys`);
-    verificationKeys.forEach((spec, i) => this.addVerificationKey(spec, `${names.verificationKeys}[${i}]`));
-    if (options.signingKey !== undefined) this.rotate(options.signingKey, names.signingKey);
+    verificationKeys.forEach((spec, i) => this.addPublic(spec, `${names.verificationKeys}[${i}]`));
+    if (options.signingKey !== undefined) this.install(options.signingKey, names.signingKey);
     if (this.byKid.size === 0) throw new ApoJwtConfigError('KeyRing needs a signingKey or at least one verification key');
   }
 
@@ -59,14 +59,8 @@ export class KeyRing implements KeyResolver {
    * Makes `next` (a private key) the signing key. The previous one keeps
    * verifying until `retire(kid)`. Returns the new signing key (its kid).
    */
-  rotate(next: KeySpec, label = 'rotate'): SigningKey {
-    const { input, kid } = splitKeySpec(next, label);
-    const privateKey = toAsymmetricKey(input, 'private', label);
-    const signing = makeSigningKey(privateKey, this.algorithm, kid ?? thumbprint(publicHalf(privateKey)), label);
-    if (this.byKid.has(signing.kid)) throw new ApoJwtConfigError(`${label}: the kid "${signing.kid}" is already in the key ring`);
-    this.add(signing.kid, publicHalf(privateKey), label);
-    this.current = signing;
-    return signing;
+  rotate(next: KeySpec): SigningKey {
+    return this.install(next, 'rotate');
   }
 
   /** Stops accepting tokens signed by `kid` and removes it from the JWKS. The signing key cannot be retired. */
@@ -76,8 +70,22 @@ export class KeyRing implements KeyResolver {
     this.published = undefined;
   }
 
-  /** Adds a key that verifies but never signs (e.g. a peer's public key). */
-  addVerificationKey(spec: KeySpec, label = 'addVerificationKey'): string {
+  /** Adds a key that verifies but never signs (e.g. a peer's public key). Returns its kid. */
+  addVerificationKey(spec: KeySpec): string {
+    return this.addPublic(spec, 'addVerificationKey');
+  }
+
+  private install(next: KeySpec, label: string): SigningKey {
+    const { input, kid } = splitKeySpec(next, label);
+    const privateKey = toAsymmetricKey(input, 'private', label);
+    const signing = makeSigningKey(privateKey, this.algorithm, kid ?? thumbprint(publicHalf(privateKey)), label);
+    if (this.byKid.has(signing.kid)) throw new ApoJwtConfigError(`${label}: the kid "${signing.kid}" is already in the key ring`);
+    this.add(signing.kid, publicHalf(privateKey), label);
+    this.current = signing;
+    return signing;
+  }
+
+  private addPublic(spec: KeySpec, label: string): string {
     const { input, kid } = splitKeySpec(spec, label);
     const key = publicHalf(toAsymmetricKey(input, 'any', label));
     const id = kid ?? thumbprint(key);

@@ -161,3 +161,19 @@ test('createApoJwt with a private key and refresh is typed to return a pair', as
   assert.equal(headerOf(pair.refreshToken)['alg'], 'HS256'); // refresh tokens stay with the issuer, HMAC-signed
   assert.equal((await apo.rotate(pair.refreshToken)).accessToken.split('.').length, 3);
 });
+
+test('KeyRing guards: duplicate kids, public keys as signing keys, RSA-PSS-restricted keys, peer keys', async () => {
+  const ring = new KeyRing({ algorithm: 'PS256', signingKey: { key: keyPairFor('PS256').privateKey, kid: 'a' } });
+  assert.throws(() => ring.rotate({ key: keyPairFor('PS256', 1).privateKey, kid: 'a' }), configError('rotate: the kid "a" is already in the key ring'));
+  assert.throws(() => ring.rotate({ key: keyPairFor('PS256', 1).publicKey, kid: 'b' }), configError('rotate must be a private key'));
+  assert.throws(() => ring.retire('nope'), configError('no key with kid "nope"'));
+  const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+  assert.throws(() => ring.rotate({ key: pss.privateKey, kid: 'pss' }), configError('cannot be published as a JWK'));
+  assert.deepEqual(ring.kids, ['a']);
+  // A peer's public key verifies but never signs.
+  const peer = new ApoJwt({ ...base, algorithm: 'PS256', privateKey: { key: keyPairFor('PS256', 2).privateKey, kid: 'peer' } });
+  assert.equal(ring.addVerificationKey(peer.jwks().keys[0]!), 'peer');
+  const verifier = new ApoJwt({ ...base, algorithm: 'PS256', keyRing: ring });
+  assert.equal((await verifier.verify(peer.createToken({ sub: 'p' }))).sub, 'p');
+  assert.equal(headerOf(verifier.createToken({ sub: 'q' }))['kid'], 'a');
+});
