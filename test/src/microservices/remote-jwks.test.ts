@@ -2,6 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as jose from 'jose';
 import { ApoJwt, KeyRing, RemoteJwks, jwksResponse, type JwkSet } from '@apojwt/core';
 import { apoError, failOnUnhandledRejections, keyPairFor } from './helpers.js';
 
@@ -175,6 +176,20 @@ test('a JWKS key whose type does not fit the algorithm is never used', async () 
     const forged = new ApoJwt({ ...base, privateKey: { key: keyPairFor('ES256', 3).privateKey, kid: 'shared-kid' }, now: clock.now }).createToken({ sub: 'x' });
     await assert.rejects(verifier.verify(forged), apoError('ERR_KEY_UNKNOWN', 401));
     assert.equal((await verifier.verify(issuer.createToken({ sub: 'u' }))).sub, 'u');
+  } finally {
+    await endpoint.close();
+  }
+});
+
+test('our JWKS endpoint serves jose verifiers too', async () => {
+  const issuer = new ApoJwt({ ...base, privateKey: { key: keyPairFor('ES256').privateKey, kid: 'k1' } });
+  const endpoint = await startIssuerEndpoint(() => issuer.jwks());
+  try {
+    const { payload, protectedHeader } = await jose.jwtVerify(issuer.createToken({ sub: 'u1' }), jose.createRemoteJWKSet(new URL(endpoint.url)), {
+      algorithms: ['ES256'], issuer: 'auth', audience: 'orders',
+    });
+    assert.equal(payload.sub, 'u1');
+    assert.equal(protectedHeader.kid, 'k1');
   } finally {
     await endpoint.close();
   }
