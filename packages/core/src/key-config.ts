@@ -66,7 +66,7 @@ export function configureKeys(options: ApoJwtOptions, algorithm: Algorithm, cloc
     ring = new KeyRing({
       algorithm,
       verificationKeys: options.previousKeys ?? [],
-      signingKey: options.kid === undefined ? options.privateKey : { key: keyOf(options.privateKey), kid: options.kid },
+      signingKey: options.kid === undefined ? options.privateKey : { key: keyWithoutKid(options.privateKey), kid: options.kid },
     }, { signingKey: 'privateKey', verificationKeys: 'previousKeys' });
   } else {
     if (!Array.isArray(options.publicKeys) || options.publicKeys.length === 0) throw new ApoJwtConfigError('publicKeys must be a non-empty array of keys');
@@ -75,6 +75,9 @@ export function configureKeys(options: ApoJwtOptions, algorithm: Algorithm, cloc
   return { hmacKey: undefined, keyRing: ring, resolver: ring };
 }
 
-function keyOf(spec: KeySpec): KeyInput {
-  return splitKeySpec(spec, 'privateKey').input;
+/** `kid` and a kid inside `privateKey` would disagree sooner or later: one place only. */
+function keyWithoutKid(spec: KeySpec): KeyInput {
+  const { input, kid } = splitKeySpec(spec, 'privateKey');
+  if (kid !== undefined) throw new ApoJwtConfigError('give the kid once: either the kid option or inside privateKey');
+  return input;
 }
