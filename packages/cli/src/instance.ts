@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ApoJwt, ApoJwtConfigError, ApoJwtError, isAlgorithm, makeSigningKey, type Algorithm, type ApoJwtOptions, type KeyResolver } from '@apojwt/core';
 import { CliError, EXIT_USAGE } from './fail.js';
-import { loadPrivateKey, loadPublicKey, loadSecret, type KeySourceOptions } from './key-input.js';
+import { loadPrivateKeySpec, loadPublicKey, loadSecret, type KeySourceOptions } from './key-input.js';
 
 /** The options `sign` and `verify` share: they describe the issuer's configuration. */
 export interface InstanceOptions extends KeySourceOptions {
@@ -45,10 +45,7 @@ export function signingInstance(options: InstanceOptions) {
   const algorithm = algorithmOf(options);
   if (algorithm.startsWith('HS')) return construct({ ...base(options, algorithm), secret: loadSecret(options) });
   if (options.keyFile === undefined) throw new CliError(`${algorithm} signs with a private key: pass --key-file <path>`, EXIT_USAGE);
-  const privateKey = loadPrivateKey(options.keyFile);
-  // Core takes the private key as `privateKey`; a core without asymmetric
-  // signing ignores it and refuses to sign, reported by `sign` as such.
-  return construct({ ...base(options, algorithm), privateKey, keyResolver: fixedKey(privateKey, algorithm) } as ApoJwtOptions);
+  return construct({ ...base(options, algorithm), privateKey: loadPrivateKeySpec(options.keyFile) as ApoJwtOptions['privateKey'] });
 }
 
 export function verifyingInstance(options: InstanceOptions) {

@@ -37,6 +37,16 @@ export function loadSecret(options: KeySourceOptions): KeyObject {
   return createSecretKey(Buffer.from(value, 'utf8'));
 }
 
+/**
+ * The private key as core takes it: a JWK stays a JWK (so its own `kid` is
+ * kept), a PEM becomes a KeyObject.
+ */
+export function loadPrivateKeySpec(path: string): KeyObject | Record<string, unknown> {
+  const key = loadPrivateKey(path);
+  const jwk = parseJwk(readText(path, 'key file'));
+  return jwk ?? key;
+}
+
 export function loadPrivateKey(path: string): KeyObject {
   const text = readText(path, 'key file');
   try {

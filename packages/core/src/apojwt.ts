@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ApoJwtConfigError, ApoJwtError } from './errors.js';
 import { isAlgorithm, isSymmetric, type Algorithm } from './algorithms.js';
-import { LocalKeyRing, makeSigningKey, secretToKeyObject, type KeyResolver, type SigningKey } from './keys.js';
+import { LocalKeyRing, makeSigningKey, secretToKeyObject, type SigningKey } from './keys.js';
+import { configureKeys } from './key-config.js';
+import type { KeyRing } from './key-ring.js';
+import type { JwkSet } from './jwks.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE, type AccessClaims, type RefreshClaims, type TokenKind } from './claims.js';
 import { systemClock, toSeconds, type Clock } from './clock.js';
 import { assertNotRevoked, storeUnavailable, verifyToken, type VerifyContext } from './verify.js';
@@ -70,7 +73,9 @@ export class ApoJwt<
   readonly template: Template | undefined;
 
   private readonly clock: Clock;
-  private readonly signingKey: SigningKey | undefined;
+  /** RS/PS/ES instances with local keys: rotate and retire keys here. */
+  readonly keyRing: KeyRing | undefined;
+  private readonly hmacKey: SigningKey | undefined;
   private readonly access: VerifyContext;
   private readonly cache: VerifiedTokenCache | undefined;
   private readonly customTokenFinder: Finder | undefined;
@@ -96,14 +101,9 @@ export class ApoJwt<
     this.clock = optionalFunction<Clock>('now', options.now) ?? systemClock;
     const maxTokenBytes = positiveInteger('maxTokenBytes', options.maxTokenBytes, 8192, 1 << 20);
 
-    this.signingKey = buildSigningKey(options, algorithm);
-    const keys: KeyResolver | undefined = options.keyResolver ?? (this.signingKey && new LocalKeyRing([this.signingKey]));
-    if (keys === undefined) {
-      throw new ApoJwtConfigError(isSymmetric(algorithm) ? 'secret is required for HS algorithms' : 'a signing key or a keyResolver is required');
-    }
-    if (options.keyResolver !== undefined && typeof options.keyResolver.resolve !== 'function') {
-      throw new ApoJwtConfigError('keyResolver must have a resolve(kid, alg) method');
-    }
+    const { hmacKey, keyRing, resolver: keys } = configureKeys(options, algorithm, this.clock);
+    this.hmacKey = hmacKey;
+    this.keyRing = keyRing;
 
     this.revocationStore = options.revocationStore ?? new MemoryRevocationStore();
     this.rotationStore = options.rotationStore ?? new MemoryRotationStore();
@@ -162,6 +162,19 @@ export class ApoJwt<
 
   get refreshEnabled(): boolean {
     return this.refreshConfig !== undefined;
+  }
+
+  /** The key new tokens are signed with (it changes when the key ring rotates). */
+  private get signingKey(): SigningKey | undefined {
+    return this.keyRing ? this.keyRing.signingKey : this.hmacKey;
+  }
+
+  /** The public JWK Set of an RS/PS/ES instance, to serve at /.well-known/jwks.json (see `jwksResponse`). */
+  jwks(): JwkSet {
+    if (this.keyRing === undefined) {
+      throw new ApoJwtConfigError(isSymmetric(this.algorithm) ? `${this.algorithm} keys are secret: there is no JWK Set to publish` : 'this instance holds no local keys to publish');
+    }
+    return this.keyRing.jwks();
   }
 
   /** The current time in seconds, on the injected clock. */
@@ -393,16 +406,6 @@ export class ApoJwt<
       throw storeUnavailable(error);
     }
   }
-}
-
-function buildSigningKey(options: ApoJwtOptions, algorithm: Algorithm): SigningKey | undefined {
-  if (options.kid !== undefined) nonEmptyString('kid', options.kid);
-  if (isSymmetric(algorithm)) {
-    if (options.secret === undefined) return undefined;
-    return makeSigningKey(secretToKeyObject(options.secret, 'secret'), algorithm, options.kid, 'secret');
-  }
-  if (options.secret !== undefined) throw new ApoJwtConfigError(`${algorithm} takes a private key, not a secret`);
-  return undefined;
 }
 
 function assertStore(name: string, store: unknown, methods: string[]): void {

@@ -91,3 +91,7 @@ export {
   type AuthRequest,
   type AuthResponse,
 } from './credentials/auth-handlers.js';
+export { KeyRing, type KeyRingOptions } from './key-ring.js';
+export type { KeyInput, KeySpec, KeyWithId } from './key-input.js';
+export { jwksResponse, type JwkSet, type PublicJwk, type JwksResponseOptions, type JwksHttpResponse } from './jwks.js';
+export { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';

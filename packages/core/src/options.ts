@@ -1,6 +1,9 @@
 import type { Algorithm } from './algorithms.js';
 import type { Clock } from './clock.js';
 import type { SecretInput, KeyResolver } from './keys.js';
+import type { KeySpec } from './key-input.js';
+import type { KeyRing } from './key-ring.js';
+import type { RemoteJwksOptions } from './remote-jwks.js';
 import type { RevocationStore } from './stores/revocation-store.js';
 import type { RotationStore } from './stores/rotation-store.js';
 import type { LoginOptions } from './credentials/login.js';
@@ -30,8 +33,20 @@ export interface ApoJwtOptions {
   algorithm?: Algorithm;
   /** Key id written in every header; default: the key's RFC 7638 thumbprint. */
   kid?: string;
-  /** Extra verification keys (older keys still valid during a rotation, or a remote JWKS). */
+  /** Where verification keys come from, when none of the options below fits. */
   keyResolver?: KeyResolver;
+  /** RS/PS/ES issuer: the private key that signs (PEM, KeyObject or JWK; `{ key, kid }` to name it). */
+  privateKey?: KeySpec;
+  /** RS/PS/ES issuer: older keys that still verify until the tokens they signed expire. */
+  previousKeys?: readonly KeySpec[];
+  /** RS/PS/ES verifier: the issuer's public keys (PEM, KeyObject or JWK; `{ key, kid }`). */
+  publicKeys?: readonly KeySpec[];
+  /** RS/PS/ES verifier: the issuer's JWK Set URL, fetched once, cached, refetched on an unknown kid. */
+  jwksUri?: string | URL;
+  /** Timeout, rate limit and cache age of `jwksUri`. */
+  jwksOptions?: Omit<RemoteJwksOptions, 'now'>;
+  /** RS/PS/ES: a KeyRing the application rotates itself (`rotate`, `retire`). */
+  keyRing?: KeyRing;
   /** Seconds an access token lives. Default 900. */
   expPeriod?: number;
   /** Issuer written in and required of every token. */

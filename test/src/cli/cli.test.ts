@@ -228,18 +228,32 @@ test('verify checks RS and ES tokens with a public key file (PEM or JWK)', () =>
   }
 });
 
-test('sign with RS/ES either issues a verifiable token or says core cannot yet', () => {
+test('sign with RS, PS and ES private keys; verify with the public half', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'apojwt-cli-'));
   try {
-    const prefix = join(dir, 'es');
-    assert.equal(apojwt(['keygen', '--alg', 'ES256', '--out', prefix]).status, 0);
-    const signed = apojwt(['sign', ...issuer, '--alg', 'ES256', '--key-file', `${prefix}.private.pem`, '--sub', 's']);
-    if (signed.status === 0) {
-      const checked = apojwt(['verify', ...issuer, '--alg', 'ES256', '--key-file', `${prefix}.public.pem`, signed.stdout.trim()]);
+    for (const alg of ['RS256', 'PS256', 'ES256', 'ES384'] as const) {
+      const prefix = join(dir, alg);
+      assert.equal(apojwt(['keygen', '--alg', alg, '--out', prefix]).status, 0);
+      const signed = apojwt(['sign', ...issuer, '--alg', alg, '--key-file', `${prefix}.private.pem`, '--sub', 's', '--perm', 'p']);
+      assert.equal(signed.status, 0, signed.stderr);
+      const token = signed.stdout.trim();
+      const checked = apojwt(['verify', ...issuer, '--alg', alg, '--key-file', `${prefix}.public.pem`, token]);
       assert.equal(checked.status, 0, checked.stderr);
-    } else {
-      assertFailure(signed, 1, /cannot sign with ES256 yet/);
+      assert.equal((JSON.parse(checked.stdout) as { sub: string }).sub, 's');
+      // Core, configured as a verifier with the public key, accepts it too.
+      const verifierApo = new ApoJwt({ algorithm: alg, publicKeys: [readFileSync(`${prefix}.public.pem`, 'utf8')], iss: 'auth', serverAudience: 'orders' });
+      assert.deepEqual((await verifierApo.verify(token)).perms, ['p']);
     }
+    // A JWK key file keeps its own kid in the token header.
+    const jwkPrefix = join(dir, 'jwk');
+    assert.equal(apojwt(['keygen', '--alg', 'ES256', '--format', 'jwk', '--kid', 'issuer-2026', '--out', jwkPrefix]).status, 0);
+    const signed = apojwt(['sign', ...issuer, '--alg', 'ES256', '--key-file', `${jwkPrefix}.private.jwk.json`]);
+    assert.equal(signed.status, 0, signed.stderr);
+    const decoded = JSON.parse(apojwt(['decode', signed.stdout.trim()]).stdout) as { header: { kid: string } };
+    assert.equal(decoded.header.kid, 'issuer-2026');
+    assertFailure(apojwt(['sign', ...issuer, '--alg', 'ES256', '--key-file', `${jwkPrefix}.public.jwk.json`]), 2, /does not hold a private key/);
+    assertFailure(apojwt(['sign', ...issuer, '--alg', 'ES384', '--key-file', `${jwkPrefix}.private.jwk.json`]), 2, /curve/);
+    assertFailure(apojwt(['sign', ...issuer, '--alg', 'RS256']), 2, /--key-file/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

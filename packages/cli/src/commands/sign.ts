@@ -36,9 +36,6 @@ function sign(options: SignOptions): void {
   try {
     token = apo.createToken({ ...(options.sub !== undefined && { sub: options.sub }), permissions: options.perm, data });
   } catch (error) {
-    if (error instanceof TypeError && /only verifies/.test(error.message)) {
-      throw new CliError(`this version of @apojwt/core cannot sign with ${options.alg} yet; use an HS algorithm`);
-    }
     if (error instanceof TypeError) throw new CliError(error.message, EXIT_USAGE);
     throw error;
   }

@@ -1,0 +1,35 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { ApoJwtConfigError } from '@apojwt/core';
+
+/** An ioredis client (shared with the application, which keeps owning it) or a redis:// URL (the store owns the client). */
+export type RedisInput = Redis | string;
+
+/**
+ * Defaults for clients the stores create: a command waits for at most one
+ * reconnection attempt and two seconds, so a request never hangs on a dead
+ * Redis; it fails and the verifier answers 503.
+ */
+export const FAIL_FAST: RedisOptions = { maxRetriesPerRequest: 1, commandTimeout: 2_000 };
+
+export interface OwnedClient {
+  readonly client: Redis;
+  readonly owned: boolean;
+}
+
+export function connect(input: RedisInput, label: string): OwnedClient {
+  if (typeof input === 'string') {
+    if (!/^rediss?:\/\//.test(input)) throw new ApoJwtConfigError(`${label}: the Redis URL must start with redis:// or rediss://`);
+    const client = new Redis(input, FAIL_FAST);
+    // Errors surface on the commands that fail; the event must still be handled or ioredis logs each one.
+    client.on('error', () => undefined);
+    return { client, owned: true };
+  }
+  if (input instanceof Redis) return { client: input, owned: false };
+  throw new ApoJwtConfigError(`${label}: redis must be an ioredis client or a redis:// URL`);
+}
+
+export function keyPrefix(prefix: unknown): string {
+  if (prefix === undefined) return 'apojwt:';
+  if (typeof prefix !== 'string' || prefix.length === 0) throw new ApoJwtConfigError('prefix must be a non-empty string');
+  return prefix;
+}

@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import { connect, type RedisInput } from './connection.js';
+import { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
+import { RedisRotationStore } from './redis-rotation-store.js';
+
+export { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
+export { RedisRotationStore, type RedisRotationStoreOptions } from './redis-rotation-store.js';
+export type { RedisInput } from './connection.js';
+
+export interface RedisStoresOptions extends Omit<RedisRevocationStoreOptions, 'redis'> {
+  /** An ioredis client (left open by `close`) or a redis:// URL. */
+  redis: RedisInput;
+}
+
+export interface RedisStores {
+  readonly revocationStore: RedisRevocationStore;
+  readonly rotationStore: RedisRotationStore;
+  /** Resolves when revocations are in sync; await it before serving. */
+  ready(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Both stores over one command connection (plus the subscription):
+ * `new ApoJwt({ ..., ...stores })` picks up `revocationStore` and `rotationStore`.
+ */
+export function createRedisStores(options: RedisStoresOptions): RedisStores {
+  const { client, owned } = connect(options.redis, 'createRedisStores');
+  const shared: Redis = client;
+  const revocationStore = new RedisRevocationStore({ ...options, redis: shared });
+  const rotationStore = new RedisRotationStore({ redis: shared, ...(options.prefix ? { prefix: options.prefix } : {}) });
+  return {
+    revocationStore,
+    rotationStore,
+    ready: (timeoutMs) => revocationStore.ready(timeoutMs),
+    async close() {
+      await revocationStore.close();
+      await rotationStore.close();
+      if (owned) shared.disconnect();
+    },
+  };
+}
