@@ -133,7 +133,7 @@ test('limiter options are validated', () => {
     { perIp: { attempts: 1, windowSeconds: 1, lockoutSeconds: 10, maxLockoutSeconds: 5 } },
     { perAccount: 'x' },
     { redis: {} },
-    { keyPrefix: '' },
+    { prefix: '' },
     { accountKey: 1 },
     { ipKey: 'x' },
   ];

@@ -23,8 +23,8 @@ async function service(limiter: LoginLimiter) {
 }
 
 test('two services sharing Redis share the account count and the lockout', async () => {
-  const keyPrefix = `test:${randomUUID()}`;
-  const rule = { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 120 }, perIp: false as const, keyPrefix };
+  const prefix = `test:${randomUUID()}:`;
+  const rule = { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 120 }, perIp: false as const, prefix };
   const one = await service(new LoginLimiter({ ...rule, redis }));
   const two = await service(new LoginLimiter({ ...rule, redis }));
   await assert.rejects(one.login('alice', 'bad'), invalid);
@@ -37,14 +37,14 @@ test('two services sharing Redis share the account count and the lockout', async
     return true;
   });
   // The store holds digests, not usernames.
-  const keys = await redis.keys(`${keyPrefix}*`);
+  const keys = await redis.keys(`${prefix}*`);
   assert.ok(keys.length > 0);
   assert.ok(keys.every((k) => !k.includes('alice')));
 });
 
 test('on Redis a success resets the account count', async () => {
-  const keyPrefix = `test:${randomUUID()}`;
-  const apo = await service(new LoginLimiter({ perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 120 }, perIp: false, keyPrefix, redis }));
+  const prefix = `test:${randomUUID()}:`;
+  const apo = await service(new LoginLimiter({ perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 120 }, perIp: false, prefix, redis }));
   for (let i = 0; i < 2; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
   await apo.login('alice', 'alice-pw');
   for (let i = 0; i < 2; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
@@ -52,8 +52,8 @@ test('on Redis a success resets the account count', async () => {
 });
 
 test('on Redis the IP limit locks every account from that IP', async () => {
-  const keyPrefix = `test:${randomUUID()}`;
-  const apo = await service(new LoginLimiter({ perAccount: false, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 300 }, keyPrefix, redis }));
+  const prefix = `test:${randomUUID()}:`;
+  const apo = await service(new LoginLimiter({ perAccount: false, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 300 }, prefix, redis }));
   await assert.rejects(apo.login('x', 'bad', { ip: '203.0.113.9' }), invalid);
   await assert.rejects(apo.login('y', 'bad', { ip: '203.0.113.9' }), invalid);
   await assert.rejects(apo.login('alice', 'alice-pw', { ip: '203.0.113.9' }), limited);
@@ -61,8 +61,8 @@ test('on Redis the IP limit locks every account from that IP', async () => {
 });
 
 test('on Redis, parallel guesses from two services cannot exceed the shared limit', async () => {
-  const keyPrefix = `test:${randomUUID()}`;
-  const rule = { perAccount: { attempts: 4, windowSeconds: 60, lockoutSeconds: 120 }, perIp: false as const, keyPrefix, redis };
+  const prefix = `test:${randomUUID()}:`;
+  const rule = { perAccount: { attempts: 4, windowSeconds: 60, lockoutSeconds: 120 }, perIp: false as const, prefix, redis };
   const services = [await service(new LoginLimiter(rule)), await service(new LoginLimiter(rule))];
   const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => services[i % 2]!.login('alice', `guess-${i}`)));
   const reasons = results.map((r) => (r.status === 'rejected' ? r.reason : undefined));
@@ -74,7 +74,7 @@ test('an unreachable Redis fails closed with ERR_STORE_UNAVAILABLE (503)', async
   const down = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
   down.on('error', () => undefined);
   try {
-    const apo = await service(new LoginLimiter({ redis: down, keyPrefix: `test:${randomUUID()}` }));
+    const apo = await service(new LoginLimiter({ redis: down, prefix: `test:${randomUUID()}:` }));
     await assert.rejects(apo.login('alice', 'alice-pw'), (error: unknown) => error instanceof ApoJwtError && error.code === 'ERR_STORE_UNAVAILABLE' && error.status === 503);
   } finally {
     down.disconnect();

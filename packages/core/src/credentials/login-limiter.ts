@@ -37,8 +37,8 @@ export interface LoginLimiterOptions {
    * ERR_STORE_UNAVAILABLE.
    */
   redis?: unknown;
-  /** Key prefix in the store. Default "apojwt:login". */
-  keyPrefix?: string;
+  /** Prefix of every key, as in @apojwt/redis. Default "apojwt:"; keys are `<prefix>login:…`. */
+  prefix?: string;
   /**
    * Maps a username to its counter key. Default: NFC + lower case, so "Alice"
    * and "alice" share one count whatever the user lookup does with case.
@@ -85,7 +85,7 @@ export class LoginLimiter {
   private readonly accountRule: Required<LimitRule> | undefined;
   private readonly ipRule: Required<LimitRule> | undefined;
   private readonly redis: unknown;
-  private readonly keyPrefix: string;
+  private readonly prefix: string;
   private readonly accountKey: (username: string) => string;
   private readonly ipKey: (ip: string) => string;
   private counters: Promise<{ account?: Counter; ip?: Counter }> | undefined;
@@ -98,8 +98,8 @@ export class LoginLimiter {
       throw new ApoJwtConfigError('redis must be an ioredis client');
     }
     this.redis = options.redis;
-    this.keyPrefix = options.keyPrefix ?? 'apojwt:login';
-    if (typeof this.keyPrefix !== 'string' || this.keyPrefix.length === 0) throw new ApoJwtConfigError('keyPrefix must be a non-empty string');
+    this.prefix = options.prefix ?? 'apojwt:';
+    if (typeof this.prefix !== 'string' || this.prefix.length === 0) throw new ApoJwtConfigError('prefix must be a non-empty string');
     if (options.accountKey !== undefined && typeof options.accountKey !== 'function') throw new ApoJwtConfigError('accountKey must be a function');
     this.accountKey = options.accountKey ?? ((username) => username.normalize('NFC').toLowerCase());
     if (options.ipKey !== undefined && typeof options.ipKey !== 'function') throw new ApoJwtConfigError('ipKey must be a function');
@@ -180,7 +180,7 @@ export class LoginLimiter {
     this.counters ??= loadLimiterModule().then((lib) => {
       const make = (name: 'account' | 'ip', r: Required<LimitRule>): Counter => {
         const build = (suffix: string, points: number, duration: number): RateLimiterAbstract => {
-          const keyPrefix = `${this.keyPrefix}:${name}:${suffix}`;
+          const keyPrefix = `${this.prefix}login:${name}:${suffix}`;
           return this.redis === undefined
             ? new lib.RateLimiterMemory({ points, duration, keyPrefix })
             : new lib.RateLimiterRedis({ storeClient: this.redis, points, duration, keyPrefix });
