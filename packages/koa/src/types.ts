@@ -1,4 +1,5 @@
 import type { AccessClaims, RefreshClaims, RegisteredData, RegisteredPermission, RegisteredRefreshData, PermissionGrant } from '@apojwt/core';
+import type {} from 'koa';
 
 /** After a passed check, the verified values are on `ctx.state`, typed from your `Register`. */
 declare module 'koa' {
