@@ -32,7 +32,8 @@ export async function runCheck(check: Check, apo: AnyApoJwt, args: readonly unkn
     values.refreshFamily = claims.fam;
     return;
   }
-  const token = await findToken(apo.tokenFinder, 'tokenFinder', args);
+  const found = findToken(apo.tokenFinder, 'tokenFinder', args);
+  const token = found instanceof Promise ? await found : found;
   if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
   const claims = await apo.authorize(token, check.requirement);
   values.tokenData = claims.data;
@@ -41,11 +42,16 @@ export async function runCheck(check: Check, apo: AnyApoJwt, args: readonly unkn
   values.tokenClaims = claims;
 }
 
-export async function findToken(finder: Finder | undefined, slot: string, args: readonly unknown[]): Promise<string | undefined> {
+export function findToken(finder: Finder | undefined, slot: string, args: readonly unknown[]): string | undefined | Promise<string | undefined> {
   if (finder === undefined) {
     throw new ApoJwtConfigError(`no ${slot}: pass a template ('express', 'koa' or an object) or ${slot} to createApoJwt`);
   }
-  const found = await finder(...args);
+  const found = finder(...args);
+  // Built-in finders are synchronous: no extra promise on every request for them.
+  return found instanceof Promise ? found.then((value) => credential(value, slot)) : credential(found, slot);
+}
+
+function credential(found: unknown, slot: string): string | undefined {
   // An empty credential is no credential; anything else must be a string.
   if (found === undefined || found === null || found === '') return undefined;
   if (typeof found !== 'string') throw new ApoJwtConfigError(`${slot} must return a string or undefined`);
