@@ -27,17 +27,27 @@ const token = new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE
   permissions: [PERMISSION],
 });
 
-async function measure(which: Case): Promise<number> {
+interface Sample {
+  /** Requests per second seen by autocannon. */
+  rps: number;
+  /** Server CPU time (user + system) per request, in microseconds. */
+  cpuPerRequest: number;
+}
+
+async function measure(which: Case): Promise<Sample> {
   const child = spawn(process.execPath, [serverScript, which], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  const { port } = JSON.parse(line) as { port: number };
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
   const target = { url: `http://127.0.0.1:${port}/orders`, connections, headers: { authorization: `Bearer ${token}` } };
   try {
     if (warmup > 0) await autocannon({ ...target, duration: warmup });
+    child.kill('SIGUSR2');
     const result = await autocannon({ ...target, duration });
+    child.kill('SIGUSR1');
+    const usage = JSON.parse((await lines.next()).value as string) as { requests: number; cpuMicros: number };
     const ok = result['2xx'];
     if (result.non2xx > 0 || result.errors > 0 || ok === 0) throw new Error(`${which}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return result.requests.average;
+    return { rps: result.requests.average, cpuPerRequest: usage.cpuMicros / usage.requests };
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -47,21 +57,27 @@ async function measure(which: Case): Promise<number> {
 // ONLY=koa runs the Koa cases alone.
 const only = process.env['ONLY'];
 const selected = CASES.filter((c) => only === undefined || c.startsWith(only));
-const samples = new Map<Case, number[]>(selected.map((c) => [c, []]));
+const samples = new Map<Case, Sample[]>(selected.map((c) => [c, []]));
 for (let round = 1; round <= rounds; round++) {
   for (const which of selected) {
-    const value = await measure(which);
-    samples.get(which)?.push(value);
-    console.error(`round ${round} ${which}: ${Math.round(value)} req/s`);
+    const sample = await measure(which);
+    samples.get(which)?.push(sample);
+    console.error(`round ${round} ${which}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/request`);
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const results = new Map<Case, number>(selected.map((c) => [c, median(samples.get(c) ?? [])]));
+const bareOf = (which: Case): Case => (which.startsWith('express') ? 'express-bare' : 'koa-bare');
+/** Per round, against the bare run of the same round; then the median over rounds. */
+const ratio = (which: Case, pick: (s: Sample, bare: Sample) => number) =>
+  median((samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(bareOf(which)) ?? [])[i] as Sample)));
 console.log(`\nautocannon: ${connections} connections, ${duration} s per case (after ${warmup} s warm-up), median of ${rounds} interleaved rounds, Node ${process.version}\n`);
-console.log('| case | req/s | ratio to bare |');
-console.log('|---|---:|---:|');
+console.log('| case | req/s (median) | req/s ratio to bare | server CPU µs/request (median) | CPU ratio (bare ÷ case) |');
+console.log('|---|---:|---:|---:|---:|');
 for (const which of selected) {
-  const bare = results.get(which.startsWith('express') ? 'express-bare' : 'koa-bare') as number;
-  const value = results.get(which) as number;
-  console.log(`| ${which} | ${Math.round(value)} | ${(value / bare).toFixed(2)}× |`);
+  const list = samples.get(which) ?? [];
+  const rps = median(list.map((s) => s.rps));
+  const cpu = median(list.map((s) => s.cpuPerRequest));
+  const rpsRatio = ratio(which, (s, bare) => s.rps / bare.rps);
+  const cpuRatio = ratio(which, (s, bare) => bare.cpuPerRequest / s.cpuPerRequest);
+  console.log(`| ${which} | ${Math.round(rps)} | ${rpsRatio.toFixed(2)}× | ${cpu.toFixed(1)} | ${cpuRatio.toFixed(2)}× |`);
 }
