@@ -8,6 +8,7 @@ import {
   type Template,
 } from '@apojwt/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { attachToRequest } from './attach.js';
 
 export interface ExpressTemplateOptions {
   /** Registered name; default 'express'. */
@@ -45,8 +46,7 @@ export function expressTemplate(options: ExpressTemplateOptions = {}): Template 
       res.status(answer.status).set(answer.headers).json(answer.body);
     },
     attach(args: readonly unknown[], values: InjectedValues): void {
-      const req = args[0] as Req;
-      for (const key in values) req[key] = values[key as keyof InjectedValues];
+      attachToRequest(args[0] as Req, values);
     },
     respond(args: readonly unknown[], status: number, headers: Record<string, string>, body: unknown): void {
       (args[1] as Res).status(status).set(headers).json(body);
