@@ -52,7 +52,17 @@ export function koaTemplate(options: KoaTemplateOptions = {}): Template {
     },
     attach(args: readonly unknown[], values: InjectedValues): void {
       const state = (args[0] as Ctx).state;
-      for (const key in values) state[key] = values[key as keyof InjectedValues];
+      // Only what this request's checks produced, so a second guard adds without erasing.
+      if (values.tokenClaims !== undefined) {
+        state['tokenData'] = values.tokenData;
+        state['tokenSubject'] = values.tokenSubject;
+        state['tokenPermissions'] = values.tokenPermissions;
+        state['tokenClaims'] = values.tokenClaims;
+      }
+      if (values.refreshClaims !== undefined) {
+        state['refreshData'] = values.refreshData;
+        state['refreshClaims'] = values.refreshClaims;
+      }
     },
     respond(args: readonly unknown[], status: number, headers: Record<string, string>, body: unknown): void {
       const ctx = args[0] as Ctx;

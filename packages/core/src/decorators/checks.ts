@@ -15,31 +15,37 @@ export interface Check {
 }
 
 /** Mutable while checks run; handed to `template.attach` and to parameter injection. */
-export type CollectedValues = { -readonly [K in keyof InjectedValues]: InjectedValues[K] } & { refreshFamily?: string };
+export type CollectedValues = { -readonly [K in keyof InjectedValues]: InjectedValues[K] };
 
 /**
- * Runs one check against the request arguments. Throws an `ApoJwtError`
- * (no token, invalid token, missing permission, ...) or fills `values`.
- * Every decision is made by the instance: `authorize` and `consumeRefresh`.
+ * The access token of a request (sync for the built-in finders), or
+ * ERR_TOKEN_MISSING. Validity and permissions are decided by `apo.authorize`.
  */
-export async function runCheck(check: Check, apo: AnyApoJwt, args: readonly unknown[], values: CollectedValues): Promise<void> {
-  if (check.kind === 'refresh') {
-    const token = await findToken(apo.refreshFinder, 'refreshFinder', args);
-    if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token was sent');
-    const claims = await apo.consumeRefresh(token);
-    values.refreshData = claims.data;
-    values.refreshClaims = claims;
-    values.refreshFamily = claims.fam;
-    return;
-  }
+export function accessToken(apo: AnyApoJwt, args: readonly unknown[]): string | Promise<string> {
   const found = findToken(apo.tokenFinder, 'tokenFinder', args);
-  const token = found instanceof Promise ? await found : found;
+  return found instanceof Promise ? found.then(requireToken) : requireToken(found);
+}
+
+function requireToken(token: string | undefined): string {
   if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
-  const claims = await apo.authorize(token, check.requirement);
+  return token;
+}
+
+export function fillAccess(values: CollectedValues, claims: { data: unknown; sub: string; perms: readonly string[] }): void {
   values.tokenData = claims.data;
   values.tokenSubject = claims.sub;
   values.tokenPermissions = claims.perms;
   values.tokenClaims = claims;
+}
+
+/** Consumes the request's refresh token (`apo.consumeRefresh`: single use); returns its family. */
+export async function runRefreshCheck(apo: AnyApoJwt, args: readonly unknown[], values: CollectedValues): Promise<string> {
+  const token = await findToken(apo.refreshFinder, 'refreshFinder', args);
+  if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token was sent');
+  const claims = await apo.consumeRefresh(token);
+  values.refreshData = claims.data;
+  values.refreshClaims = claims;
+  return claims.fam;
 }
 
 export function findToken(finder: Finder | undefined, slot: string, args: readonly unknown[]): string | undefined | Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import { isApoJwtError, type ApoJwtError } from '../errors.js';
 import { defaultApoJwt, type AnyApoJwt } from './default-instance.js';
-import { runCheck, type Check, type CollectedValues } from './checks.js';
+import { accessToken, fillAccess, runRefreshCheck, type Check, type CollectedValues } from './checks.js';
 export { findToken } from './checks.js';
 import { injectArguments, type ParamMarks } from './params.js';
 
@@ -47,6 +47,12 @@ function mergeChecks(before: readonly Check[], added: readonly Check[]): readonl
   return Object.freeze([...before, ...fresh]);
 }
 
+/**
+ * Runs every check, in order; the first failure answers through the
+ * instance's exceptionHandler and the method does not run. Each decision is
+ * the instance's: `apo.authorize` (token and permissions) and
+ * `apo.consumeRefresh`. Kept to one async frame: it runs on every request.
+ */
 async function runGuarded(
   self: unknown,
   original: AnyFunction,
@@ -55,25 +61,29 @@ async function runGuarded(
   args: unknown[],
 ): Promise<unknown> {
   const values: CollectedValues = {};
-  let apo: AnyApoJwt | undefined;
-  let first: AnyApoJwt | undefined;
+  let family: string | undefined;
+  let owner: AnyApoJwt | undefined;
   for (const check of checks) {
-    apo = check.apo ?? defaultApoJwt();
-    first ??= apo;
+    const apo = check.apo ?? defaultApoJwt();
+    owner ??= apo;
     try {
-      await runCheck(check, apo, args, values);
+      if (check.kind === 'refresh') {
+        family = await runRefreshCheck(apo, args, values);
+      } else {
+        const found = accessToken(apo, args);
+        fillAccess(values, await apo.authorize(found instanceof Promise ? await found : found, check.requirement));
+      }
     } catch (error) {
       if (isApoJwtError(error)) return rejectWith(apo, error, args);
       throw error;
     }
   }
-  const owner = first as AnyApoJwt;
-  const { refreshFamily, ...injected } = values;
-  owner.template?.attach(args, injected);
-  const callArgs = marks === undefined ? args : injectArguments(args, marks, injected);
-  if (refreshFamily === undefined) return original.apply(self, callArgs);
+  const apo = owner as AnyApoJwt;
+  apo.template?.attach(args, values);
+  const callArgs = marks === undefined ? args : injectArguments(args, marks, values);
+  if (family === undefined) return original.apply(self, callArgs);
   // `createToken` inside a @refresh() handler continues the consumed token's family.
-  return owner.withinRefreshFamily({ fam: refreshFamily }, () => original.apply(self, callArgs));
+  return apo.withinRefreshFamily({ fam: family }, () => original.apply(self, callArgs));
 }
 
 /** The handler never runs: the instance's exceptionHandler answers, or the error propagates. */
