@@ -86,6 +86,7 @@ for (const framework of FRAMEWORKS) {
         const cookieApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'with-cookie', cookie: 'access_token' }) });
         const frameworkErrorsApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'framework-errors', frameworkErrors: true }) });
         const customApo = new ApoJwt({ ...BASE, template: customTemplate(framework) });
+        const realmApo = new ApoJwt({ ...BASE, template: framework.template, realm: 'orders' });
         const orders = new mode.controllers.OrdersController();
         const classGuarded = new mode.controllers.ClassGuardedController();
         const session = new mode.controllers.SessionController(apo);
@@ -120,6 +121,7 @@ for (const framework of FRAMEWORKS) {
           { method: 'GET', path: '/cookie/orders', chain: [cookieApo.permissionRequired('orders:read'), endpoint('cookieOrders')] },
           { method: 'GET', path: '/framework-errors/orders', chain: [frameworkErrorsApo.permissionRequired('orders:read'), endpoint('fwOrders')] },
           { method: 'GET', path: '/custom/orders', chain: [customApo.permissionRequired('orders:read'), endpoint('customOrders')] },
+          { method: 'GET', path: '/realm/orders', chain: [realmApo.permissionRequired('orders:read'), endpoint('realmOrders')] },
         ];
         if (mode.injected) {
           const injected = new mode.injected.InjectedController();
@@ -357,6 +359,15 @@ for (const framework of FRAMEWORKS) {
         const other = access(['orders:read']);
         refused(await get('/orders', twoHeaders(token, other)), 400, 'ERR_REQUEST_MALFORMED', [token, other]);
         refused(await get('/orders', twoHeaders(token, token)), 400, 'ERR_REQUEST_MALFORMED', [token]);
+      });
+
+      test('the realm option appears in every challenge', async () => {
+        const missing = await get('/realm/orders');
+        refused(missing, 401, 'ERR_TOKEN_MISSING');
+        assert.equal(missing.headers['www-authenticate'], 'Bearer realm="orders"');
+        const denied = await get('/realm/orders', bearer(access(['billing:read'])));
+        refused(denied, 403, 'ERR_PERMISSION_DENIED');
+        assert.match(String(denied.headers['www-authenticate']), /^Bearer realm="orders", error="insufficient_scope"/);
       });
 
       test('a custom template object with an async finder', async () => {

@@ -48,6 +48,7 @@ export function invalidTokens(valid: () => string, refreshToken: () => string): 
       token: () => new ApoJwt(BASE).configRefresh({ refreshSecret: SECRET }).createToken({ sub: 'user-1', permissions: ['orders:read'] }).refreshToken,
     },
     { name: 'garbage', code: 'ERR_TOKEN_MALFORMED', token: () => 'abc.def.ghi' },
+    { name: 'a token over maxTokenBytes', code: 'ERR_TOKEN_TOO_LARGE', token: () => 'a'.repeat(9000) },
     { name: 'characters outside base64url', code: 'ERR_TOKEN_MALFORMED', token: () => 'ab$c.d%ef.g*h' },
   ];
 }
