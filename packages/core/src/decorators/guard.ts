@@ -1,7 +1,6 @@
 import { isApoJwtError, type ApoJwtError } from '../errors.js';
 import { defaultApoJwt, type AnyApoJwt } from './default-instance.js';
 import { accessToken, fillAccess, runRefreshCheck, type Check, type CollectedValues } from './checks.js';
-export { findToken } from './checks.js';
 import { injectArguments, type ParamMarks } from './params.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -34,11 +33,6 @@ export function guard<F extends AnyFunction>(method: F, checks: readonly Check[]
   Object.defineProperty(wrapped, 'name', { value: original.name, configurable: true });
   guardedFunctions.set(wrapped, { original, checks: all, marks: paramMarks });
   return wrapped as unknown as F;
-}
-
-/** The checks recorded on a guarded function (empty for a plain one). */
-export function checksOf(fn: AnyFunction): readonly Check[] {
-  return guardedFunctions.get(fn)?.checks ?? [];
 }
 
 function mergeChecks(before: readonly Check[], added: readonly Check[]): readonly Check[] {

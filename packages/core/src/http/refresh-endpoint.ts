@@ -3,7 +3,8 @@ import type { CreateTokenInput } from '../apojwt.js';
 import type { RefreshClaims } from '../claims.js';
 import type { AnyApoJwt } from '../decorators/default-instance.js';
 import type { Middleware } from '../decorators/middleware.js';
-import { findToken, rejectWith } from '../decorators/guard.js';
+import { findToken } from '../decorators/checks.js';
+import { rejectWith } from '../decorators/guard.js';
 import { refreshCookieHeader, validateRefreshCookie, type RefreshCookieOptions } from './refresh-cookie.js';
 
 export interface RefreshEndpointOptions<P extends string = string, D extends object = object, R extends object = object> {
