@@ -61,6 +61,7 @@ for (const framework of FRAMEWORKS) {
       const { ran, view } = mode.record;
       let server: Running;
       let apo: ApoJwt<string, JsonObject, JsonObject, true>;
+      let renamedApo: ApoJwt<string, JsonObject, JsonObject, true>;
 
       const get = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { headers });
       const post = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { method: 'POST', headers });
@@ -87,6 +88,7 @@ for (const framework of FRAMEWORKS) {
         const frameworkErrorsApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'framework-errors', frameworkErrors: true }) });
         const customApo = new ApoJwt({ ...BASE, template: customTemplate(framework) });
         const realmApo = new ApoJwt({ ...BASE, template: framework.template, realm: 'orders' });
+        renamedApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'renamed', refreshCookie: 'sid' }) }).configRefresh(REFRESH);
         const orders = new mode.controllers.OrdersController();
         const classGuarded = new mode.controllers.ClassGuardedController();
         const session = new mode.controllers.SessionController(apo);
@@ -121,6 +123,7 @@ for (const framework of FRAMEWORKS) {
           { method: 'GET', path: '/cookie/orders', chain: [cookieApo.permissionRequired('orders:read'), endpoint('cookieOrders')] },
           { method: 'GET', path: '/framework-errors/orders', chain: [frameworkErrorsApo.permissionRequired('orders:read'), endpoint('fwOrders')] },
           { method: 'GET', path: '/custom/orders', chain: [customApo.permissionRequired('orders:read'), endpoint('customOrders')] },
+          { method: 'POST', path: '/renamed/refresh', chain: [renamedApo.refreshEndpoint({ cookie: { path: '/renamed/refresh' } })] },
           { method: 'GET', path: '/realm/orders', chain: [realmApo.permissionRequired('orders:read'), endpoint('realmOrders')] },
         ];
         if (mode.injected) {
@@ -321,6 +324,15 @@ for (const framework of FRAMEWORKS) {
         refused(await post('/auth/refresh'), 401, 'ERR_TOKEN_MISSING');
         refused(await post('/auth/refresh', refreshCookie(first.refreshToken)), 401, 'ERR_REFRESH_REUSED', [first.refreshToken]);
         refused(await post('/auth/refresh', refreshCookie(first.accessToken)), 401, 'ERR_KEY_UNKNOWN', [first.accessToken]);
+      });
+
+      test('refresh cookie name and path are configurable; the endpoint writes the cookie its template reads', async () => {
+        const { refreshToken } = renamedApo.createToken({ sub: 'user-1' });
+        refused(await post('/renamed/refresh', refreshCookie(refreshToken)), 401, 'ERR_TOKEN_MISSING', [refreshToken]);
+        const answer = await post('/renamed/refresh', { cookie: `sid=${refreshToken}` });
+        assert.equal(answer.status, 200, answer.text);
+        const setCookie = (answer.headers['set-cookie'] ?? []).join('\n');
+        assert.match(setCookie, /^sid=[\w.-]+; Max-Age=86400; Path=\/renamed\/refresh; HttpOnly; Secure; SameSite=Strict$/);
       });
 
       test('cookie lookup: cookie alone, or header and cookie that agree; disagreeing credentials: 400', async () => {
