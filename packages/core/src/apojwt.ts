@@ -21,6 +21,9 @@ import { resolveTemplate, type ExceptionHandler, type Finder, type Template } fr
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { JsonObject, RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
 import { createLogin, type LoginContext, type LoginFunction, type LoginOptions, type LoginUser } from './credentials/login.js';
+import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
+import { middlewareFor, type Middleware } from './decorators/middleware.js';
+import { refreshEndpoint, type RefreshEndpointOptions } from './http/refresh-endpoint.js';
 import { audienceList, nonEmptyString, nonNegativeNumber, optionalFunction, positiveInteger } from './validate.js';
 
 export interface CreateTokenInput<P extends string, D extends object, R extends object> {
@@ -83,6 +86,7 @@ export class ApoJwt<
   private readonly customRefreshFinder: Finder | undefined;
   private refreshConfig: RefreshConfig | undefined;
   private loginFunction: LoginFunction<HasRefresh> | undefined;
+  private boundDecorators: BoundDecorators<P> | undefined;
 
   constructor(options: ApoJwtOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('ApoJwt needs an options object');
@@ -384,6 +388,33 @@ export class ApoJwt<
 
   get exceptionHandler(): ExceptionHandler | undefined {
     return this.customExceptionHandler ?? this.template?.exceptionHandler;
+  }
+
+  // ---- decorators and middleware (engine in decorators/) -------------------
+
+  /** Decorators bound to this instance: `@apo.decorators.permissionRequired('orders:read')`. */
+  get decorators(): BoundDecorators<P> {
+    return (this.boundDecorators ??= decoratorsFor<P>(this));
+  }
+
+  /** Middleware: a valid access token is required (401 otherwise). */
+  tokenRequired(): Middleware {
+    return middlewareFor({ kind: 'token', requirement: undefined, apo: this });
+  }
+
+  /** Middleware: a valid access token (401) holding the permission(s) (403). */
+  permissionRequired(requirement: PermissionRequirement<P>): Middleware {
+    return middlewareFor({ kind: 'permission', requirement: compileRequirement(requirement), apo: this });
+  }
+
+  /** Middleware: consumes a refresh token; `createToken` after it continues the token's family. */
+  refresh(): Middleware {
+    return middlewareFor({ kind: 'refresh', requirement: undefined, apo: this });
+  }
+
+  /** A ready-made refresh endpoint: rotates the pair, sets the refresh cookie, answers the access token. */
+  refreshEndpoint(options?: RefreshEndpointOptions<P, D, R>): Middleware {
+    return refreshEndpoint(this, options as unknown as RefreshEndpointOptions);
   }
 
   get refreshExpPeriod(): number | undefined {

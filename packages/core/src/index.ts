@@ -95,3 +95,24 @@ export { KeyRing, type KeyRingOptions } from './key-ring.js';
 export type { KeyInput, KeySpec, KeyWithId } from './key-input.js';
 export { jwksResponse, type JwkSet, type PublicJwk, type JwksResponseOptions, type JwksHttpResponse } from './jwks.js';
 export { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
+export {
+  tokenRequired,
+  permissionRequired,
+  refresh,
+  decoratorsFor,
+  type ApoDecorator,
+  type BoundDecorators,
+  type DecoratorOptions,
+} from './decorators/decorators.js';
+export { TokenData, TokenSubject, TokenPermissions, TokenClaims, RefreshData, type ParameterMarker } from './decorators/params.js';
+export { setDefaultApoJwt, defaultApoJwt } from './decorators/default-instance.js';
+export type { Middleware } from './decorators/middleware.js';
+export { findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
+export {
+  refreshCookieHeader,
+  clearRefreshCookieHeader,
+  DEFAULT_REFRESH_COOKIE,
+  DEFAULT_REFRESH_PATH,
+  type RefreshCookieOptions,
+} from './http/refresh-cookie.js';
+export type { RefreshEndpointOptions, RefreshResponseBody } from './http/refresh-endpoint.js';

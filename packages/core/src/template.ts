@@ -9,7 +9,8 @@ import { ApoJwtConfigError, type ApoJwtError } from './errors.js';
  * (Express: req, res, next; Koa: ctx, next).
  */
 export type Finder = (...args: any[]) => string | undefined | Promise<string | undefined>;
-export type ExceptionHandler = (error: ApoJwtError, ...args: any[]) => unknown;
+/** Called with `this` set to the ApoJwt instance (for its `realm`). */
+export type ExceptionHandler = (this: any, error: ApoJwtError, ...args: any[]) => unknown;
 
 /** Values handlers receive once a check passed. */
 export interface InjectedValues {
@@ -31,6 +32,10 @@ export interface Template {
   exceptionHandler: ExceptionHandler;
   /** Stores verified values on the request (Express `req`, Koa `ctx.state`). */
   attach(args: readonly unknown[], values: InjectedValues): void;
+  /** Sends a JSON answer (the refresh endpoint's); optional for custom templates. */
+  respond?(args: readonly unknown[], status: number, headers: Record<string, string>, body: unknown): unknown;
+  /** Name of the refresh-token cookie the refreshFinder reads, so the refresh endpoint writes the same one. */
+  readonly refreshCookie?: string;
 }
 
 const templates = new Map<string, Template>();

@@ -1,1 +1,9 @@
-export {};
+import { registerTemplate } from '@apojwt/core';
+import { expressTemplate } from './template.js';
+import './types.js';
+
+// Importing the adapter makes `createApoJwt({ template: 'express' })` resolve.
+registerTemplate(expressTemplate());
+
+export { expressTemplate, type ExpressTemplateOptions } from './template.js';
+export * from '@apojwt/core';

@@ -1,1 +1,9 @@
-export {};
+import { registerTemplate } from '@apojwt/core';
+import { koaTemplate } from './template.js';
+import './types.js';
+
+// Importing the adapter makes `createApoJwt({ template: 'koa' })` resolve.
+registerTemplate(koaTemplate());
+
+export { koaTemplate, type KoaTemplateOptions } from './template.js';
+export * from '@apojwt/core';

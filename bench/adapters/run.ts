@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { ApoJwt } from '@apojwt/express';
+import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, type Case } from './shared.js';
+
+/**
+ * Starts each case's server in its own process, loads it with autocannon
+ * from this process (127.0.0.1, bounded duration), and prints requests per
+ * second and the ratio to the bare framework of the same run.
+ * Cases are interleaved over ROUNDS rounds and each case's median is kept,
+ * so a slow moment of a shared machine does not land on one case only.
+ *   DURATION (s, default 5), ROUNDS (default 3), CONNECTIONS (default 50),
+ *   WARMUP (s, default 1), ONLY (case prefix: express | koa)
+ */
+const duration = Number(process.env['DURATION'] ?? 5);
+const connections = Number(process.env['CONNECTIONS'] ?? 50);
+const warmup = Number(process.env['WARMUP'] ?? 1);
+const rounds = Number(process.env['ROUNDS'] ?? 3);
+const serverScript = fileURLToPath(new URL('./server.js', import.meta.url));
+
+// One token for every case: HS256, with iss, aud and the permission (apojwt's `perms` claim).
+const token = new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE, expPeriod: 3600 }).createToken({
+  sub: 'bench-user',
+  permissions: [PERMISSION],
+});
+
+interface Sample {
+  /** Requests per second seen by autocannon. */
+  rps: number;
+  /** Server CPU time (user + system) per request, in microseconds. */
+  cpuPerRequest: number;
+}
+
+async function measure(which: Case): Promise<Sample> {
+  const child = spawn(process.execPath, [serverScript, which], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
+  const target = { url: `http://127.0.0.1:${port}/orders`, connections, headers: { authorization: `Bearer ${token}` } };
+  try {
+    if (warmup > 0) await autocannon({ ...target, duration: warmup });
+    child.kill('SIGUSR2');
+    const result = await autocannon({ ...target, duration });
+    child.kill('SIGUSR1');
+    const usage = JSON.parse((await lines.next()).value as string) as { requests: number; cpuMicros: number };
+    const ok = result['2xx'];
+    if (result.non2xx > 0 || result.errors > 0 || ok === 0) throw new Error(`${which}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return { rps: result.requests.average, cpuPerRequest: usage.cpuMicros / usage.requests };
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
+
+// ONLY=koa runs the Koa cases alone.
+const only = process.env['ONLY'];
+const selected = CASES.filter((c) => only === undefined || c.startsWith(only));
+const samples = new Map<Case, Sample[]>(selected.map((c) => [c, []]));
+for (let round = 1; round <= rounds; round++) {
+  for (const which of selected) {
+    const sample = await measure(which);
+    samples.get(which)?.push(sample);
+    console.error(`round ${round} ${which}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/request`);
+  }
+}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const bareOf = (which: Case): Case => (which.startsWith('express') ? 'express-bare' : 'koa-bare');
+/** Per round, against the bare run of the same round; then the median over rounds. */
+const ratio = (which: Case, pick: (s: Sample, bare: Sample) => number) =>
+  median((samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(bareOf(which)) ?? [])[i] as Sample)));
+console.log(`\nautocannon: ${connections} connections, ${duration} s per case (after ${warmup} s warm-up), median of ${rounds} interleaved rounds, Node ${process.version}\n`);
+console.log('| case | req/s (median) | req/s ratio to bare | server CPU µs/request (median) | CPU ratio (bare ÷ case) |');
+console.log('|---|---:|---:|---:|---:|');
+for (const which of selected) {
+  const list = samples.get(which) ?? [];
+  const rps = median(list.map((s) => s.rps));
+  const cpu = median(list.map((s) => s.cpuPerRequest));
+  const rpsRatio = ratio(which, (s, bare) => s.rps / bare.rps);
+  const cpuRatio = ratio(which, (s, bare) => bare.cpuPerRequest / s.cpuPerRequest);
+  console.log(`| ${which} | ${Math.round(rps)} | ${rpsRatio.toFixed(2)}× | ${cpu.toFixed(1)} | ${cpuRatio.toFixed(2)}× |`);
+}

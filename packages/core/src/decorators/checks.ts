@@ -1,0 +1,65 @@
+import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+import type { CompiledRequirement } from '../permissions.js';
+import type { Finder, InjectedValues } from '../template.js';
+import type { AnyApoJwt } from './default-instance.js';
+
+/**
+ * What one decorator asks for. A decorator only records a check; the checks
+ * below run it. `apo` is undefined for standalone decorators: the default
+ * instance is used, resolved per request.
+ */
+export interface Check {
+  readonly kind: 'token' | 'permission' | 'refresh';
+  readonly requirement: CompiledRequirement | undefined;
+  readonly apo: AnyApoJwt | undefined;
+}
+
+/** Mutable while checks run; handed to `template.attach` and to parameter injection. */
+export type CollectedValues = { -readonly [K in keyof InjectedValues]: InjectedValues[K] };
+
+/**
+ * The access token of a request (sync for the built-in finders), or
+ * ERR_TOKEN_MISSING. Validity and permissions are decided by `apo.authorize`.
+ */
+export function accessToken(apo: AnyApoJwt, args: readonly unknown[]): string | Promise<string> {
+  const found = findToken(apo.tokenFinder, 'tokenFinder', args);
+  return found instanceof Promise ? found.then(requireToken) : requireToken(found);
+}
+
+function requireToken(token: string | undefined): string {
+  if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
+  return token;
+}
+
+export function fillAccess(values: CollectedValues, claims: { data: unknown; sub: string; perms: readonly string[] }): void {
+  values.tokenData = claims.data;
+  values.tokenSubject = claims.sub;
+  values.tokenPermissions = claims.perms;
+  values.tokenClaims = claims;
+}
+
+/** Consumes the request's refresh token (`apo.consumeRefresh`: single use); returns its family. */
+export async function runRefreshCheck(apo: AnyApoJwt, args: readonly unknown[], values: CollectedValues): Promise<string> {
+  const token = await findToken(apo.refreshFinder, 'refreshFinder', args);
+  if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token was sent');
+  const claims = await apo.consumeRefresh(token);
+  values.refreshData = claims.data;
+  values.refreshClaims = claims;
+  return claims.fam;
+}
+
+export function findToken(finder: Finder | undefined, slot: string, args: readonly unknown[]): string | undefined | Promise<string | undefined> {
+  if (finder === undefined) {
+    throw new ApoJwtConfigError(`no ${slot}: pass a template ('express', 'koa' or an object) or ${slot} to createApoJwt`);
+  }
+  const found = finder(...args);
+  // Built-in finders are synchronous: no extra promise on every request for them.
+  return found instanceof Promise ? found.then((value) => credential(value, slot)) : credential(found, slot);
+}
+
+function credential(found: unknown, slot: string): string | undefined {
+  // An empty credential is no credential; anything else must be a string.
+  if (found === undefined || found === null || found === '') return undefined;
+  if (typeof found !== 'string') throw new ApoJwtConfigError(`${slot} must return a string or undefined`);
+  return found;
+}

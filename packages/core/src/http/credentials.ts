@@ -1,0 +1,93 @@
+import { parse } from 'cookie';
+import { ApoJwtError } from '../errors.js';
+
+/**
+ * Reads credentials from a request's raw header list (Node's
+ * `IncomingMessage.rawHeaders`: name, value, name, value, ...). The raw list
+ * is used because Node keeps only the first of two `Authorization` headers,
+ * and exactly one credential must be sent.
+ */
+
+const SPACE = 32;
+
+/**
+ * "Bearer" 1*SP credential, the scheme case-insensitive (RFC 9110 §11.1);
+ * undefined otherwise. The credential must be one piece: whitespace or a
+ * comma inside means extra parameters or a second credential (400
+ * invalid_request). Its characters are not scanned here: verification
+ * checks the token's format on every token it has not seen before (a
+ * malformed token is RFC 6750's invalid_token, 401), and a token it has
+ * verified already was well-formed, so the hot path reads it once.
+ */
+function parseBearer(value: string): string | undefined {
+  if (value.length < 8 || value.charCodeAt(6) !== SPACE || value.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  let start = 7;
+  while (value.charCodeAt(start) === SPACE) start++;
+  let end = value.length;
+  while (end > start && value.charCodeAt(end - 1) === SPACE) end--;
+  if (end === start) return undefined;
+  const token = value.slice(start, end);
+  return token.includes(' ') || token.includes(',') || token.includes('\t') ? undefined : token;
+}
+
+export interface BearerOptions {
+  /** Also accept the access token from this cookie. Header and cookie must then agree. */
+  cookie?: string | undefined;
+}
+
+function malformedRequest(message: string): ApoJwtError {
+  return new ApoJwtError('ERR_REQUEST_MALFORMED', message);
+}
+
+/** The values of every header named `name` (lower case), in order. */
+export function headerValues(rawHeaders: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const key = rawHeaders[i] as string;
+    if (key.length === name.length && key.toLowerCase() === name) values.push(rawHeaders[i + 1] as string);
+  }
+  return values;
+}
+
+/**
+ * The access token: `Authorization: Bearer <token>` and, when enabled, a
+ * cookie. `undefined` when none was sent; ERR_REQUEST_MALFORMED (400) for a
+ * header that is not exactly one Bearer credential, two Authorization
+ * headers, or a header and a cookie that disagree.
+ */
+export function findBearerToken(rawHeaders: readonly string[], options: BearerOptions = {}): string | undefined {
+  const authorization = headerValues(rawHeaders, 'authorization');
+  if (authorization.length > 1) throw malformedRequest('more than one Authorization header was sent');
+  let token: string | undefined;
+  if (authorization.length === 1) {
+    token = parseBearer(authorization[0] as string);
+    if (token === undefined) throw malformedRequest('the Authorization header is not one Bearer credential');
+  }
+  if (options.cookie !== undefined) {
+    const fromCookie = findCookie(rawHeaders, options.cookie);
+    if (fromCookie !== undefined) {
+      if (token !== undefined && token !== fromCookie) throw malformedRequest('the Authorization header and the token cookie disagree');
+      token = fromCookie;
+    }
+  }
+  return token;
+}
+
+/**
+ * One cookie's value, `undefined` when absent or empty; ERR_REQUEST_MALFORMED
+ * when the cookie is sent twice with different values (which one the client
+ * meant cannot be known).
+ */
+export function findCookie(rawHeaders: readonly string[], name: string): string | undefined {
+  let found: string | undefined;
+  for (const header of headerValues(rawHeaders, 'cookie')) {
+    if (!header.includes(name)) continue;
+    for (const pair of header.split(';')) {
+      const value = parse(pair)[name];
+      if (value === undefined || value === '') continue;
+      if (found !== undefined && found !== value) throw malformedRequest(`the ${name} cookie was sent twice with different values`);
+      found = value;
+    }
+  }
+  return found;
+}

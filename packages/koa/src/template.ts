@@ -1,0 +1,74 @@
+import {
+  DEFAULT_REFRESH_COOKIE,
+  findBearerToken,
+  findCookie,
+  toHttpErrorResponse,
+  type ApoJwtError,
+  type InjectedValues,
+  type Template,
+} from '@apojwt/core';
+import type { IncomingMessage } from 'node:http';
+
+export interface KoaTemplateOptions {
+  /** Registered name; default 'koa'. */
+  name?: string;
+  /** Also accept the access token from this cookie (header and cookie must agree). Default: header only. */
+  cookie?: string;
+  /** The refresh token's httpOnly cookie. Default `apojwt_refresh`. */
+  refreshCookie?: string;
+  /** 'respond' (default): answer the error here. 'throw': throw it (with `status`, `expose`, `headers`) to Koa's error handling. */
+  errors?: 'respond' | 'throw';
+}
+
+interface Ctx {
+  req: IncomingMessage;
+  state: Record<string, unknown>;
+  status: number;
+  body: unknown;
+  set(headers: Record<string, string>): void;
+}
+
+/** The Koa binding: where the token is, where claims go (`ctx.state`), how an error is answered. Status and body come from core. */
+export function koaTemplate(options: KoaTemplateOptions = {}): Template {
+  const bearer = { cookie: options.cookie };
+  const refreshCookie = options.refreshCookie ?? DEFAULT_REFRESH_COOKIE;
+  const toFramework = options.errors === 'throw';
+  return Object.freeze({
+    name: options.name ?? 'koa',
+    refreshCookie,
+    tokenFinder: (ctx: Ctx) => findBearerToken(ctx.req.rawHeaders, bearer),
+    refreshFinder: (ctx: Ctx) => findCookie(ctx.req.rawHeaders, refreshCookie),
+    exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, ctx: Ctx): void {
+      const answer = toHttpErrorResponse(error, this?.realm);
+      if (toFramework) {
+        // Koa's ctx.onerror reads `status`, `expose` and `headers` (as http-errors sets them).
+        Object.defineProperty(error, 'headers', { value: answer.headers, configurable: true });
+        Object.defineProperty(error, 'expose', { value: true, configurable: true });
+        throw error;
+      }
+      ctx.status = answer.status;
+      ctx.set(answer.headers);
+      ctx.body = answer.body;
+    },
+    attach(args: readonly unknown[], values: InjectedValues): void {
+      const state = (args[0] as Ctx).state;
+      // Only what this request's checks produced, so a second guard adds without erasing.
+      if (values.tokenClaims !== undefined) {
+        state['tokenData'] = values.tokenData;
+        state['tokenSubject'] = values.tokenSubject;
+        state['tokenPermissions'] = values.tokenPermissions;
+        state['tokenClaims'] = values.tokenClaims;
+      }
+      if (values.refreshClaims !== undefined) {
+        state['refreshData'] = values.refreshData;
+        state['refreshClaims'] = values.refreshClaims;
+      }
+    },
+    respond(args: readonly unknown[], status: number, headers: Record<string, string>, body: unknown): void {
+      const ctx = args[0] as Ctx;
+      ctx.status = status;
+      ctx.set(headers);
+      ctx.body = body;
+    },
+  });
+}

@@ -1,0 +1,55 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import express5 from 'express';
+import express4 from 'express4';
+import { ApoJwt, type JsonObject } from '@apojwt/express';
+import { BASE, REFRESH } from './harness/fixtures.js';
+import { request, bearer } from './harness/http.js';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Express keeps the verified values off the request object itself (see
+ * packages/express/src/attach.ts); they must still read as `req.tokenData`
+ * everywhere: in a mounted sub-app, back in the parent app, after two guards.
+ */
+for (const [name, create] of [['Express 5', express5], ['Express 4', express4]] as const) {
+  describe(`${name}: request state`, () => {
+    test('values read as req properties across sub-apps and stacked guards, and stay assignable', async () => {
+      const apo = new ApoJwt({ ...BASE, template: 'express' }).configRefresh(REFRESH);
+      const seen: JsonObject[] = [];
+      const api = create();
+      api.get('/orders', apo.permissionRequired('orders:read'), apo.tokenRequired(), (req, _res, next) => {
+        seen.push({ where: 'sub-app', sub: req.tokenSubject, perms: req.tokenPermissions ? [...req.tokenPermissions] : undefined });
+        next();
+      });
+      const app = create();
+      app.use('/api', api);
+      app.use((req, res) => {
+        seen.push({ where: 'parent', sub: req.tokenSubject, data: req.tokenData, own: Object.keys(req).includes('tokenSubject') });
+        req.tokenSubject = 'overridden';
+        res.json({ after: req.tokenSubject });
+      });
+      const server = app.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const token = apo.createToken({ sub: 'user-1', permissions: ['orders:read'], data: { tenant: 't1' } }).accessToken;
+        const answer = await request(url, '/api/orders', { headers: bearer(token) });
+        assert.equal(answer.status, 200, answer.text);
+        assert.deepEqual(answer.json, { after: 'overridden' });
+        assert.deepEqual(seen, [
+          { where: 'sub-app', sub: 'user-1', perms: ['orders:read'] },
+          { where: 'parent', sub: 'user-1', data: { tenant: 't1' }, own: false },
+        ]);
+        const denied = await request(url, '/api/orders', { headers: bearer(apo.createToken({ sub: 'u2' }).accessToken) });
+        assert.equal(denied.status, 403);
+        assert.equal(denied.json['error'], 'ERR_PERMISSION_DENIED');
+        assert.equal(seen.length, 2, 'no handler ran for the refused request');
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    });
+  });
+}
