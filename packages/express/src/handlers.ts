@@ -35,6 +35,7 @@ export function authHandlers<P extends string, D extends object, R extends objec
   return Object.freeze({
     login,
     logout,
+    // Built when first read: without refresh tokens configured, reading it throws ApoJwtConfigError.
     get refresh(): RequestHandler {
       refresh ??= toHandler(endpoints.refresh);
       return refresh;

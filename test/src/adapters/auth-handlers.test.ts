@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { ApoJwt, ApoJwtConfigError, hashPassword, type JsonObject, type LoginUser } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, authEndpoints, hashPassword, type Template, type JsonObject, type LoginUser } from '@apojwt/core';
 import * as expressAdapter from '@apojwt/express';
 import * as koaAdapter from '@apojwt/koa';
 import { FRAMEWORKS, type Route, type Running } from './harness/frameworks.js';
@@ -267,6 +267,12 @@ for (const framework of FRAMEWORKS) {
       const noRefresh = adapter.authHandlers(new ApoJwt({ ...BASE, template: framework.template }));
       assert.equal(typeof noRefresh.login, 'function');
       assert.throws(() => noRefresh.refresh, isConfigError);
+      // A custom template with respond() but no request(): the refresh endpoint works, login is refused at setup.
+      const { request: _request, ...rest } = framework.makeTemplate({ name: 'no-request' });
+      const custom = new ApoJwt({ ...BASE, template: { ...rest, name: 'no-request' } as Template }).configRefresh(REFRESH);
+      assert.equal(typeof custom.refreshEndpoint(), 'function');
+      assert.equal(typeof authEndpoints(custom).logout, 'function');
+      assert.throws(() => authEndpoints(custom).login, isConfigError);
     });
   });
 }

@@ -44,7 +44,7 @@ export interface RefreshResponseBody {
 }
 
 export interface AuthEndpoints {
-  /** POST, JSON body `{ username, password }` → 200 + refresh cookie. */
+  /** POST, JSON body `{ username, password }` → 200 + refresh cookie. Needs a template with `request()` (reading it without throws ApoJwtConfigError). */
   readonly login: Middleware;
   /** POST, refresh cookie → 200, rotated cookie. Needs refresh tokens (reading it without throws ApoJwtConfigError). */
   readonly refresh: Middleware;
@@ -62,12 +62,10 @@ export interface TemplateRequest {
   body: unknown;
 }
 
-function respondingTemplate(apo: AnyApoJwt, what: string): Template & Required<Pick<Template, 'respond' | 'request'>> {
+function respondingTemplate(apo: AnyApoJwt, what: string): Template & Required<Pick<Template, 'respond'>> {
   const template = apo.template;
-  if (template?.respond === undefined || template.request === undefined) {
-    throw new ApoJwtConfigError(`${what} needs a template with request() and respond() (express, koa)`);
-  }
-  return template as Template & Required<Pick<Template, 'respond' | 'request'>>;
+  if (template?.respond === undefined) throw new ApoJwtConfigError(`${what} needs a template with respond() (express, koa)`);
+  return template as Template & Required<Pick<Template, 'respond'>>;
 }
 
 /** A credential the client sent, or undefined when absent or unreadable (logout clears the cookie whatever it got). */
@@ -104,7 +102,7 @@ export function authEndpoints(apo: AnyApoJwt, options: AuthEndpointsOptions = {}
   };
 
   async function login(...args: unknown[]): Promise<unknown> {
-    const { req, ip, body } = template.request(args);
+    const { req, ip, body } = (template.request as NonNullable<Template['request']>)(args);
     let answer: AuthResponse;
     try {
       const parsed = body !== undefined ? body : await readJsonBody(req, { limit });
@@ -140,8 +138,11 @@ export function authEndpoints(apo: AnyApoJwt, options: AuthEndpointsOptions = {}
   };
 
   return Object.freeze({
-    login,
     logout,
+    get login(): Middleware {
+      if (template.request === undefined) throw new ApoJwtConfigError('the login endpoint needs a template with request() (express, koa)');
+      return login;
+    },
     get refresh(): Middleware {
       if (!apo.refreshEnabled) throw new ApoJwtConfigError('the refresh endpoint needs refresh tokens: pass refresh to createApoJwt');
       return refresh;
