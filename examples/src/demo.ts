@@ -13,7 +13,13 @@ import type { Deployment } from './deploy/deployment.js';
  * three child processes sharing revocations and rotation through Redis.
  */
 const redisUrl = process.env['REDIS_URL'];
-const deployment = redisUrl ? await startSeparate(redisUrl) : await startEmbedded();
+let deployment: Deployment;
+try {
+  deployment = redisUrl ? await startSeparate(redisUrl) : await startEmbedded();
+} catch (error) {
+  console.error(`✗ the services did not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 const { auth, orders, billing } = deployment.urls;
 console.log(`apojwt microservices demo — ${deployment.description}`);
 console.log(`  auth    ${auth}   (Express: login, refresh, logout, /.well-known/jwks.json)`);
@@ -76,7 +82,7 @@ async function script(d: Deployment): Promise<void> {
     headers: { cookie: session.cookie, ...bearer(session.accessToken) },
   }, { status: 204 });
   await d.settle();
-  if (redisUrl) note('(separate processes: the revocation reaches the other services through Redis pub/sub; the client gave it 50 ms)');
+  if (redisUrl) note('(separate processes: the revocation reaches orders and billing through Redis pub/sub, in milliseconds; the demo lets each process read its pending messages first)');
   await step('Orders sees the logout: the access token is revoked', `${orders}/orders`, { headers: bearer(session.accessToken) }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
   await step('Billing sees it too (shared revocation)', `${billing}/invoices`, { headers: bearer(session.accessToken) }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
   await step('The logged-out refresh cookie is refused', `${auth}/auth/refresh`, { method: 'POST', headers: { cookie: session.cookie } }, { status: 401, error: 'ERR_TOKEN_REVOKED' });

@@ -6,7 +6,7 @@ import type { Deployment } from './deployment.js';
 
 export type ServiceName = 'auth' | 'orders' | 'billing';
 /** What the demo may ask a service process to do, over IPC. */
-export type ControlOp = { op: 'advanceClock'; ms: number } | { op: 'rotateKey' } | { op: 'retireKey'; kid: string };
+export type ControlOp = { op: 'advanceClock'; ms: number } | { op: 'rotateKey' } | { op: 'retireKey'; kid: string } | { op: 'settle' };
 export type ControlRequest = ControlOp & { id: number };
 
 interface Child {
@@ -37,8 +37,12 @@ export async function startSeparate(redisUrl: string): Promise<Deployment> {
       },
       rotateKey: () => auth.call<string>({ op: 'rotateKey' }),
       retireKey: (kid) => auth.call<string[]>({ op: 'retireKey', kid }),
-      // Revocations reach the other processes by Redis pub/sub, within milliseconds of the revoking call.
-      settle: () => new Promise((resolve) => setTimeout(resolve, 50)),
+      // Revocations reach the other processes by Redis pub/sub, milliseconds after the revoking call.
+      // Redis sent the message before it answered the revoking service, so a service that has turned
+      // its event loop since has applied it: each one answers `settle` after one more turn.
+      settle: async () => {
+        await Promise.all([orders, billing].map((child) => child.call({ op: 'settle' })));
+      },
       close: () => stopAll(children),
     };
   } catch (error) {

@@ -23,7 +23,13 @@ if (!redisUrl || !['auth', 'orders', 'billing'].includes(name) || !process.send)
 
 const clock = demoClock();
 const stores = createRedisStores({ redis: redisUrl, prefix: process.env['DEMO_PREFIX'] ?? 'apojwt-demo:' });
-await stores.ready(); // the revocation mirror is in sync: safe to serve
+try {
+  await stores.ready(5_000); // the revocation mirror is in sync: safe to serve
+} catch (error) {
+  console.error(`${name}: Redis at ${redisUrl} is not answering (${String(error)})`);
+  await stores.close();
+  process.exit(1);
+}
 
 const authUrl = process.env['AUTH_URL'] ?? '';
 const verifier = { authUrl, now: clock.now, revocationStore: stores.revocationStore };
@@ -42,6 +48,8 @@ process.on('message', async (request: ControlRequest) => {
     if (request.op === 'advanceClock') result = clock.advance(request.ms);
     else if (request.op === 'rotateKey' && authService) result = authService.rotateKey();
     else if (request.op === 'retireKey' && authService) result = authService.retireKey(request.kid);
+    // Messages already received (the revocation published over Redis) are handled before a timer fires.
+    else if (request.op === 'settle') result = await new Promise((resolve) => setTimeout(resolve, 10));
     else throw new Error(`${name} cannot ${request.op}`);
     process.send?.({ id: request.id, result });
   } catch (error) {
