@@ -23,7 +23,7 @@ import type { JsonObject, RegisteredData, RegisteredPermission, RegisteredRefres
 import { createLogin, type LoginContext, type LoginFunction, type LoginOptions, type LoginUser } from './credentials/login.js';
 import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
 import { middlewareFor, type Middleware } from './decorators/middleware.js';
-import { refreshEndpoint, type RefreshEndpointOptions } from './http/refresh-endpoint.js';
+import { refreshEndpoint, type RefreshEndpointOptions } from './http/auth-endpoints.js';
 import { audienceList, nonEmptyString, nonNegativeNumber, optionalFunction, positiveInteger } from './validate.js';
 
 export interface CreateTokenInput<P extends string, D extends object, R extends object> {
@@ -412,7 +412,7 @@ export class ApoJwt<
     return middlewareFor({ kind: 'refresh', requirement: undefined, apo: this });
   }
 
-  /** A ready-made refresh endpoint: rotates the pair, sets the refresh cookie, answers the access token. */
+  /** A ready-made refresh endpoint: rotates the pair, sets the refresh cookie, answers the access token (`authEndpoints(apo).refresh`). */
   refreshEndpoint(options?: RefreshEndpointOptions<P, D, R>): Middleware {
     return refreshEndpoint(this, options as unknown as RefreshEndpointOptions);
   }

@@ -15,6 +15,8 @@ export const STATUS_BY_CODE = {
   ERR_REQUEST_MALFORMED: 400,
   /** A request body (login, refresh) is not what the endpoint takes. */
   ERR_BODY_INVALID: 400,
+  /** A request body larger than the endpoint reads (login: `bodyLimit`). */
+  ERR_BODY_TOO_LARGE: 413,
   /** Larger than `maxTokenBytes`; rejected before any parsing. */
   ERR_TOKEN_TOO_LARGE: 401,
   /** Not three base64url segments of JSON objects. */
@@ -49,7 +51,7 @@ export const STATUS_BY_CODE = {
   ERR_RATE_LIMITED: 429,
   /** A store the check depends on (revocation, rotation, limits, JWKS) cannot answer; fail closed. */
   ERR_STORE_UNAVAILABLE: 503,
-} as const satisfies Record<string, 400 | 401 | 403 | 429 | 503>;
+} as const satisfies Record<string, 400 | 401 | 403 | 413 | 429 | 503>;
 
 export type ApoJwtErrorCode = keyof typeof STATUS_BY_CODE;
 export type ApoJwtHttpStatus = (typeof STATUS_BY_CODE)[ApoJwtErrorCode];

@@ -83,9 +83,9 @@ export {
   type LoginContext,
   type LoginFunction,
 } from './credentials/login.js';
-export { authCookie, type AuthCookie, type AuthCookieOptions } from './credentials/auth-cookie.js';
 export {
   createAuthHandlers,
+  authErrorResponse,
   type AuthHandlers,
   type AuthHandlersOptions,
   type AuthRequest,
@@ -109,10 +109,20 @@ export { setDefaultApoJwt, defaultApoJwt } from './decorators/default-instance.j
 export type { Middleware } from './decorators/middleware.js';
 export { findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
 export {
+  refreshCookie,
   refreshCookieHeader,
   clearRefreshCookieHeader,
   DEFAULT_REFRESH_COOKIE,
   DEFAULT_REFRESH_PATH,
+  type RefreshCookie,
   type RefreshCookieOptions,
 } from './http/refresh-cookie.js';
-export type { RefreshEndpointOptions, RefreshResponseBody } from './http/refresh-endpoint.js';
+export {
+  authEndpoints,
+  type AuthEndpoints,
+  type AuthEndpointsOptions,
+  type RefreshEndpointOptions,
+  type RefreshResponseBody,
+  type TemplateRequest,
+} from './http/auth-endpoints.js';
+export { readJsonBody, DEFAULT_BODY_LIMIT, type JsonBodyOptions } from './http/json-body.js';

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { ApoJwtConfigError, type ApoJwtError } from './errors.js';
 
 /**
@@ -32,8 +33,16 @@ export interface Template {
   exceptionHandler: ExceptionHandler;
   /** Stores verified values on the request (Express `req`, Koa `ctx.state`). */
   attach(args: readonly unknown[], values: InjectedValues): void;
-  /** Sends a JSON answer (the refresh endpoint's); optional for custom templates. */
-  respond?(args: readonly unknown[], status: number, headers: Record<string, string>, body: unknown): unknown;
+  /**
+   * Sends an answer (the auth endpoints'): JSON `body`, or no body when it is
+   * undefined (204). A header value may be a list (Set-Cookie). Optional for
+   * custom templates.
+   */
+  respond?(args: readonly unknown[], status: number, headers: Record<string, string | string[]>, body: unknown): unknown;
+  /** The request parts the auth endpoints read: Node's request, the client IP, a body parser's result. Optional for custom templates. */
+  request?(args: readonly unknown[]): { req: IncomingMessage; ip: string | undefined; body: unknown };
+  /** True when `exceptionHandler` hands errors to the framework instead of answering (the auth endpoints then do the same). */
+  readonly frameworkErrors?: boolean;
   /** Name of the refresh-token cookie the refreshFinder reads, so the refresh endpoint writes the same one. */
   readonly refreshCookie?: string;
 }

@@ -22,7 +22,7 @@ export interface ExpressTemplateOptions {
 }
 
 type Req = IncomingMessage & Record<string, unknown>;
-type Res = ServerResponse & { status(code: number): Res; set(headers: Record<string, string>): Res; json(body: unknown): unknown };
+type Res = ServerResponse & { status(code: number): Res; set(headers: Record<string, string | string[]>): Res; json(body: unknown): unknown; end(): unknown };
 type Next = (error?: unknown) => void;
 
 /** The Express binding: where the token is, where claims go, how an error is answered. Status and body come from core. */
@@ -33,6 +33,7 @@ export function expressTemplate(options: ExpressTemplateOptions = {}): Template 
   return Object.freeze({
     name: options.name ?? 'express',
     refreshCookie,
+    frameworkErrors: toFramework,
     tokenFinder: (req: Req) => findBearerToken(req.rawHeaders, bearer),
     refreshFinder: (req: Req) => findCookie(req.rawHeaders, refreshCookie),
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, _req: Req, res: Res, next: Next): void {
@@ -48,8 +49,15 @@ export function expressTemplate(options: ExpressTemplateOptions = {}): Template 
     attach(args: readonly unknown[], values: InjectedValues): void {
       attachToRequest(args[0] as Req, values);
     },
-    respond(args: readonly unknown[], status: number, headers: Record<string, string>, body: unknown): void {
-      (args[1] as Res).status(status).set(headers).json(body);
+    respond(args: readonly unknown[], status: number, headers: Record<string, string | string[]>, body: unknown): void {
+      const res = (args[1] as Res).status(status).set(headers);
+      if (body === undefined) res.end();
+      else res.json(body);
+    },
+    // `req.ip` follows the app's `trust proxy`; `req.body` is set only when a body parser ran.
+    request(args: readonly unknown[]) {
+      const req = args[0] as Req & { ip?: string; body?: unknown };
+      return { req, ip: req.ip, body: req.body };
     },
   });
 }

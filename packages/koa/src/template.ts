@@ -22,10 +22,12 @@ export interface KoaTemplateOptions {
 
 interface Ctx {
   req: IncomingMessage;
+  ip?: string;
+  request?: { body?: unknown };
   state: Record<string, unknown>;
   status: number;
   body: unknown;
-  set(headers: Record<string, string>): void;
+  set(headers: Record<string, string | string[]>): void;
 }
 
 /** The Koa binding: where the token is, where claims go (`ctx.state`), how an error is answered. Status and body come from core. */
@@ -36,6 +38,7 @@ export function koaTemplate(options: KoaTemplateOptions = {}): Template {
   return Object.freeze({
     name: options.name ?? 'koa',
     refreshCookie,
+    frameworkErrors: toFramework,
     tokenFinder: (ctx: Ctx) => findBearerToken(ctx.req.rawHeaders, bearer),
     refreshFinder: (ctx: Ctx) => findCookie(ctx.req.rawHeaders, refreshCookie),
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, ctx: Ctx): void {
@@ -64,11 +67,16 @@ export function koaTemplate(options: KoaTemplateOptions = {}): Template {
         state['refreshClaims'] = values.refreshClaims;
       }
     },
-    respond(args: readonly unknown[], status: number, headers: Record<string, string>, body: unknown): void {
+    respond(args: readonly unknown[], status: number, headers: Record<string, string | string[]>, body: unknown): void {
       const ctx = args[0] as Ctx;
       ctx.status = status;
       ctx.set(headers);
-      ctx.body = body;
+      if (body !== undefined) ctx.body = body;
+    },
+    // `ctx.ip` follows the app's `proxy` setting; `ctx.request.body` is set only when a body parser ran.
+    request(args: readonly unknown[]) {
+      const ctx = args[0] as Ctx;
+      return { req: ctx.req, ip: ctx.ip, body: ctx.request?.body };
     },
   });
 }

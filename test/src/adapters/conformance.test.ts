@@ -314,7 +314,7 @@ for (const framework of FRAMEWORKS) {
         assert.ok(match, 'a refresh cookie is set');
         const next = match[1] as string;
         assert.ok(!answer.text.includes(next), 'the refresh token is not in the body');
-        for (const attribute of ['Max-Age=86400', 'Path=/auth/refresh', 'HttpOnly', 'Secure', 'SameSite=Strict']) {
+        for (const attribute of ['Max-Age=86400', 'Path=/auth', 'HttpOnly', 'Secure', 'SameSite=Strict']) {
           assert.ok(setCookie.includes(attribute), attribute);
         }
         assert.equal(payloadOf(next)['fam'], payloadOf(first.refreshToken)['fam']);

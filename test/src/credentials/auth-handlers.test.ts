@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApoJwt, ApoJwtConfigError, ApoJwtError, createAuthHandlers, hashPassword, authCookie, type AuthHandlers, type AuthResponse } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, ApoJwtError, createAuthHandlers, hashPassword, refreshCookie, type AuthHandlers, type AuthResponse } from '@apojwt/core';
 
 const cost = 4;
 const aliceHash = hashPassword('alice-pw', { cost });
@@ -152,8 +152,8 @@ test('logout with no cookie or a worthless one still clears and answers 204', as
 
 test('cookie options are validated; sameSite None needs secure', () => {
   const bad = [{ name: 'a b' }, { path: 'auth' }, { path: '/a;b' }, { sameSite: 'Loose' }, { sameSite: 'None', secure: false }, { secure: 'yes' }, { domain: 'a;b' }];
-  for (const cookie of bad) assert.throws(() => authCookie(cookie as never), (e: unknown) => e instanceof ApoJwtConfigError);
-  const custom = authCookie({ name: 'rt', path: '/api/auth', domain: 'example.com', secure: false, sameSite: 'Lax' });
+  for (const cookie of bad) assert.throws(() => refreshCookie(cookie as never), (e: unknown) => e instanceof ApoJwtConfigError);
+  const custom = refreshCookie({ name: 'rt', path: '/api/auth', domain: 'example.com', secure: false, sameSite: 'Lax' });
   assert.equal(custom.set('a.b.c', 60), 'rt=a.b.c; Max-Age=60; Path=/api/auth; Domain=example.com; HttpOnly; SameSite=Lax');
   assert.equal(custom.read('x=1; rt=a.b.c'), 'a.b.c');
   assert.throws(() => createAuthHandlers({} as never), (e: unknown) => e instanceof ApoJwtConfigError);

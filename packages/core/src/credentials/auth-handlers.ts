@@ -3,12 +3,14 @@ import { toHttpErrorResponse } from '../http-error.js';
 import type { ApoJwt, CreateTokenInput, TokenPair } from '../apojwt.js';
 import type { RefreshClaims } from '../claims.js';
 import type { LoginFunction } from './login.js';
-import { authCookie, type AuthCookieOptions } from './auth-cookie.js';
+import { refreshCookie, type RefreshCookie, type RefreshCookieOptions } from '../http/refresh-cookie.js';
 
 /**
  * Ready-made login / refresh / logout endpoints, framework-free: plain values
  * in, a description of the HTTP answer out. An Express or Koa binding only
- * copies `status`, `headers`, `cookies` (Set-Cookie values) and `body`.
+ * copies `status`, `headers`, `cookies` (Set-Cookie values) and `body`: the
+ * Express and Koa endpoints (`apo.authEndpoints()`, `authHandlers(apo)`) are
+ * such translations of this one implementation.
  *
  * - login: JSON body { username, password } → 200 { accessToken, tokenType,
  *   expiresIn }; with refresh configured the refresh token goes into the
@@ -25,7 +27,8 @@ export interface AuthHandlersOptions {
   apo: ApoJwt<any, any, any, boolean>;
   /** The login function; default `apo.login` (configure it with `login` options or `configLogin`). */
   login?: LoginFunction<boolean>;
-  cookie?: AuthCookieOptions;
+  /** The refresh cookie; defaults: `apojwt_refresh`, Path `/auth`, HttpOnly, Secure, SameSite=Strict. */
+  cookie?: RefreshCookieOptions;
   /** Contents of the rotated tokens (look up current permissions here); default: sub and refresh data carry over. */
   issue?: (claims: RefreshClaims<any>) => CreateTokenInput<any, any, any> | Promise<CreateTokenInput<any, any, any>>;
 }
@@ -50,10 +53,14 @@ export interface AuthResponse {
   cookies: string[];
   /** JSON body, or undefined for 204. */
   body: unknown;
+  /** For a refusal: the typed error behind it, for bindings that hand errors to the framework. */
+  error?: ApoJwtError;
 }
 
 export interface AuthHandlers {
   readonly cookieName: string;
+  /** The validated refresh cookie the three handlers write. */
+  readonly cookie: RefreshCookie;
   login(request: AuthRequest): Promise<AuthResponse>;
   refresh(request: AuthRequest): Promise<AuthResponse>;
   logout(request: AuthRequest): Promise<AuthResponse>;
@@ -70,7 +77,8 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
   if (options.login !== undefined && typeof options.login !== 'function') throw new ApoJwtConfigError('login must be a function');
   if (issue !== undefined && typeof issue !== 'function') throw new ApoJwtConfigError('issue must be a function');
   const login: LoginFunction<boolean> = options.login ?? ((u, p, c) => apo.login(u, p, c));
-  const cookie = authCookie(options.cookie);
+  const cookie = refreshCookie(options.cookie);
+  const realm = typeof apo.realm === 'string' ? apo.realm : undefined;
 
   const tokens = (result: string | TokenPair): AuthResponse => {
     const pair = typeof result === 'string' ? undefined : result;
@@ -88,13 +96,14 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
 
   return Object.freeze({
     cookieName: cookie.name,
+    cookie,
 
     async login(request: AuthRequest): Promise<AuthResponse> {
       try {
         const { username, password } = credentials(request?.body);
         return tokens(await login(username, password, typeof request.ip === 'string' ? { ip: request.ip } : {}));
       } catch (error) {
-        return answer(error, []);
+        return authErrorResponse(error, [], realm);
       }
     },
 
@@ -105,7 +114,7 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
         return tokens(await apo.rotate(token, issue));
       } catch (error) {
         // A refused refresh token is of no further use to the client.
-        return answer(error, token === undefined ? [] : [cookie.clear()]);
+        return authErrorResponse(error, token === undefined ? [] : [cookie.clear()], realm);
       }
     },
 
@@ -117,7 +126,7 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
           if (typeof token === 'string' && token.split('.').length === 3) await revokeQuietly(apo, token);
         }
       } catch (error) {
-        return answer(error, clear);
+        return authErrorResponse(error, clear, realm);
       }
       return { status: 204, headers: { ...NO_STORE }, cookies: clear, body: undefined };
     },
@@ -153,8 +162,9 @@ async function revokeQuietly(apo: ApoJwt<any, any, any, boolean>, token: string)
   }
 }
 
-function answer(error: unknown, cookies: string[]): AuthResponse {
+/** The answer for a refusal (rethrows anything that is not an ApoJwtError). */
+export function authErrorResponse(error: unknown, cookies: string[], realm: string | undefined): AuthResponse {
   if (!isApoJwtError(error)) throw error;
-  const http = toHttpErrorResponse(error);
-  return { status: http.status, headers: { ...http.headers, ...NO_STORE }, cookies, body: http.body };
+  const http = toHttpErrorResponse(error, realm);
+  return { status: http.status, headers: { ...http.headers, ...NO_STORE }, cookies, body: http.body, error };
 }

@@ -34,6 +34,8 @@ export interface Framework {
   template: 'express' | 'koa';
   makeTemplate(options: { name?: string; cookie?: string; refreshCookie?: string; frameworkErrors?: boolean }): Template;
   serve(routes: readonly Route[]): Promise<Running>;
+  /** The framework's JSON body parser as route middleware (Express: `express.json()`; Koa has none built in: a minimal one). */
+  jsonParser(): Fn;
 }
 
 async function listen(server: Server): Promise<Running> {
@@ -60,6 +62,7 @@ function expressFramework(name: string, create: typeof express5): Framework {
   return {
     name,
     template: 'express',
+    jsonParser: () => create.json(),
     makeTemplate: ({ frameworkErrors, ...rest }) => expressTemplate({ ...rest, errors: frameworkErrors ? 'next' : 'respond' }),
     async serve(routes) {
       const app = create();
@@ -89,6 +92,19 @@ function koaFramework(name: string, Koa: typeof Koa3): Framework {
   return {
     name,
     template: 'koa',
+    // What @koa/bodyparser does for JSON: parse the body into ctx.request.body; malformed JSON never reaches the route.
+    jsonParser: () => async (ctx: { req: AsyncIterable<Buffer>; request: { body?: unknown }; status: number; body: unknown }, next: () => Promise<unknown>) => {
+      let text = '';
+      for await (const chunk of ctx.req) text += chunk.toString('utf8');
+      try {
+        ctx.request.body = JSON.parse(text);
+      } catch {
+        ctx.status = 400;
+        ctx.body = { handledBy: 'parser' };
+        return undefined;
+      }
+      return next();
+    },
     makeTemplate: ({ frameworkErrors, ...rest }) => koaTemplate({ ...rest, errors: frameworkErrors ? 'throw' : 'respond' }),
     async serve(routes) {
       const app = new Koa();

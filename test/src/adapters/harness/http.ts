@@ -13,7 +13,7 @@ export interface Answer {
  * A real HTTP request with node:http (fetch merges repeated headers into one;
  * here an array value sends the header twice, as a hostile client would).
  */
-export function request(base: string, path: string, options: { method?: string; headers?: OutgoingHttpHeaders } = {}): Promise<Answer> {
+export function request(base: string, path: string, options: { method?: string; headers?: OutgoingHttpHeaders; body?: string | Buffer } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(new URL(path, base), { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -31,7 +31,7 @@ export function request(base: string, path: string, options: { method?: string; 
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
 
