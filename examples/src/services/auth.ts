@@ -1,18 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { text } from 'node:stream/consumers';
-import express, { type Response } from 'express';
-import {
-  createApoJwt,
-  createAuthHandlers,
-  findBearerToken,
-  isApoJwtError,
-  jwksResponse,
-  KeyRing,
-  toHttpErrorResponse,
-  type AuthResponse,
-  type RevocationStore,
-  type RotationStore,
-} from '@apojwt/express';
+import express from 'express';
+import { authHandlers, createApoJwt, jwksHandler, KeyRing, type RevocationStore, type RotationStore } from '@apojwt/express';
 import { BCRYPT_COST, BILLING_AUDIENCE, ISSUER, ORDERS_AUDIENCE, permissionsOf, users } from '../config.js';
 
 export interface AuthServiceOptions {
@@ -25,8 +13,8 @@ export interface AuthServiceOptions {
  * The auth service (Express): login with the demo users, refresh with
  * rotation, logout, and the public keys at /.well-known/jwks.json. It is the
  * only service holding a private key (ES256, in a KeyRing so it can rotate).
- * Every decision is core's (`createAuthHandlers`, `jwksResponse`); the routes
- * only copy the answers into Express.
+ * The routes are the adapter's ready-made handlers: every decision (body,
+ * credentials, rotation, revocation, cookie, status) is made by core.
  */
 export function createAuthService(options: AuthServiceOptions) {
   let generation = 0;
@@ -34,6 +22,7 @@ export function createAuthService(options: AuthServiceOptions) {
   const ring = new KeyRing({ algorithm: 'ES256', signingKey: nextKey() });
 
   const apo = createApoJwt({
+    template: 'express',
     algorithm: 'ES256',
     keyRing: ring,
     iss: ISSUER,
@@ -46,35 +35,14 @@ export function createAuthService(options: AuthServiceOptions) {
     login: { getUser: (username: string) => users[username], cost: BCRYPT_COST },
   });
   // Rotated tokens carry the user's current permissions, looked up again.
-  const handlers = createAuthHandlers({ apo, issue: (claims) => ({ sub: claims.sub, permissions: permissionsOf(claims.sub) }) });
-
-  const send = (res: Response, answer: AuthResponse) => {
-    res.status(answer.status).set(answer.headers);
-    if (answer.cookies.length > 0) res.append('Set-Cookie', answer.cookies);
-    if (answer.body === undefined) res.end();
-    else res.json(answer.body);
-  };
+  const auth = authHandlers(apo, { issue: (claims) => ({ sub: claims.sub, permissions: permissionsOf(claims.sub) }) });
 
   const app = express();
-  // No body parser: the login handler parses (and refuses) the raw JSON itself.
-  app.post('/auth/login', async (req, res) => send(res, await handlers.login({ body: await text(req), ...(req.ip ? { ip: req.ip } : {}) })));
-  app.post('/auth/refresh', async (req, res) => send(res, await handlers.refresh({ cookieHeader: req.headers.cookie })));
-  app.post('/auth/logout', async (req, res) => {
-    let accessToken: string | undefined;
-    try {
-      accessToken = findBearerToken(req.rawHeaders); // logout also revokes the access token presented with it
-    } catch (error) {
-      if (!isApoJwtError(error)) throw error;
-      const answer = toHttpErrorResponse(error);
-      return void res.status(answer.status).set(answer.headers).json(answer.body);
-    }
-    send(res, await handlers.logout({ cookieHeader: req.headers.cookie, ...(accessToken ? { accessToken } : {}) }));
-  });
-  app.get('/.well-known/jwks.json', (_req, res) => {
-    // A short max-age: verifiers see a rotation well within the overlap of old and new key.
-    const answer = jwksResponse(apo, { maxAge: 60 });
-    res.status(answer.status).set(answer.headers).json(answer.body);
-  });
+  app.post('/auth/login', auth.login);
+  app.post('/auth/refresh', auth.refresh);
+  app.post('/auth/logout', auth.logout); // revokes the refresh family and the access token sent with it
+  // A short max-age: verifiers see a rotation well within the overlap of old and new key.
+  app.get('/.well-known/jwks.json', jwksHandler(apo, { maxAge: 60 }));
 
   return {
     app,
