@@ -22,18 +22,10 @@ export interface DemoUser {
   permissions: PermissionGrant<string>[];
 }
 
-/** The user table: stored hashes only. The passwords are in the client script (demo: alice-demo-password, bob-demo-password). */
-export const users: Record<string, DemoUser> = {
-  alice: {
-    sub: 'alice',
-    passwordHash: '$2b$06$hqVWDNxyeBR4ItuQDnZ2ouLKHoUXLqRsceKDitGp8QeScMa7RzuyG',
-    permissions: ['orders:read', 'billing:read'],
-  },
-  bob: {
-    sub: 'bob',
-    passwordHash: '$2b$06$gAcmpq0HbdpndiO0E3lAt.Kr2yUM/aU6z250o7r2YfdzUOaynyrbO',
-    permissions: ['orders:*'],
-  },
-};
+/** The user table: stored hashes only. The passwords are in the client script (alice-demo-password). */
+// A Map, not an object literal: a username such as "__proto__" must find nobody.
+export const users = new Map<string, DemoUser>([
+  ['alice', { sub: 'alice', passwordHash: '$2b$06$hqVWDNxyeBR4ItuQDnZ2ouLKHoUXLqRsceKDitGp8QeScMa7RzuyG', permissions: ['orders:read', 'billing:read'] }],
+]);
 
-export const permissionsOf = (sub: string): PermissionGrant<string>[] => users[sub]?.permissions ?? [];
+export const permissionsOf = (sub: string): PermissionGrant<string>[] => users.get(sub)?.permissions ?? [];

@@ -32,7 +32,7 @@ export function createAuthService(options: AuthServiceOptions) {
     rotationStore: options.rotationStore,
     // Refresh tokens are HMAC-signed: only this service ever verifies them. A fresh secret per start is enough for a demo.
     refresh: { refreshSecret: randomBytes(32).toString('base64url') },
-    login: { getUser: (username: string) => users[username], cost: BCRYPT_COST },
+    login: { getUser: (username: string) => users.get(username), cost: BCRYPT_COST },
   });
   // Rotated tokens carry the user's current permissions, looked up again.
   const auth = authHandlers(apo, { issue: (claims) => ({ sub: claims.sub, permissions: permissionsOf(claims.sub) }) });
