@@ -9,7 +9,7 @@ import { refreshCookie, type RefreshCookie, type RefreshCookieOptions } from '..
  * Ready-made login / refresh / logout endpoints, framework-free: plain values
  * in, a description of the HTTP answer out. An Express or Koa binding only
  * copies `status`, `headers`, `cookies` (Set-Cookie values) and `body`: the
- * Express and Koa endpoints (`apo.authEndpoints()`, `authHandlers(apo)`) are
+ * Express and Koa endpoints (`authEndpoints(apo)`, `authHandlers(apo)`) are
  * such translations of this one implementation.
  *
  * - login: JSON body { username, password } → 200 { accessToken, tokenType,
