@@ -33,7 +33,7 @@ try {
 
 const authUrl = process.env['AUTH_URL'] ?? '';
 const verifier = { authUrl, now: clock.now, revocationStore: stores.revocationStore };
-const authService = name === 'auth' ? createAuthService({ now: clock.now, ...stores }) : undefined;
+const authService = name === 'auth' ? createAuthService({ now: clock.now, revocationStore: stores.revocationStore, rotationStore: stores.rotationStore }) : undefined;
 const handler = authService?.app ?? (name === 'orders' ? createOrdersService(verifier) : createBillingService(verifier).callback());
 const { server, url } = await listen(handler);
 
