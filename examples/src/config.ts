@@ -1,21 +1,31 @@
+import type { PermissionGrant } from '@apojwt/express';
+
 /**
- * What both demo services share: the signing secret, the issuer and the
- * audience (so a token issued by one is accepted by the other), and a clock
- * the demo can move forward to show an expired token without waiting.
+ * What every demo service agrees on: who issues tokens, for which audiences,
+ * and the demo's user table.
  */
-export const demoClock = { offsetMs: 0, now: () => Date.now() + demoClock.offsetMs };
+export const ISSUER = 'demo-auth';
+export const ORDERS_AUDIENCE = 'orders';
+export const BILLING_AUDIENCE = 'billing';
 
-export const shared = {
-  secret: 'demo-only-secret-please-use-a-real-one-0123456789',
-  iss: 'demo-auth',
-  serverAudience: 'demo-services',
-  adminPermission: 'admin',
-  expPeriod: 900,
-  now: demoClock.now,
-};
+/**
+ * bcrypt cost of the demo's hashes. Cost 6 takes ~4 ms per hash where the
+ * production default (12) takes ~250 ms: the demo and its CI test log in
+ * several times per run, and the cost is part of the hash (`$2b$06$`), so
+ * nothing else changes. Use the default (12) or more for real users.
+ */
+export const BCRYPT_COST = 6;
 
-/** The demo's user table: who holds which permissions. */
-export const users: Record<string, readonly string[]> = {
-  alice: ['orders:read', 'billing:read'],
-  bob: ['orders:*'],
-};
+export interface DemoUser {
+  sub: string;
+  passwordHash: string;
+  permissions: PermissionGrant<string>[];
+}
+
+/** The user table: stored hashes only. The passwords are in the client script (alice-demo-password). */
+// A Map, not an object literal: a username such as "__proto__" must find nobody.
+export const users = new Map<string, DemoUser>([
+  ['alice', { sub: 'alice', passwordHash: '$2b$06$hqVWDNxyeBR4ItuQDnZ2ouLKHoUXLqRsceKDitGp8QeScMa7RzuyG', permissions: ['orders:read', 'billing:read'] }],
+]);
+
+export const permissionsOf = (sub: string): PermissionGrant<string>[] => users.get(sub)?.permissions ?? [];

@@ -1,81 +1,130 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createOrdersService } from './express-service.js';
-import { createBillingService } from './koa-service.js';
-import { demoClock } from './config.js';
+import { fail, failures, note, refreshCookie, step, tokenHeader } from './client.js';
+import { startEmbedded } from './deploy/embedded.js';
+import { startSeparate } from './deploy/separate.js';
+import type { Deployment } from './deploy/deployment.js';
 
 /**
- * The scripted walkthrough: starts both services on 127.0.0.1 (free ports),
- * prints every request and answer, and exits non-zero if an answer is not
- * the expected one.
+ * The scripted walkthrough. Starts an auth service (Express, ES256 keys,
+ * JWKS), an orders service (Express) and a billing service (Koa) that verify
+ * through the JWKS, then plays a client against them, printing every request
+ * and answer, and exits non-zero if any answer is not the expected one.
+ *
+ * Default: the three services in this process, memory stores. With REDIS_URL:
+ * three child processes sharing revocations and rotation through Redis.
  */
-async function start(listen: (port: number, host: string) => Server): Promise<{ server: Server; url: string }> {
-  const server = listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-const orders = await start((port, host) => createOrdersService().listen(port, host));
-const billing = await start((port, host) => createBillingService().listen(port, host));
-
-const short = (text: string) => text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, (token) => `${token.slice(0, 12)}…(${token.length} chars)`);
-let failures = 0;
-
-async function step(title: string, expected: number, url: string, init: RequestInit = {}): Promise<Response> {
-  const method = init.method ?? 'GET';
-  console.log(`\n▶ ${title}`);
-  console.log(`  ${method} ${url}`);
-  const headers = new Headers(init.headers);
-  for (const [name, value] of headers) console.log(`  ${name}: ${short(value)}`);
-  const response = await fetch(url, init);
-  const body = await response.clone().text();
-  console.log(`  ← ${response.status} ${response.statusText}`);
-  for (const name of ['www-authenticate', 'set-cookie']) {
-    const value = response.headers.get(name);
-    if (value) console.log(`  ← ${name}: ${short(value)}`);
-  }
-  console.log(`  ← ${short(body)}`);
-  if (response.status !== expected) {
-    failures++;
-    console.log(`  ✗ expected ${expected}`);
-  }
-  return response;
-}
-
+const redisUrl = process.env['REDIS_URL'];
+let deployment: Deployment;
 try {
-  const login = await step('Log in as alice (orders:read, billing:read)', 200, `${orders.url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'alice' }),
-  });
-  const { accessToken } = (await login.json()) as { accessToken: string };
-  const refreshCookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  deployment = redisUrl ? await startSeparate(redisUrl) : await startEmbedded();
+} catch (error) {
+  console.error(`✗ the services did not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+const { auth, orders, billing } = deployment.urls;
+console.log(`apojwt microservices demo — ${deployment.description}`);
+console.log(`  auth    ${auth}   (Express: login, refresh, logout, /.well-known/jwks.json)`);
+console.log(`  orders  ${orders}   (Express: verifies through the JWKS)`);
+console.log(`  billing ${billing}   (Koa: verifies through the JWKS)`);
 
-  await step('Allowed: list orders (Express, @permissionRequired("orders:read"))', 200, `${orders.url}/orders`, { headers: auth(accessToken) });
-  await step('Allowed on the other service: invoices (Koa, any of billing:read/billing:admin)', 200, `${billing.url}/invoices`, { headers: auth(accessToken) });
-  await step('Forbidden: create an order without orders:write → 403 insufficient_scope', 403, `${orders.url}/orders`, {
-    method: 'POST',
-    headers: { ...auth(accessToken), 'content-type': 'application/json' },
-    body: JSON.stringify({ item: 'tea' }),
-  });
-  await step('No token → 401 with a bare Bearer challenge', 401, `${billing.url}/me`);
-  await step('Malformed Authorization header → 400 invalid_request', 400, `${orders.url}/orders`, { headers: { authorization: 'Basic YWxpY2U6cHc=' } });
-  const refreshed = await step('Refresh: the httpOnly cookie buys a new access token and a new cookie', 200, `${orders.url}/auth/refresh`, {
-    method: 'POST',
-    headers: { cookie: refreshCookie },
-  });
-  const renewed = ((await refreshed.json()) as { accessToken: string }).accessToken;
-  await step('The same refresh cookie again → 401 (single use)', 401, `${orders.url}/auth/refresh`, { method: 'POST', headers: { cookie: refreshCookie } });
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const json = { 'content-type': 'application/json' };
+const kidOf = (token: string) => tokenHeader(token).kid;
+const kids = (body: any): string[] => (body?.keys ?? []).map((key: { kid: string }) => key.kid);
 
-  demoClock.offsetMs += 16 * 60 * 1000;
-  console.log('\n⏩ The demo clock moves 16 minutes forward (access tokens live 15).');
-  await step('Expired token → 401 invalid_token', 401, `${orders.url}/orders`, { headers: auth(renewed) });
-} finally {
-  orders.server.close();
-  billing.server.close();
+async function login(title: string, username: string, password: string) {
+  const answer = await step(title, `${auth}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password }) }, { status: 200 });
+  return { accessToken: answer.body?.accessToken as string, cookie: refreshCookie(answer) };
 }
 
-console.log(failures === 0 ? '\n✔ every answer was the expected one' : `\n✗ ${failures} unexpected answer(s)`);
-process.exit(failures === 0 ? 0 : 1);
+async function script(d: Deployment): Promise<void> {
+  const jwks = await step('The auth service publishes its public key (ES256) as a JWK Set', `${auth}/.well-known/jwks.json`, {}, {
+    status: 200,
+    check: (body) => (kids(body).length === 1 ? undefined : 'expected one key'),
+  });
+  const firstKid = kids(jwks.body)[0] ?? '';
+
+  await step('Log in with a wrong password → 401 (same answer as an unknown user)', `${auth}/auth/login`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username: 'alice', password: 'guess' }),
+  }, { status: 401, error: 'ERR_CREDENTIALS_INVALID' });
+
+  const alice = await login('Log in as alice (bcrypt-checked): access token in the body, refresh token in an httpOnly cookie', 'alice', 'alice-demo-password');
+
+  await step('Allowed on orders (Express, @permissionRequired("orders:read")); orders fetches the JWKS once', `${orders}/orders`, { headers: bearer(alice.accessToken) }, { status: 200 });
+  await step('Allowed on billing (Koa, @permissionRequired({ any: ["billing:read", "billing:admin"] }))', `${billing}/invoices`, { headers: bearer(alice.accessToken) }, { status: 200 });
+  await step('Forbidden: create an order without orders:write → 403 insufficient_scope', `${orders}/orders`, {
+    method: 'POST',
+    headers: { ...bearer(alice.accessToken), ...json },
+    body: JSON.stringify({ item: 'tea' }),
+  }, { status: 403, error: 'ERR_PERMISSION_DENIED' });
+  await step('No token → 401 with a bare Bearer challenge', `${billing}/invoices`, {}, { status: 401 });
+  await step('Malformed Authorization header → 400 invalid_request', `${orders}/orders`, { headers: { authorization: 'Basic YWxpY2U6cHc=' } }, { status: 400 });
+
+  const rotated = await step('Refresh: the cookie is rotated — a new access token and a new refresh cookie', `${auth}/auth/refresh`, {
+    method: 'POST',
+    headers: { cookie: alice.cookie },
+  }, { status: 200 });
+  const rotatedCookie = refreshCookie(rotated);
+  await step('The new access token works on billing', `${billing}/invoices`, { headers: bearer(rotated.body?.accessToken) }, { status: 200 });
+
+  await d.advanceClock(3_000);
+  note('⏩ Every service clock moves 3 s forward: past the 2 s grace period for a client racing itself.');
+  await step('Reuse of the OLD refresh cookie → theft detected, the whole family is revoked', `${auth}/auth/refresh`, {
+    method: 'POST',
+    headers: { cookie: alice.cookie },
+  }, { status: 401, error: 'ERR_REFRESH_REUSED' });
+  await step('The rotated cookie (same family) is dead too', `${auth}/auth/refresh`, { method: 'POST', headers: { cookie: rotatedCookie } }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
+
+  const session = await login('Log in again (a new family)', 'alice', 'alice-demo-password');
+  await step('Log out: revokes the refresh family and the access token, clears the cookie', `${auth}/auth/logout`, {
+    method: 'POST',
+    headers: { cookie: session.cookie, ...bearer(session.accessToken) },
+  }, { status: 204 });
+  await d.settle();
+  if (redisUrl) note('(separate processes: the revocation reaches orders and billing through Redis pub/sub, in milliseconds; the demo lets each process read its pending messages first)');
+  await step('Orders sees the logout: the access token is revoked', `${orders}/orders`, { headers: bearer(session.accessToken) }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
+  await step('Billing sees it too (shared revocation)', `${billing}/invoices`, { headers: bearer(session.accessToken) }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
+  await step('The logged-out refresh cookie is refused', `${auth}/auth/refresh`, { method: 'POST', headers: { cookie: session.cookie } }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
+
+  const before = await login(`Log in before the key rotation (signed by ${firstKid})`, 'alice', 'alice-demo-password');
+  const newKid = await d.rotateKey();
+  note(`🔑 The auth service rotates its signing key: ${newKid} signs from now on, ${firstKid} still verifies.`);
+  await step('The JWK Set lists both keys', `${auth}/.well-known/jwks.json`, {}, {
+    status: 200,
+    check: (body) => (kids(body).includes(firstKid) && kids(body).includes(newKid) ? undefined : 'expected both kids'),
+  });
+  await step(`A token signed by the old key (${firstKid}) survives on orders`, `${orders}/orders`, { headers: bearer(before.accessToken) }, { status: 200 });
+  await step('… and on billing', `${billing}/invoices`, { headers: bearer(before.accessToken) }, { status: 200 });
+
+  await d.advanceClock(30_000);
+  note('⏩ Clocks move 30 s: the verifiers may refetch the JWKS again (an unknown kid triggers at most one fetch per 30 s).');
+  const after = await login('Log in after the rotation', 'alice', 'alice-demo-password');
+  if (kidOf(after.accessToken) !== newKid) fail(`expected the new token to carry kid ${newKid}`);
+  await step(`Orders meets the new kid (${newKid}), refetches the JWKS, accepts the token`, `${orders}/orders`, { headers: bearer(after.accessToken) }, { status: 200 });
+  await step('Billing too', `${billing}/invoices`, { headers: bearer(after.accessToken) }, { status: 200 });
+
+  await d.advanceClock(16 * 60_000);
+  note(`⏩ Clocks move 16 minutes: access tokens (15 min) signed by ${firstKid} have all expired.`);
+  await step('An expired token → 401 invalid_token', `${orders}/orders`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
+  const left = await d.retireKey(firstKid);
+  note(`🗑  The auth service retires ${firstKid}; keys left: ${left.join(', ')}.`);
+  await step('The JWK Set now lists only the new key', `${auth}/.well-known/jwks.json`, {}, {
+    status: 200,
+    check: (body) => (kids(body).join() === newKid ? undefined : `expected only ${newKid}`),
+  });
+}
+
+let crashed = false;
+try {
+  await script(deployment);
+} catch (error) {
+  crashed = true;
+  console.error('\n✗ the demo stopped:', error);
+} finally {
+  await deployment.close();
+}
+
+const ok = !crashed && failures === 0;
+console.log(ok ? '\n✔ every answer was the expected one' : `\n✗ ${failures} unexpected answer(s)`);
+process.exitCode = ok ? 0 : 1;

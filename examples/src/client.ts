@@ -1,0 +1,85 @@
+/**
+ * The printing HTTP client of the demo: each request and its answer (method,
+ * URL, status, the headers that matter, bodies with tokens shortened), and a
+ * check of the answer against the expected one. A wrong answer is counted,
+ * printed, and makes the demo exit non-zero.
+ */
+export interface Expectation {
+  status: number;
+  /** The `error` code of the JSON body, for refusals. */
+  error?: string;
+  /** Any other check on the parsed body; returns a problem, or undefined. */
+  check?: (body: any) => string | undefined;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+const TOKEN = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g;
+const SHOWN_RESPONSE_HEADERS = ['www-authenticate', 'cache-control', 'retry-after'];
+
+/** A token is shown as its first characters and length; its header (alg, typ, kid) is printed separately where it matters. */
+export const shorten = (text: string) => text.replace(TOKEN, (token) => `${token.slice(0, 12)}…(${token.length} chars)`);
+
+/** The decoded JOSE header of a token: for display only (which key signed it), never trusted. */
+export const tokenHeader = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg: string; typ: string; kid: string };
+
+export let failures = 0;
+
+/** An unexpected fact found outside a request (counted like a wrong answer). */
+export function fail(problem: string): void {
+  failures++;
+  console.log(`  ✗ ${problem}`);
+}
+
+export function note(text: string): void {
+  console.log(`\n${text}`);
+}
+
+export async function step(title: string, url: string, init: RequestInit, expected: Expectation): Promise<Answer> {
+  const method = init.method ?? 'GET';
+  console.log(`\n▶ ${title}`);
+  console.log(`  → ${method} ${url}`);
+  for (const [name, value] of new Headers(init.headers)) console.log(`  → ${name}: ${shorten(value)}`);
+  if (typeof init.body === 'string') console.log(`  → ${shorten(init.body)}`);
+
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let body: any = undefined;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  console.log(`  ← ${response.status} ${response.statusText}`);
+  for (const name of SHOWN_RESPONSE_HEADERS) {
+    const value = response.headers.get(name);
+    if (value) console.log(`  ← ${name}: ${value}`);
+  }
+  for (const cookie of response.headers.getSetCookie()) console.log(`  ← set-cookie: ${shorten(cookie)}`);
+  const shown = shorten(text);
+  if (shown !== '') console.log(`  ← ${shown.length > 600 ? `${shown.slice(0, 600)}…` : shown}`);
+  if (typeof body?.accessToken === 'string') console.log(`    (access token header: ${JSON.stringify(tokenHeader(body.accessToken))})`);
+
+  const problems: string[] = [];
+  if (response.status !== expected.status) problems.push(`expected status ${expected.status}`);
+  if (expected.error !== undefined && body?.error !== expected.error) problems.push(`expected error ${expected.error}`);
+  const problem = expected.check?.(body);
+  if (problem !== undefined) problems.push(problem);
+  if (problems.length > 0) {
+    failures++;
+    console.log(`  ✗ ${problems.join('; ')}`);
+  } else {
+    console.log(`  ✓ ${expected.status}${expected.error ? ` ${expected.error}` : ''}`);
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** The refresh cookie of a login or refresh answer, as a `Cookie` request header value. */
+export function refreshCookie(answer: Answer): string {
+  const cookie = answer.headers.getSetCookie().find((value) => value.startsWith('apojwt_refresh='));
+  return cookie?.split(';')[0] ?? '';
+}

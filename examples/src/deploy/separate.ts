@@ -1,0 +1,103 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { Deployment } from './deployment.js';
+
+export type ServiceName = 'auth' | 'orders' | 'billing';
+/** What the demo may ask a service process to do, over IPC. */
+export type ControlOp = { op: 'advanceClock'; ms: number } | { op: 'rotateKey' } | { op: 'retireKey'; kid: string } | { op: 'settle' };
+export type ControlRequest = ControlOp & { id: number };
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly url: string;
+  call<T>(request: ControlOp): Promise<T>;
+}
+
+/**
+ * With REDIS_URL: each service in its own Node process (service-process.js),
+ * sharing revocations and refresh rotation through Redis (@apojwt/redis).
+ * The demo talks to them over HTTP like any client; its levers (clock, key
+ * rotation) travel over the IPC channel of `fork`, not over HTTP, so no
+ * service exposes a control endpoint.
+ */
+export async function startSeparate(redisUrl: string): Promise<Deployment> {
+  // A fresh key prefix per run: runs (and test runs in parallel) never see each other's revocations.
+  const env = { REDIS_URL: redisUrl, DEMO_PREFIX: `apojwt-demo:${randomUUID()}:` };
+  const children: Child[] = [];
+  try {
+    const auth = await spawn('auth', env, children);
+    const [orders, billing] = await Promise.all([spawn('orders', { ...env, AUTH_URL: auth.url }, children), spawn('billing', { ...env, AUTH_URL: auth.url }, children)]);
+    return {
+      description: `separate processes sharing Redis (${redisUrl}): auth pid ${auth.process.pid}, orders pid ${orders.process.pid}, billing pid ${billing.process.pid}`,
+      urls: { auth: auth.url, orders: orders.url, billing: billing.url },
+      advanceClock: async (ms) => {
+        await Promise.all(children.map((child) => child.call({ op: 'advanceClock', ms })));
+      },
+      rotateKey: () => auth.call<string>({ op: 'rotateKey' }),
+      retireKey: (kid) => auth.call<string[]>({ op: 'retireKey', kid }),
+      // Revocations reach the other processes by Redis pub/sub, milliseconds after the revoking call.
+      // Redis sent the message before it answered the revoking service, so a service that has turned
+      // its event loop since has applied it: each one answers `settle` after one more turn.
+      settle: async () => {
+        await Promise.all([orders, billing].map((child) => child.call({ op: 'settle' })));
+      },
+      close: () => stopAll(children),
+    };
+  } catch (error) {
+    await stopAll(children);
+    throw error;
+  }
+}
+
+async function spawn(name: ServiceName, env: Record<string, string>, children: Child[]): Promise<Child> {
+  const child = fork(fileURLToPath(new URL('./service-process.js', import.meta.url)), [name], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 0;
+  const ready = new Promise<string>((resolve, reject) => {
+    child.on('message', (message: { type?: string; url?: string; id?: number; result?: unknown; error?: string }) => {
+      if (message.type === 'ready' && message.url) return resolve(message.url);
+      const call = message.id === undefined ? undefined : pending.get(message.id);
+      if (!call) return;
+      pending.delete(message.id as number);
+      if (message.error !== undefined) call.reject(new Error(message.error));
+      else call.resolve(message.result);
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`the ${name} service exited (code ${code}) before it was ready`));
+      for (const call of pending.values()) call.reject(new Error(`the ${name} service exited`));
+    });
+  });
+  const entry: Child = {
+    process: child,
+    url: '',
+    call: <T>(request: ControlOp) =>
+      new Promise<T>((resolve, reject) => {
+        const id = ++nextId;
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        child.send({ ...request, id });
+      }),
+  };
+  children.push(entry);
+  const url = await ready;
+  return Object.assign(entry, { url });
+}
+
+/** Closing the IPC channel tells a service to stop; a service that does not exit within 5 s is killed. */
+async function stopAll(children: Child[]): Promise<void> {
+  await Promise.all(
+    children.map(async ({ process: child }) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      if (child.connected) child.disconnect();
+      else child.kill('SIGTERM');
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}

@@ -1,0 +1,62 @@
+import { createRedisStores } from '@apojwt/redis';
+import { demoClock } from '../clock.js';
+import { createAuthService } from '../services/auth.js';
+import { createOrdersService } from '../services/orders.js';
+import { createBillingService } from '../services/billing.js';
+import { closeServer, listen } from './deployment.js';
+import type { ControlRequest, ServiceName } from './separate.js';
+
+/**
+ * One service in its own process (started by separate.ts with an IPC
+ * channel): `node service-process.js auth|orders|billing`, with REDIS_URL,
+ * DEMO_PREFIX and, for orders and billing, AUTH_URL in the environment.
+ * Reports { type: 'ready', url } once serving, then obeys the demo's
+ * control messages (clock, key rotation). Exits when the demo closes the
+ * channel (or goes away).
+ */
+const name = process.argv[2] as ServiceName;
+const redisUrl = process.env['REDIS_URL'];
+if (!redisUrl || !['auth', 'orders', 'billing'].includes(name) || !process.send) {
+  console.error('usage (from the demo): REDIS_URL=… node service-process.js auth|orders|billing');
+  process.exit(2);
+}
+
+const clock = demoClock();
+const stores = createRedisStores({ redis: redisUrl, prefix: process.env['DEMO_PREFIX'] ?? 'apojwt-demo:' });
+try {
+  await stores.ready(5_000); // the revocation mirror is in sync: safe to serve
+} catch (error) {
+  console.error(`${name}: Redis at ${redisUrl} is not answering (${String(error)})`);
+  await stores.close();
+  process.exit(1);
+}
+
+const authUrl = process.env['AUTH_URL'] ?? '';
+const verifier = { authUrl, now: clock.now, revocationStore: stores.revocationStore };
+const authService = name === 'auth' ? createAuthService({ now: clock.now, revocationStore: stores.revocationStore, rotationStore: stores.rotationStore }) : undefined;
+const handler = authService?.app ?? (name === 'orders' ? createOrdersService(verifier) : createBillingService(verifier).callback());
+const { server, url } = await listen(handler);
+
+async function shutdown(): Promise<void> {
+  await closeServer(server);
+  await stores.close();
+}
+
+process.on('message', async (request: ControlRequest) => {
+  let result: unknown;
+  try {
+    if (request.op === 'advanceClock') result = clock.advance(request.ms);
+    else if (request.op === 'rotateKey' && authService) result = authService.rotateKey();
+    else if (request.op === 'retireKey' && authService) result = authService.retireKey(request.kid);
+    // Messages already received (the revocation published over Redis) are handled before a timer fires.
+    else if (request.op === 'settle') result = await new Promise((resolve) => setTimeout(resolve, 10));
+    else throw new Error(`${name} cannot ${request.op}`);
+    process.send?.({ id: request.id, result });
+  } catch (error) {
+    process.send?.({ id: request.id, error: String(error) });
+  }
+});
+process.on('disconnect', () => {
+  void shutdown().catch(() => undefined).finally(() => process.exit(0));
+});
+process.send!({ type: 'ready', url });

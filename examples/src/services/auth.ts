@@ -1,0 +1,57 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import express from 'express';
+import { authHandlers, createApoJwt, jwksHandler, KeyRing, type RevocationStore, type RotationStore } from '@apojwt/express';
+import { BCRYPT_COST, BILLING_AUDIENCE, ISSUER, ORDERS_AUDIENCE, permissionsOf, users } from '../config.js';
+
+export interface AuthServiceOptions {
+  now: () => number;
+  revocationStore: RevocationStore;
+  rotationStore: RotationStore;
+}
+
+/**
+ * The auth service (Express): login with the demo users, refresh with
+ * rotation, logout, and the public keys at /.well-known/jwks.json. It is the
+ * only service holding a private key (ES256, in a KeyRing so it can rotate).
+ * The routes are the adapter's ready-made handlers: every decision (body,
+ * credentials, rotation, revocation, cookie, status) is made by core.
+ */
+export function createAuthService(options: AuthServiceOptions) {
+  let generation = 0;
+  const nextKey = () => ({ key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, kid: `auth-key-${++generation}` });
+  const ring = new KeyRing({ algorithm: 'ES256', signingKey: nextKey() });
+
+  const apo = createApoJwt({
+    template: 'express',
+    algorithm: 'ES256',
+    keyRing: ring,
+    iss: ISSUER,
+    serverAudience: [ORDERS_AUDIENCE, BILLING_AUDIENCE],
+    now: options.now,
+    revocationStore: options.revocationStore,
+    rotationStore: options.rotationStore,
+    // Refresh tokens are HMAC-signed: only this service ever verifies them. A fresh secret per start is enough for a demo.
+    refresh: { refreshSecret: randomBytes(32).toString('base64url') },
+    login: { getUser: (username: string) => users.get(username), cost: BCRYPT_COST },
+  });
+  // Rotated tokens carry the user's current permissions, looked up again.
+  const auth = authHandlers(apo, { issue: (claims) => ({ sub: claims.sub, permissions: permissionsOf(claims.sub) }) });
+
+  const app = express();
+  app.post('/auth/login', auth.login);
+  app.post('/auth/refresh', auth.refresh);
+  app.post('/auth/logout', auth.logout); // revokes the refresh family and the access token sent with it
+  // A short max-age: verifiers see a rotation well within the overlap of old and new key.
+  app.get('/.well-known/jwks.json', jwksHandler(apo, { maxAge: 60 }));
+
+  return {
+    app,
+    /** A new ES256 key signs from now on; the previous one keeps verifying (and stays in the JWKS) until retired. */
+    rotateKey: (): string => ring.rotate(nextKey()).kid,
+    /** Drops a key from the ring and the JWKS, once the tokens it signed have expired. */
+    retireKey: (kid: string): string[] => {
+      ring.retire(kid);
+      return ring.kids;
+    },
+  };
+}
