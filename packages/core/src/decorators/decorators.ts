@@ -40,7 +40,8 @@ export function tokenRequired(options?: DecoratorOptions): ApoDecorator {
  * The requirement is validated here, when the class is defined.
  */
 export function permissionRequired<P extends string = RegisteredPermission>(
-  requirement: PermissionRequirement<P>,
+  // NoInfer: inferring P from the argument would accept any name, typos included.
+  requirement: PermissionRequirement<NoInfer<P>>,
   options?: DecoratorOptions,
 ): ApoDecorator {
   return decorator({ kind: 'permission', requirement: compileRequirement(requirement), apo: instanceOption(options) });
