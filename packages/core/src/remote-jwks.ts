@@ -70,6 +70,7 @@ export class RemoteJwks implements KeyResolver {
     if (options.headers !== undefined && (options.headers === null || typeof options.headers !== 'object')) {
       throw new ApoJwtConfigError('jwksOptions.headers must be an object of strings');
     }
+    if (options.headers !== undefined) checkHeaders(options.headers);
     // jose's own freshness and cooldown are turned off: it fetches when told to.
     this.remote = createRemoteJWKSet(parsed, {
       timeoutDuration: timeout,
@@ -180,4 +181,16 @@ function nonNegativeInteger(name: string, value: unknown, fallback: number): num
     throw new ApoJwtConfigError(`${name} must be a whole number of milliseconds from 0 to 86400000`);
   }
   return value;
+}
+
+/** A header jose could not send would fail every fetch (503 on every request): refuse it at construction. */
+function checkHeaders(headers: object): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') throw new ApoJwtConfigError(`jwksOptions.headers.${name} must be a string`);
+  }
+  try {
+    new Headers(headers as Record<string, string>);
+  } catch {
+    throw new ApoJwtConfigError('jwksOptions.headers holds an invalid header name or value');
+  }
 }

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApoJwt, ApoJwtConfigError, RemoteJwks } from '@apojwt/core';
+import { expressTemplate } from '@apojwt/express';
+import { koaTemplate } from '@apojwt/koa';
+
+/** Options found wrong when the object is made, with a message naming the option: never at the first request. */
+
+const configError = (pattern: RegExp) => (error: unknown) => error instanceof ApoJwtConfigError && pattern.test(error.message);
+
+test('template options: a framework\'s errors mode, misspelt options and non-token cookie names are refused', () => {
+  // Each framework has its own mode name; the other's used to be silently taken as 'respond'.
+  assert.throws(() => expressTemplate({ errors: 'throw' as never }), configError(/errors must be 'respond' or 'next'/));
+  assert.throws(() => koaTemplate({ errors: 'next' as never }), configError(/errors must be 'respond' or 'throw'/));
+  // A misspelt option used to be ignored: the cookie was then never read.
+  assert.throws(() => expressTemplate({ cookies: 'access_token' } as never), configError(/unknown template option "cookies"/));
+  assert.throws(() => koaTemplate({ refreshcookie: 'sid' } as never), configError(/unknown template option "refreshcookie"/));
+  // Cookie names outside RFC 6265's token set: never matched by a browser's cookie, and a quote in one broke the challenge's quoted error_description.
+  for (const cookie of ['tök', 'a b', 'a;b', '', 'a"b']) {
+    assert.throws(() => expressTemplate({ cookie }), configError(/cookie must be a cookie name/), cookie);
+    assert.throws(() => koaTemplate({ refreshCookie: cookie }), configError(/refreshCookie must be a cookie name/), cookie);
+  }
+  assert.throws(() => koaTemplate({ name: '' }), configError(/name must be a non-empty string/));
+  assert.throws(() => expressTemplate(null as never), configError(/template options must be an object/));
+  // Valid options still pass.
+  assert.equal(expressTemplate({ name: 'x', cookie: 'access_token', refreshCookie: '__Host-sid', errors: 'next' }).name, 'x');
+  assert.equal(koaTemplate({ errors: 'throw', cookie: undefined }).frameworkErrors, true);
+});
+
+test('jwksOptions.headers: a value jose cannot send is refused at construction, not by a 503 on every request', () => {
+  const url = 'https://issuer.example/.well-known/jwks.json';
+  assert.throws(() => new RemoteJwks(url, { headers: { 'x-api-key': 42 as never } }), configError(/jwksOptions.headers.x-api-key must be a string/));
+  assert.throws(() => new RemoteJwks(url, { headers: { 'bad name': 'v' } }), configError(/invalid header name or value/));
+  assert.throws(() => new RemoteJwks(url, { headers: { 'x-api-key': 'a\r\nInjected: 1' } }), configError(/invalid header name or value/));
+  assert.throws(
+    () => new ApoJwt({ algorithm: 'RS256', iss: 'i', serverAudience: 'a', jwksUri: url, jwksOptions: { headers: { 'x-k': 'é\u2603' } } }),
+    configError(/invalid header name or value/),
+  );
+  assert.ok(new RemoteJwks(url, { headers: { 'x-api-key': 'k-1' } }));
+});
