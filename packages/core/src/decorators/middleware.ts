@@ -15,5 +15,14 @@ export function middlewareFor(check: Check): Middleware {
     const next = args[args.length - 1];
     return typeof next === 'function' ? next() : undefined;
   }
-  return guard(proceed, [check], undefined);
+  const guarded = guard(proceed, [check], undefined);
+  return function middleware(...args: unknown[]): unknown {
+    const result = guarded(...args) as Promise<unknown>;
+    // Express 4 ignores a returned promise: a rejection (an ApoJwtConfigError
+    // at request time, a throwing custom finder) would hang the request and
+    // end as an unhandled rejection. (req, res, next) middleware hands it to
+    // next(err) instead, as Express 5 does itself; Koa awaits the promise.
+    const next = args[2];
+    return args.length === 3 && typeof next === 'function' ? result.catch((error: unknown) => next(error)) : result;
+  };
 }
