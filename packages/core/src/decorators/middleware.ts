@@ -17,12 +17,18 @@ export function middlewareFor(check: Check): Middleware {
   }
   const guarded = guard(proceed, [check], undefined);
   return function middleware(...args: unknown[]): unknown {
-    const result = guarded(...args) as Promise<unknown>;
-    // Express 4 ignores a returned promise: a rejection (an ApoJwtConfigError
-    // at request time, a throwing custom finder) would hang the request and
-    // end as an unhandled rejection. (req, res, next) middleware hands it to
-    // next(err) instead, as Express 5 does itself; Koa awaits the promise.
-    const next = args[2];
-    return args.length === 3 && typeof next === 'function' ? result.catch((error: unknown) => next(error)) : result;
+    return nextOnRejection(guarded(...args) as Promise<unknown>, args);
   };
+}
+
+/**
+ * Express 4 ignores the promise a middleware returns: a rejection (an
+ * ApoJwtConfigError at request time, a throwing custom finder or `issue`
+ * callback) would hang the request and end as an unhandled rejection.
+ * (req, res, next) middleware hands it to next(err) instead, as Express 5
+ * does itself; Koa's (ctx, next) awaits the promise and gets it unchanged.
+ */
+export function nextOnRejection(result: Promise<unknown>, args: readonly unknown[]): Promise<unknown> {
+  const next = args[2];
+  return args.length === 3 && typeof next === 'function' ? result.catch((error: unknown) => next(error)) : result;
 }

@@ -2,7 +2,7 @@ import { ApoJwtConfigError, isApoJwtError } from '../errors.js';
 import type { CreateTokenInput } from '../apojwt.js';
 import type { RefreshClaims } from '../claims.js';
 import type { AnyApoJwt } from '../decorators/default-instance.js';
-import type { Middleware } from '../decorators/middleware.js';
+import { nextOnRejection, type Middleware } from '../decorators/middleware.js';
 import type { IncomingMessage } from 'node:http';
 import type { Finder, Template } from '../template.js';
 import { rejectWith } from '../decorators/guard.js';
@@ -154,6 +154,7 @@ export function authEndpoints(apo: AnyApoJwt, options: AuthEndpointsOptions = {}
 export function refreshEndpoint(apo: AnyApoJwt, options: AuthEndpointsOptions = {}): Middleware {
   if (!apo.refreshEnabled) throw new ApoJwtConfigError('refreshEndpoint needs refresh tokens: pass refresh to createApoJwt');
   if (options?.issue !== undefined && typeof options.issue !== 'function') throw new ApoJwtConfigError('refreshEndpoint: issue must be a function');
-  return authEndpoints(apo, options).refresh;
+  const refresh = authEndpoints(apo, options).refresh;
+  return (...args: unknown[]) => nextOnRejection(refresh(...args) as Promise<unknown>, args);
 }
 
