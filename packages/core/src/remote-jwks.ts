@@ -4,7 +4,7 @@ import { ApoJwtConfigError, ApoJwtError } from './errors.js';
 import { ALGORITHMS, assertKeyFitsAlgorithm, isSymmetric, type Algorithm } from './algorithms.js';
 import { systemClock, type Clock } from './clock.js';
 import type { KeyResolver } from './keys.js';
-import { optionalFunction, positiveInteger } from './validate.js';
+import { knownKeys, optionalFunction, positiveInteger } from './validate.js';
 
 export interface RemoteJwksOptions {
   /** Milliseconds before a JWKS request gives up. Default 5 000. */
@@ -62,6 +62,7 @@ export class RemoteJwks implements KeyResolver {
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ApoJwtConfigError('jwksUri must be an http(s) URL');
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('jwksOptions must be an object');
+    knownKeys('jwksOptions', options, ['timeout', 'cooldown', 'maxAge', 'headers', 'now']);
     this.url = parsed;
     const timeout = positiveInteger('jwksOptions.timeout', options.timeout, 5_000, 60_000);
     this.cooldown = nonNegativeInteger('jwksOptions.cooldown', options.cooldown, 30_000);
