@@ -22,7 +22,8 @@ export interface RedisStores {
 
 /**
  * Both stores over one command connection (plus the subscription):
- * `new ApoJwt({ ..., ...stores })` picks up `revocationStore` and `rotationStore`.
+ * pass `revocationStore: stores.revocationStore, rotationStore: stores.rotationStore`
+ * to `createApoJwt` (spreading `stores` itself is refused: `ready` and `close` are not options).
  */
 export function createRedisStores(options: RedisStoresOptions): RedisStores {
   const { client, owned } = connect(options.redis, 'createRedisStores');

@@ -55,3 +55,17 @@ test('a misspelt option is refused by name, not silently left at its default', (
   );
   assert.ok(new ApoJwt({ ...base, cache: { max: 10 }, refresh: { refreshSecret: 'r'.repeat(40), reuseGracePeriod: 0 } }));
 });
+
+test('login and LoginLimiter options: misspelt names refused by name', async () => {
+  const { LoginLimiter } = await import('@apojwt/core');
+  const base = { secret: 's'.repeat(40), iss: 'i', serverAudience: 'a' };
+  const getUser = () => undefined;
+  // `limit` for `limiter` would have left the default limits on; `perIP` for `perIp` too.
+  assert.throws(() => new ApoJwt({ ...base, login: { getUser, limit: false } } as never), configError(/unknown login option "limit"/));
+  assert.throws(() => new LoginLimiter({ perIP: false } as never), configError(/unknown LoginLimiter option "perIP"/));
+  assert.throws(
+    () => new LoginLimiter({ perAccount: { attempts: 5, windowSeconds: 60, lockoutSeconds: 60, maxLockout: 600 } } as never),
+    configError(/unknown perAccount option "maxLockout"/),
+  );
+  assert.ok(new LoginLimiter({ perIp: false, perAccount: { attempts: 5, windowSeconds: 60, lockoutSeconds: 60, maxLockoutSeconds: 600 } }));
+});
