@@ -108,8 +108,9 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
     },
 
     async refresh(request: AuthRequest): Promise<AuthResponse> {
-      const token = refreshTokenOf(request);
+      let token: string | undefined;
       try {
+        token = refreshTokenOf(request);
         if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token cookie');
         return tokens(await apo.rotate(token, issue));
       } catch (error) {

@@ -1,4 +1,5 @@
 import { ApoJwtConfigError } from '../errors.js';
+import { findCookie } from './credentials.js';
 
 /**
  * The refresh-token cookie: login sets it, refresh rotates it, logout clears
@@ -32,7 +33,7 @@ export interface RefreshCookie {
   set(token: string, maxAgeSeconds: number): string;
   /** `Set-Cookie` value that deletes the cookie. */
   clear(): string;
-  /** The cookie's value in a `Cookie` request header, if present. */
+  /** The cookie's value in a `Cookie` request header, if present; ERR_REQUEST_MALFORMED when sent twice with different values. */
   read(cookieHeader: string | undefined): string | undefined;
 }
 
@@ -68,13 +69,10 @@ export function refreshCookie(options: RefreshCookieOptions = {}): RefreshCookie
     },
     read(cookieHeader: string | undefined): string | undefined {
       if (typeof cookieHeader !== 'string') return undefined;
-      for (const pair of cookieHeader.split(';')) {
-        const eq = pair.indexOf('=');
-        if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
-        const value = pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
-        return value.length > 0 ? value : undefined;
-      }
-      return undefined;
+      // The same reading as the templates' refreshFinder: one value, decoded;
+      // two different values (a cookie tossed in by a sibling subdomain) are
+      // ERR_REQUEST_MALFORMED, never "the first one wins".
+      return findCookie(['cookie', cookieHeader], name);
     },
   });
 }
