@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject, type JsonWebKey } from 'node:crypto';
-import { createRemoteJWKSet } from 'jose';
+import { createRemoteJWKSet, customFetch } from 'jose';
 import { ApoJwtConfigError, ApoJwtError } from './errors.js';
 import { ALGORITHMS, assertKeyFitsAlgorithm, isSymmetric, type Algorithm } from './algorithms.js';
 import { systemClock, type Clock } from './clock.js';
@@ -78,6 +78,7 @@ export class RemoteJwks implements KeyResolver {
       cooldownDuration: 0,
       cacheMaxAge: Number.POSITIVE_INFINITY,
       ...(options.headers ? { headers: options.headers } : {}),
+      [customFetch]: cappedFetch,
     });
   }
 
@@ -194,4 +195,35 @@ function checkHeaders(headers: object): void {
   } catch {
     throw new ApoJwtConfigError('jwksOptions.headers holds an invalid header name or value');
   }
+}
+
+/** Largest JWK Set read: a few dozen keys take a few KB; this bounds memory when the issuer (or a proxy) answers with something else. */
+const MAX_JWKS_BYTES = 1024 * 1024;
+
+/**
+ * fetch, with the body read up to MAX_JWKS_BYTES and the request abandoned
+ * past it (jose itself reads any size until its timeout). Failures become
+ * ERR_STORE_UNAVAILABLE in `load`.
+ */
+async function cappedFetch(url: string, init: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (response.status !== 200 || response.body === null) return response;
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES) {
+    await response.body.cancel();
+    throw new Error('the JWK Set is larger than the limit');
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_JWKS_BYTES) {
+      await reader.cancel();
+      throw new Error('the JWK Set is larger than the limit');
+    }
+    chunks.push(value);
+  }
+  return new Response(Buffer.concat(chunks), { status: 200, headers: response.headers });
 }
