@@ -229,6 +229,8 @@ export class RedisRevocationStore implements RevocationStore {
     } catch {
       return;
     }
+    // Anyone who can PUBLISH on the channel can send anything: `null` or a number must not throw in the event handler.
+    if (fact === null || typeof fact !== 'object') return;
     const { k, id, exp, at } = fact;
     if ((k !== 'jti' && k !== 'sub' && k !== 'fam') || typeof id !== 'string' || typeof exp !== 'number') return;
     if (k === 'sub' && typeof at !== 'number') return;
