@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { connect, type RedisInput } from './connection.js';
+import { ApoJwtConfigError } from '@apojwt/core';
+import { connect, knownOptions, type RedisInput } from './connection.js';
 import { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
 import { RedisRotationStore } from './redis-rotation-store.js';
 
@@ -26,6 +27,8 @@ export interface RedisStores {
  * to `createApoJwt` (spreading `stores` itself is refused: `ready` and `close` are not options).
  */
 export function createRedisStores(options: RedisStoresOptions): RedisStores {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('createRedisStores needs an options object');
+  knownOptions('createRedisStores', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat']);
   const { client, owned } = connect(options.redis, 'createRedisStores');
   const shared: Redis = client;
   const revocationStore = new RedisRevocationStore({ ...options, redis: shared });

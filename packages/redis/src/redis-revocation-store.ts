@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ApoJwtConfigError, ApoJwtError, type RevocationQuery, type RevocationStore } from '@apojwt/core';
 import { RevocationMirror, type Entry, type EntryKind } from './mirror.js';
-import { connect, keyPrefix, type RedisInput } from './connection.js';
+import { connect, keyPrefix, knownOptions, type RedisInput } from './connection.js';
 import { REVOKE, runScript } from './scripts.js';
 
 export interface RedisRevocationStoreOptions {
@@ -54,6 +54,7 @@ export class RedisRevocationStore implements RevocationStore {
 
   constructor(options: RedisRevocationStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('RedisRevocationStore needs an options object');
+    knownOptions('RedisRevocationStore', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat']);
     this.prefix = keyPrefix(options.prefix);
     if (options.now !== undefined && typeof options.now !== 'function') throw new ApoJwtConfigError('now must be a function');
     this.clock = options.now ?? Date.now;

@@ -69,3 +69,12 @@ test('login and LoginLimiter options: misspelt names refused by name', async () 
   );
   assert.ok(new LoginLimiter({ perIp: false, perAccount: { attempts: 5, windowSeconds: 60, lockoutSeconds: 60, maxLockoutSeconds: 600 } }));
 });
+
+test('Redis store options: a misspelt prefix is refused, not silently replaced by the default (no shared revocations)', async () => {
+  const { createRedisStores, RedisRevocationStore, RedisRotationStore } = await import('@apojwt/redis');
+  // Refused before any connection is made: no Redis needed.
+  assert.throws(() => createRedisStores({ redis: 'redis://127.0.0.1:1', prefx: 'orders:' } as never), configError(/createRedisStores: unknown option "prefx"/));
+  assert.throws(() => new RedisRevocationStore({ redis: 'redis://127.0.0.1:1', heartBeat: 100 } as never), configError(/RedisRevocationStore: unknown option "heartBeat"/));
+  assert.throws(() => new RedisRotationStore({ redis: 'redis://127.0.0.1:1', keyPrefix: 'x' } as never), configError(/RedisRotationStore: unknown option "keyPrefix"/));
+  assert.throws(() => createRedisStores(null as never), configError(/needs an options object/));
+});
