@@ -78,3 +78,16 @@ test('Redis store options: a misspelt prefix is refused, not silently replaced b
   assert.throws(() => new RedisRotationStore({ redis: 'redis://127.0.0.1:1', keyPrefix: 'x' } as never), configError(/RedisRotationStore: unknown option "keyPrefix"/));
   assert.throws(() => createRedisStores(null as never), configError(/needs an options object/));
 });
+
+test('memory stores: maxEntries is a whole number (a string used to turn the bound off)', async () => {
+  const { MemoryRevocationStore, MemoryRotationStore } = await import('@apojwt/core');
+  for (const maxEntries of ['1000', 0, -1, 1.5, Number.NaN]) {
+    assert.throws(() => new MemoryRevocationStore({ maxEntries } as never), configError(/MemoryRevocationStore maxEntries must be a whole number/), String(maxEntries));
+    assert.throws(() => new MemoryRotationStore({ maxEntries } as never), configError(/MemoryRotationStore maxEntries must be a whole number/), String(maxEntries));
+  }
+  assert.throws(() => new MemoryRevocationStore({ maxEntry: 10 } as never), configError(/unknown MemoryRevocationStore option "maxEntry"/));
+  // The bound holds: with room for one, a second live revocation is refused (503), never an eviction.
+  const store = new MemoryRevocationStore({ maxEntries: 1 });
+  store.revokeToken('a', 100, 0);
+  assert.throws(() => store.revokeToken('b', 100, 0), (error: unknown) => error instanceof Error && (error as { code?: string }).code === 'ERR_STORE_UNAVAILABLE');
+});
