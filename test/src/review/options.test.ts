@@ -91,3 +91,22 @@ test('memory stores: maxEntries is a whole number (a string used to turn the bou
   store.revokeToken('a', 100, 0);
   assert.throws(() => store.revokeToken('b', 100, 0), (error: unknown) => error instanceof Error && (error as { code?: string }).code === 'ERR_STORE_UNAVAILABLE');
 });
+
+test('decorator, endpoint, cookie and JWKS answer options: misspelt names refused by name', async () => {
+  const { permissionRequired, tokenRequired, jwksResponse, refreshCookie, createAuthHandlers } = await import('@apojwt/core');
+  const { authHandlers } = await import('@apojwt/express');
+  const apo = new ApoJwt({ secret: 's'.repeat(40), iss: 'i', serverAudience: 'a', template: 'express' }).configRefresh({ refreshSecret: 'r'.repeat(40) });
+  // `{ Apo: apo }` used to check with the default instance (another secret, another audience) without a word.
+  assert.throws(() => permissionRequired('orders:read', { Apo: apo } as never), configError(/unknown decorator option "Apo"/));
+  assert.throws(() => tokenRequired({ instance: apo } as never), configError(/unknown decorator option "instance"/));
+  // `isue` used to leave the default: rotated tokens without permissions.
+  assert.throws(() => apo.refreshEndpoint({ isue: () => ({}) } as never), configError(/unknown auth endpoint option "isue"/));
+  assert.throws(() => authHandlers(apo, { bodylimit: 10 } as never), configError(/unknown auth endpoint option "bodylimit"/));
+  assert.throws(() => refreshCookie({ samesite: 'Lax' } as never), configError(/unknown cookie option "samesite"/));
+  assert.throws(() => createAuthHandlers({ apo, cookies: {} } as never), configError(/unknown createAuthHandlers option "cookies"/));
+  assert.throws(() => jwksResponse({ keys: [] }, { maxage: 60 } as never), configError(/unknown jwksResponse option "maxage"/));
+  // The right names still work.
+  assert.ok(permissionRequired('orders:read', { apo }));
+  assert.ok(apo.refreshEndpoint({ issue: (claims) => ({ sub: claims.sub }), cookie: { path: '/auth', sameSite: 'Lax' } }));
+  assert.equal(jwksResponse({ keys: [] }, { maxAge: 60 }).headers['Cache-Control'], 'public, max-age=60');
+});

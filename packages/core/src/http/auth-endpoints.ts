@@ -10,6 +10,7 @@ import { authErrorResponse, createAuthHandlers, type AuthResponse } from '../cre
 import type { LoginFunction } from '../credentials/login.js';
 import type { RefreshCookieOptions } from './refresh-cookie.js';
 import { bodyLimitOption, readJsonBody } from './json-body.js';
+import { knownKeys } from '../validate.js';
 
 /**
  * The auth endpoints as framework middleware, over the instance's template.
@@ -81,6 +82,7 @@ async function quietly(finder: Finder | undefined, args: unknown[]): Promise<str
 
 export function authEndpoints(apo: AnyApoJwt, options: AuthEndpointsOptions = {}): AuthEndpoints {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('auth endpoint options must be an object');
+  knownKeys('auth endpoint', options, ['cookie', 'issue', 'login', 'bodyLimit']);
   const template = respondingTemplate(apo, 'the auth endpoints');
   const limit = bodyLimitOption(options.bodyLimit);
   const handlers = createAuthHandlers({

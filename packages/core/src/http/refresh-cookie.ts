@@ -1,5 +1,6 @@
 import { ApoJwtConfigError } from '../errors.js';
 import { findCookie } from './credentials.js';
+import { knownKeys } from '../validate.js';
 
 /**
  * The refresh-token cookie: login sets it, refresh rotates it, logout clears
@@ -45,6 +46,7 @@ const COOKIE_VALUE = /^[A-Za-z0-9._~-]+$/;
 /** The cookie, its options validated once (ApoJwtConfigError at setup, not at the first login). */
 export function refreshCookie(options: RefreshCookieOptions = {}): RefreshCookie {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('cookie must be an options object');
+  knownKeys('cookie', options, ['name', 'path', 'domain', 'secure', 'sameSite']);
   const name = options.name ?? DEFAULT_REFRESH_COOKIE;
   const path = options.path ?? DEFAULT_REFRESH_PATH;
   const secure = options.secure ?? true;
