@@ -18,13 +18,13 @@ import type { RotationStore } from './stores/rotation-store.js';
 import { refreshFamilyInScope, runInRefreshFamily } from './refresh-family.js';
 import { readHeader } from './header.js';
 import { resolveTemplate, type ExceptionHandler, type Finder, type Template } from './template.js';
-import type { ApoJwtOptions, RefreshOptions } from './options.js';
+import { APOJWT_OPTION_KEYS, REFRESH_OPTION_KEYS, type ApoJwtOptions, type RefreshOptions } from './options.js';
 import type { JsonObject, RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
 import { createLogin, type LoginContext, type LoginFunction, type LoginOptions, type LoginUser } from './credentials/login.js';
 import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
 import { middlewareFor, type Middleware } from './decorators/middleware.js';
 import { refreshEndpoint, type RefreshEndpointOptions } from './http/auth-endpoints.js';
-import { audienceList, nonEmptyString, nonNegativeNumber, optionalFunction, positiveInteger } from './validate.js';
+import { audienceList, knownKeys, nonEmptyString, nonNegativeNumber, optionalFunction, positiveInteger } from './validate.js';
 
 export interface CreateTokenInput<P extends string, D extends object, R extends object> {
   /** Subject: usually the user id. */
@@ -90,6 +90,7 @@ export class ApoJwt<
 
   constructor(options: ApoJwtOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('ApoJwt needs an options object');
+    knownKeys('ApoJwt', options, APOJWT_OPTION_KEYS);
     // null is a bad value, not "the default": only an absent option takes the default.
     const algorithm = options.algorithm === undefined ? 'HS256' : options.algorithm;
     if (!isAlgorithm(algorithm)) {
@@ -132,6 +133,7 @@ export class ApoJwt<
     if (options.cache !== undefined && options.cache !== false && (options.cache === null || typeof options.cache !== 'object')) {
       throw new ApoJwtConfigError('cache must be false or { max }');
     }
+    if (options.cache) knownKeys('cache', options.cache, ['max']);
     this.cache = options.cache === false ? undefined : new VerifiedTokenCache(positiveInteger('cache.max', options.cache?.max, 10_000, 10_000_000));
 
     this.template = options.template === undefined ? undefined : resolveTemplate(options.template);
@@ -146,6 +148,7 @@ export class ApoJwt<
   /** Turns on refresh tokens. Returns this instance, typed so `createToken` returns a pair. */
   configRefresh(options: RefreshOptions): ApoJwt<P, D, R, true> {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('configRefresh needs an options object');
+    knownKeys('refresh', options, REFRESH_OPTION_KEYS);
     const alg = options.refreshAlgorithm === undefined ? 'HS256' : options.refreshAlgorithm;
     if (alg !== 'HS256' && alg !== 'HS384' && alg !== 'HS512') throw new ApoJwtConfigError('refreshAlgorithm must be HS256, HS384 or HS512');
     const key = makeSigningKey(secretToKeyObject(options.refreshSecret, 'refreshSecret'), alg, undefined, 'refreshSecret');

@@ -31,17 +31,27 @@ function bearerChallenge(error: ApoJwtError, realm: string | undefined): string 
     case 'ERR_CREDENTIALS_INVALID':
       break;
     case 'ERR_REQUEST_MALFORMED':
-      params.push('error="invalid_request"', `error_description="${error.message}"`);
+      params.push('error="invalid_request"', `error_description="${description(error.message)}"`);
       break;
     case 'ERR_PERMISSION_DENIED': {
-      params.push('error="insufficient_scope"', `error_description="${error.message}"`);
+      params.push('error="insufficient_scope"', `error_description="${description(error.message)}"`);
       const scope = error.details.requiredPermissions;
       if (scope && scope.length > 0) params.push(`scope="${scope.join(' ')}"`);
       break;
     }
     default:
       if (error.status !== 401) return undefined;
-      params.push('error="invalid_token"', `error_description="${error.message}"`);
+      params.push('error="invalid_token"', `error_description="${description(error.message)}"`);
   }
   return params.length > 0 ? `Bearer ${params.join(', ')}` : 'Bearer';
+}
+
+/**
+ * RFC 6750 §3: error_description holds only %x20-21 / %x23-5B / %x5D-7E. Our
+ * own messages do; one written by a custom key resolver, store or finder
+ * might not, and a quote would end the parameter early while a non-Latin-1
+ * character makes Node refuse the header (a 500 instead of the 401).
+ */
+function description(message: string): string {
+  return message.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }

@@ -51,6 +51,7 @@ export { MemoryRotationStore, type MemoryRotationStoreOptions } from './stores/m
 export {
   registerTemplate,
   resolveTemplate,
+  checkTemplateOptions,
   type Template,
   type Finder,
   type ExceptionHandler,

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { ApoJwtConfigError } from './errors.js';
 import type { AsymmetricAlgorithm } from './algorithms.js';
+import { knownKeys } from './validate.js';
 
 /** A published public key (RFC 7517 §4): never any private member. */
 export interface PublicJwk {
@@ -56,6 +57,8 @@ export interface JwksHttpResponse {
  * KeyRing's). Framework-free: `res.status(r.status).set(r.headers).json(r.body)`.
  */
 export function jwksResponse(source: JwkSet | { jwks(): JwkSet }, options: JwksResponseOptions = {}): JwksHttpResponse {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('jwksResponse options must be an object');
+  knownKeys('jwksResponse', options, ['maxAge']);
   const maxAge = options.maxAge ?? 300;
   if (!Number.isInteger(maxAge) || maxAge < 0 || maxAge > 86_400) throw new ApoJwtConfigError('jwksResponse maxAge must be a whole number of seconds from 0 to 86400');
   const body = typeof (source as { jwks?: unknown }).jwks === 'function' ? (source as { jwks(): JwkSet }).jwks() : (source as JwkSet);

@@ -86,3 +86,18 @@ export interface ApoJwtOptions {
   /** RFC 6750 realm in WWW-Authenticate. */
   realm?: string;
 }
+
+/**
+ * Every option name, checked against the interfaces at compile time, so a
+ * misspelt option (`revocationstore`, `failopen`) fails at construction
+ * instead of silently leaving the default (an unshared memory store).
+ */
+type Exhaustive<T, K extends readonly (keyof T)[]> = Exclude<keyof T, K[number]> extends never ? K : never;
+const apoJwtKeys = [
+  'secret', 'algorithm', 'kid', 'keyResolver', 'privateKey', 'previousKeys', 'publicKeys', 'jwksUri', 'jwksOptions', 'keyRing',
+  'expPeriod', 'iss', 'serverAudience', 'adminPermission', 'clockTolerance', 'now', 'maxTokenBytes', 'cache', 'revocationStore',
+  'rotationStore', 'failOpen', 'pythonCompat', 'refresh', 'login', 'template', 'tokenFinder', 'refreshFinder', 'exceptionHandler', 'realm',
+] as const satisfies readonly (keyof ApoJwtOptions)[];
+const refreshKeys = ['refreshSecret', 'refreshAlgorithm', 'refreshExpPeriod', 'refreshFinder', 'reuseGracePeriod'] as const satisfies readonly (keyof RefreshOptions)[];
+export const APOJWT_OPTION_KEYS: Exhaustive<ApoJwtOptions, typeof apoJwtKeys> = apoJwtKeys;
+export const REFRESH_OPTION_KEYS: Exhaustive<RefreshOptions, typeof refreshKeys> = refreshKeys;

@@ -1,10 +1,10 @@
 import { createPublicKey, type KeyObject, type JsonWebKey } from 'node:crypto';
-import { createRemoteJWKSet } from 'jose';
+import { createRemoteJWKSet, customFetch } from 'jose';
 import { ApoJwtConfigError, ApoJwtError } from './errors.js';
 import { ALGORITHMS, assertKeyFitsAlgorithm, isSymmetric, type Algorithm } from './algorithms.js';
 import { systemClock, type Clock } from './clock.js';
 import type { KeyResolver } from './keys.js';
-import { optionalFunction, positiveInteger } from './validate.js';
+import { knownKeys, optionalFunction, positiveInteger } from './validate.js';
 
 export interface RemoteJwksOptions {
   /** Milliseconds before a JWKS request gives up. Default 5 000. */
@@ -62,6 +62,7 @@ export class RemoteJwks implements KeyResolver {
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ApoJwtConfigError('jwksUri must be an http(s) URL');
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('jwksOptions must be an object');
+    knownKeys('jwksOptions', options, ['timeout', 'cooldown', 'maxAge', 'headers', 'now']);
     this.url = parsed;
     const timeout = positiveInteger('jwksOptions.timeout', options.timeout, 5_000, 60_000);
     this.cooldown = nonNegativeInteger('jwksOptions.cooldown', options.cooldown, 30_000);
@@ -70,12 +71,14 @@ export class RemoteJwks implements KeyResolver {
     if (options.headers !== undefined && (options.headers === null || typeof options.headers !== 'object')) {
       throw new ApoJwtConfigError('jwksOptions.headers must be an object of strings');
     }
+    if (options.headers !== undefined) checkHeaders(options.headers);
     // jose's own freshness and cooldown are turned off: it fetches when told to.
     this.remote = createRemoteJWKSet(parsed, {
       timeoutDuration: timeout,
       cooldownDuration: 0,
       cacheMaxAge: Number.POSITIVE_INFINITY,
       ...(options.headers ? { headers: options.headers } : {}),
+      [customFetch]: cappedFetch,
     });
   }
 
@@ -180,4 +183,47 @@ function nonNegativeInteger(name: string, value: unknown, fallback: number): num
     throw new ApoJwtConfigError(`${name} must be a whole number of milliseconds from 0 to 86400000`);
   }
   return value;
+}
+
+/** A header jose could not send would fail every fetch (503 on every request): refuse it at construction. */
+function checkHeaders(headers: object): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') throw new ApoJwtConfigError(`jwksOptions.headers.${name} must be a string`);
+  }
+  try {
+    new Headers(headers as Record<string, string>);
+  } catch {
+    throw new ApoJwtConfigError('jwksOptions.headers holds an invalid header name or value');
+  }
+}
+
+/** Largest JWK Set read: a few dozen keys take a few KB; this bounds memory when the issuer (or a proxy) answers with something else. */
+const MAX_JWKS_BYTES = 1024 * 1024;
+
+/**
+ * fetch, with the body read up to MAX_JWKS_BYTES and the request abandoned
+ * past it (jose itself reads any size until its timeout). Failures become
+ * ERR_STORE_UNAVAILABLE in `load`.
+ */
+async function cappedFetch(url: string, init: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (response.status !== 200 || response.body === null) return response;
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES) {
+    await response.body.cancel();
+    throw new Error('the JWK Set is larger than the limit');
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_JWKS_BYTES) {
+      await reader.cancel();
+      throw new Error('the JWK Set is larger than the limit');
+    }
+    chunks.push(value);
+  }
+  return new Response(Buffer.concat(chunks), { status: 200, headers: response.headers });
 }

@@ -73,3 +73,31 @@ function assertTemplate(template: unknown): Template {
   }
   return template as Template;
 }
+
+// RFC 6265 §4.1.1: a cookie name is a token. It is also quoted in error messages and challenges.
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Checks the options of a built-in template (`expressTemplate`,
+ * `koaTemplate`) when it is made: a misspelt option or cookie name would
+ * otherwise silently never find a credential, and a cookie name outside the
+ * RFC 6265 token set (a quote) would break the quoted error_description of the challenge.
+ */
+export function checkTemplateOptions(options: unknown, errorModes: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('template options must be an object');
+  const known = ['name', 'cookie', 'refreshCookie', 'errors'];
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new ApoJwtConfigError(`unknown template option "${key}" (known: ${known.join(', ')})`);
+  }
+  const { name, cookie, refreshCookie, errors } = options as Record<string, unknown>;
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw new ApoJwtConfigError('template option name must be a non-empty string');
+  for (const [label, value] of [['cookie', cookie], ['refreshCookie', refreshCookie]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || !COOKIE_NAME.test(value))) {
+      throw new ApoJwtConfigError(`template option ${label} must be a cookie name (an RFC 6265 token)`);
+    }
+  }
+  if (errors !== undefined && (typeof errors !== 'string' || !errorModes.includes(errors))) {
+    throw new ApoJwtConfigError(`template option errors must be ${errorModes.map((m) => `'${m}'`).join(' or ')}`);
+  }
+}

@@ -42,3 +42,10 @@ export function audienceList(name: string, value: unknown): string[] {
   }
   return [...new Set(list as string[])];
 }
+
+/** Refuses keys outside `known`, naming the first one (its name only: option values may be secrets). */
+export function knownKeys(what: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new ApoJwtConfigError(`unknown ${what} option "${key}"`);
+  }
+}

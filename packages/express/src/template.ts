@@ -1,5 +1,6 @@
 import {
   DEFAULT_REFRESH_COOKIE,
+  checkTemplateOptions,
   findBearerToken,
   findCookie,
   toHttpErrorResponse,
@@ -27,6 +28,7 @@ type Next = (error?: unknown) => void;
 
 /** The Express binding: where the token is, where claims go, how an error is answered. Status and body come from core. */
 export function expressTemplate(options: ExpressTemplateOptions = {}): Template {
+  checkTemplateOptions(options, ['respond', 'next']);
   const bearer = { cookie: options.cookie };
   const refreshCookie = options.refreshCookie ?? DEFAULT_REFRESH_COOKIE;
   const toFramework = options.errors === 'next';

@@ -1,5 +1,6 @@
 import {
   DEFAULT_REFRESH_COOKIE,
+  checkTemplateOptions,
   findBearerToken,
   findCookie,
   toHttpErrorResponse,
@@ -32,6 +33,7 @@ interface Ctx {
 
 /** The Koa binding: where the token is, where claims go (`ctx.state`), how an error is answered. Status and body come from core. */
 export function koaTemplate(options: KoaTemplateOptions = {}): Template {
+  checkTemplateOptions(options, ['respond', 'throw']);
   const bearer = { cookie: options.cookie };
   const refreshCookie = options.refreshCookie ?? DEFAULT_REFRESH_COOKIE;
   const toFramework = options.errors === 'throw';

@@ -33,3 +33,10 @@ export function keyPrefix(prefix: unknown): string {
   if (typeof prefix !== 'string' || prefix.length === 0) throw new ApoJwtConfigError('prefix must be a non-empty string');
   return prefix;
 }
+
+/** A misspelt option (`prefx`) would silently leave the default prefix: services would not share revocations. */
+export function knownOptions(label: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new ApoJwtConfigError(`${label}: unknown option "${key}"`);
+  }
+}

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { connect, type RedisInput } from './connection.js';
+import { ApoJwtConfigError } from '@apojwt/core';
+import { connect, knownOptions, type RedisInput } from './connection.js';
 import { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
 import { RedisRotationStore } from './redis-rotation-store.js';
 
@@ -22,9 +23,12 @@ export interface RedisStores {
 
 /**
  * Both stores over one command connection (plus the subscription):
- * `new ApoJwt({ ..., ...stores })` picks up `revocationStore` and `rotationStore`.
+ * pass `revocationStore: stores.revocationStore, rotationStore: stores.rotationStore`
+ * to `createApoJwt` (spreading `stores` itself is refused: `ready` and `close` are not options).
  */
 export function createRedisStores(options: RedisStoresOptions): RedisStores {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('createRedisStores needs an options object');
+  knownOptions('createRedisStores', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat']);
   const { client, owned } = connect(options.redis, 'createRedisStores');
   const shared: Redis = client;
   const revocationStore = new RedisRevocationStore({ ...options, redis: shared });

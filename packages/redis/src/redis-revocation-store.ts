@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ApoJwtConfigError, ApoJwtError, type RevocationQuery, type RevocationStore } from '@apojwt/core';
 import { RevocationMirror, type Entry, type EntryKind } from './mirror.js';
-import { connect, keyPrefix, type RedisInput } from './connection.js';
+import { connect, keyPrefix, knownOptions, type RedisInput } from './connection.js';
 import { REVOKE, runScript } from './scripts.js';
 
 export interface RedisRevocationStoreOptions {
@@ -54,6 +54,7 @@ export class RedisRevocationStore implements RevocationStore {
 
   constructor(options: RedisRevocationStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('RedisRevocationStore needs an options object');
+    knownOptions('RedisRevocationStore', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat']);
     this.prefix = keyPrefix(options.prefix);
     if (options.now !== undefined && typeof options.now !== 'function') throw new ApoJwtConfigError('now must be a function');
     this.clock = options.now ?? Date.now;
@@ -229,6 +230,8 @@ export class RedisRevocationStore implements RevocationStore {
     } catch {
       return;
     }
+    // Anyone who can PUBLISH on the channel can send anything: `null` or a number must not throw in the event handler.
+    if (fact === null || typeof fact !== 'object') return;
     const { k, id, exp, at } = fact;
     if ((k !== 'jti' && k !== 'sub' && k !== 'fam') || typeof id !== 'string' || typeof exp !== 'number') return;
     if (k === 'sub' && typeof at !== 'number') return;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ApoJwtConfigError, type RotationStore } from '@apojwt/core';
-import { connect, keyPrefix, type RedisInput } from './connection.js';
+import { connect, keyPrefix, knownOptions, type RedisInput } from './connection.js';
 import { CONSUME, runScript } from './scripts.js';
 
 export interface RedisRotationStoreOptions {
@@ -28,6 +28,7 @@ export class RedisRotationStore implements RotationStore {
 
   constructor(options: RedisRotationStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('RedisRotationStore needs an options object');
+    knownOptions('RedisRotationStore', options, ['redis', 'prefix']);
     this.prefix = keyPrefix(options.prefix);
     const { client, owned } = connect(options.redis, 'RedisRotationStore');
     this.client = client;

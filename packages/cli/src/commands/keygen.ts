@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, createSecretKey, type KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ALGORITHMS, thumbprint, type Algorithm } from '@apojwt/core';
 import { CliError, EXIT_USAGE } from '../fail.js';
@@ -72,14 +72,18 @@ function emit(options: KeygenOptions, files: Array<[suffix: string, text: string
     for (const [, text] of files) process.stdout.write(text);
     return;
   }
+  const written: string[] = [];
   for (const [suffix, text, secret] of files) {
     const path = `${options.out}.${suffix}`;
     try {
       writeFileSync(path, text, { flag: 'wx', mode: secret ? 0o600 : 0o644 });
     } catch (error) {
+      // All or nothing: a lone private key without its public half (or the reverse) would block the next run.
+      for (const done of written) rmSync(done, { force: true });
       const code = (error as NodeJS.ErrnoException).code;
       throw new CliError(code === 'EEXIST' ? `${path} already exists; not overwriting it` : `cannot write ${path} (${code ?? 'error'})`);
     }
-    process.stderr.write(`apojwt: wrote ${path}\n`);
+    written.push(path);
   }
+  for (const path of written) process.stderr.write(`apojwt: wrote ${path}\n`);
 }

@@ -4,6 +4,7 @@ import type { ApoJwt, CreateTokenInput, TokenPair } from '../apojwt.js';
 import type { RefreshClaims } from '../claims.js';
 import type { LoginFunction } from './login.js';
 import { refreshCookie, type RefreshCookie, type RefreshCookieOptions } from '../http/refresh-cookie.js';
+import { knownKeys } from '../validate.js';
 
 /**
  * Ready-made login / refresh / logout endpoints, framework-free: plain values
@@ -73,6 +74,7 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
   if (options === null || typeof options !== 'object' || options.apo === null || typeof options.apo !== 'object') {
     throw new ApoJwtConfigError('createAuthHandlers needs { apo }');
   }
+  knownKeys('createAuthHandlers', options, ['apo', 'login', 'cookie', 'issue']);
   const { apo, issue } = options;
   if (options.login !== undefined && typeof options.login !== 'function') throw new ApoJwtConfigError('login must be a function');
   if (issue !== undefined && typeof issue !== 'function') throw new ApoJwtConfigError('issue must be a function');
@@ -108,8 +110,9 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
     },
 
     async refresh(request: AuthRequest): Promise<AuthResponse> {
-      const token = refreshTokenOf(request);
+      let token: string | undefined;
       try {
+        token = refreshTokenOf(request);
         if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token cookie');
         return tokens(await apo.rotate(token, issue));
       } catch (error) {

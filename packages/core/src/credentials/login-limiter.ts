@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+import { knownKeys } from '../validate.js';
 import { clientIpKey } from './client-ip.js';
 
 /**
@@ -92,6 +93,7 @@ export class LoginLimiter {
 
   constructor(options: LoginLimiterOptions = {}) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('LoginLimiter needs an options object');
+    knownKeys('LoginLimiter', options, ['perAccount', 'perIp', 'redis', 'prefix', 'accountKey', 'ipKey']);
     this.accountRule = rule('perAccount', options.perAccount, DEFAULT_ACCOUNT_RULE);
     this.ipRule = rule('perIp', options.perIp, DEFAULT_IP_RULE);
     if (options.redis !== undefined && (options.redis === null || typeof (options.redis as { eval?: unknown }).eval !== 'function')) {
@@ -202,6 +204,7 @@ function rule(name: string, value: LimitRule | false | undefined, fallback: Read
   if (value === false) return undefined;
   if (value === undefined) return { ...fallback };
   if (value === null || typeof value !== 'object') throw new ApoJwtConfigError(`${name} must be an object or false`);
+  knownKeys(name, value, ['attempts', 'windowSeconds', 'lockoutSeconds', 'maxLockoutSeconds']);
   const positive = (field: string, v: unknown): number => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10 * 366 * 86_400) throw new ApoJwtConfigError(`${name}.${field} must be a positive integer`);
     return v;

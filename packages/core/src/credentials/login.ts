@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+import { knownKeys } from '../validate.js';
 import type { ApoJwt, CreateTokenResult } from '../apojwt.js';
 import type { PermissionGrant } from '../permissions.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from '../register.js';
@@ -60,6 +61,7 @@ export function createLogin<P extends string, D extends object, R extends object
   options: LoginOptions<U>,
 ): LoginFunction<HasRefresh> {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('login needs an options object');
+  knownKeys('login', options, ['getUser', 'cost', 'onRehash', 'isDisabled', 'limiter']);
   if (typeof options.getUser !== 'function') throw new ApoJwtConfigError('login: getUser must be a function');
   for (const hook of ['onRehash', 'isDisabled'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new ApoJwtConfigError(`login: ${hook} must be a function`);

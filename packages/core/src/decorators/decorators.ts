@@ -5,6 +5,7 @@ import type { AnyApoJwt } from './default-instance.js';
 import type { Check } from './checks.js';
 import { guard } from './guard.js';
 import { marksFor } from './params.js';
+import { knownKeys } from '../validate.js';
 
 /**
  * One decorator value that works under both TypeScript decorator standards,
@@ -40,7 +41,8 @@ export function tokenRequired(options?: DecoratorOptions): ApoDecorator {
  * The requirement is validated here, when the class is defined.
  */
 export function permissionRequired<P extends string = RegisteredPermission>(
-  requirement: PermissionRequirement<P>,
+  // NoInfer: inferring P from the argument would accept any name, typos included.
+  requirement: PermissionRequirement<NoInfer<P>>,
   options?: DecoratorOptions,
 ): ApoDecorator {
   return decorator({ kind: 'permission', requirement: compileRequirement(requirement), apo: instanceOption(options) });
@@ -57,6 +59,8 @@ export function refresh(options?: DecoratorOptions): ApoDecorator {
 function instanceOption(options: DecoratorOptions | undefined): AnyApoJwt | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('decorator options must be an object');
+  // A misspelt `apo` would silently check with the default instance instead.
+  knownKeys('decorator', options, ['apo']);
   const apo = options.apo;
   if (apo !== undefined && (apo === null || typeof apo !== 'object' || typeof apo.authorize !== 'function')) {
     throw new ApoJwtConfigError('decorator option apo must be an ApoJwt instance');

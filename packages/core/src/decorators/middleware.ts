@@ -15,5 +15,20 @@ export function middlewareFor(check: Check): Middleware {
     const next = args[args.length - 1];
     return typeof next === 'function' ? next() : undefined;
   }
-  return guard(proceed, [check], undefined);
+  const guarded = guard(proceed, [check], undefined);
+  return function middleware(...args: unknown[]): unknown {
+    return nextOnRejection(guarded(...args) as Promise<unknown>, args);
+  };
+}
+
+/**
+ * Express 4 ignores the promise a middleware returns: a rejection (an
+ * ApoJwtConfigError at request time, a throwing custom finder or `issue`
+ * callback) would hang the request and end as an unhandled rejection.
+ * (req, res, next) middleware hands it to next(err) instead, as Express 5
+ * does itself; Koa's (ctx, next) awaits the promise and gets it unchanged.
+ */
+export function nextOnRejection(result: Promise<unknown>, args: readonly unknown[]): Promise<unknown> {
+  const next = args[2];
+  return args.length === 3 && typeof next === 'function' ? result.catch((error: unknown) => next(error)) : result;
 }

@@ -2,7 +2,7 @@ import { ApoJwtConfigError, isApoJwtError } from '../errors.js';
 import type { CreateTokenInput } from '../apojwt.js';
 import type { RefreshClaims } from '../claims.js';
 import type { AnyApoJwt } from '../decorators/default-instance.js';
-import type { Middleware } from '../decorators/middleware.js';
+import { nextOnRejection, type Middleware } from '../decorators/middleware.js';
 import type { IncomingMessage } from 'node:http';
 import type { Finder, Template } from '../template.js';
 import { rejectWith } from '../decorators/guard.js';
@@ -10,6 +10,7 @@ import { authErrorResponse, createAuthHandlers, type AuthResponse } from '../cre
 import type { LoginFunction } from '../credentials/login.js';
 import type { RefreshCookieOptions } from './refresh-cookie.js';
 import { bodyLimitOption, readJsonBody } from './json-body.js';
+import { knownKeys } from '../validate.js';
 
 /**
  * The auth endpoints as framework middleware, over the instance's template.
@@ -81,6 +82,7 @@ async function quietly(finder: Finder | undefined, args: unknown[]): Promise<str
 
 export function authEndpoints(apo: AnyApoJwt, options: AuthEndpointsOptions = {}): AuthEndpoints {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('auth endpoint options must be an object');
+  knownKeys('auth endpoint', options, ['cookie', 'issue', 'login', 'bodyLimit']);
   const template = respondingTemplate(apo, 'the auth endpoints');
   const limit = bodyLimitOption(options.bodyLimit);
   const handlers = createAuthHandlers({
@@ -154,6 +156,7 @@ export function authEndpoints(apo: AnyApoJwt, options: AuthEndpointsOptions = {}
 export function refreshEndpoint(apo: AnyApoJwt, options: AuthEndpointsOptions = {}): Middleware {
   if (!apo.refreshEnabled) throw new ApoJwtConfigError('refreshEndpoint needs refresh tokens: pass refresh to createApoJwt');
   if (options?.issue !== undefined && typeof options.issue !== 'function') throw new ApoJwtConfigError('refreshEndpoint: issue must be a function');
-  return authEndpoints(apo, options).refresh;
+  const refresh = authEndpoints(apo, options).refresh;
+  return (...args: unknown[]) => nextOnRejection(refresh(...args) as Promise<unknown>, args);
 }
 

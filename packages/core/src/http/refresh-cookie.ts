@@ -1,4 +1,6 @@
 import { ApoJwtConfigError } from '../errors.js';
+import { findCookie } from './credentials.js';
+import { knownKeys } from '../validate.js';
 
 /**
  * The refresh-token cookie: login sets it, refresh rotates it, logout clears
@@ -32,7 +34,7 @@ export interface RefreshCookie {
   set(token: string, maxAgeSeconds: number): string;
   /** `Set-Cookie` value that deletes the cookie. */
   clear(): string;
-  /** The cookie's value in a `Cookie` request header, if present. */
+  /** The cookie's value in a `Cookie` request header, if present; ERR_REQUEST_MALFORMED when sent twice with different values. */
   read(cookieHeader: string | undefined): string | undefined;
 }
 
@@ -44,6 +46,7 @@ const COOKIE_VALUE = /^[A-Za-z0-9._~-]+$/;
 /** The cookie, its options validated once (ApoJwtConfigError at setup, not at the first login). */
 export function refreshCookie(options: RefreshCookieOptions = {}): RefreshCookie {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('cookie must be an options object');
+  knownKeys('cookie', options, ['name', 'path', 'domain', 'secure', 'sameSite']);
   const name = options.name ?? DEFAULT_REFRESH_COOKIE;
   const path = options.path ?? DEFAULT_REFRESH_PATH;
   const secure = options.secure ?? true;
@@ -68,13 +71,10 @@ export function refreshCookie(options: RefreshCookieOptions = {}): RefreshCookie
     },
     read(cookieHeader: string | undefined): string | undefined {
       if (typeof cookieHeader !== 'string') return undefined;
-      for (const pair of cookieHeader.split(';')) {
-        const eq = pair.indexOf('=');
-        if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
-        const value = pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
-        return value.length > 0 ? value : undefined;
-      }
-      return undefined;
+      // The same reading as the templates' refreshFinder: one value, decoded;
+      // two different values (a cookie tossed in by a sibling subdomain) are
+      // ERR_REQUEST_MALFORMED, never "the first one wins".
+      return findCookie(['cookie', cookieHeader], name);
     },
   });
 }

@@ -1,4 +1,5 @@
-import { ApoJwtError } from '../errors.js';
+import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+import { knownKeys, positiveInteger } from '../validate.js';
 
 /**
  * A Map whose entries carry an expiry (seconds) and which never holds more
@@ -51,4 +52,14 @@ export class ExpiringMap<V> {
       if (entry.expiresAt <= nowSeconds) this.entries.delete(key);
     }
   }
+}
+
+/**
+ * The memory stores' `maxEntries`, checked when the store is made: 'abc'
+ * would disable the bound (no size is >= NaN) and 0 would refuse every write.
+ */
+export function maxEntriesOption(store: string, options: unknown): number {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError(`${store} options must be an object`);
+  knownKeys(store, options, ['maxEntries']);
+  return positiveInteger(`${store} maxEntries`, (options as { maxEntries?: unknown }).maxEntries, 100_000, 100_000_000);
 }

@@ -1,5 +1,5 @@
 import type { RevocationQuery, RevocationStore } from './revocation-store.js';
-import { ExpiringMap } from './expiring-map.js';
+import { ExpiringMap, maxEntriesOption } from './expiring-map.js';
 
 export interface MemoryRevocationStoreOptions {
   /** Most entries of each kind (tokens, subjects, families) held at once. Default 100 000. */
@@ -13,7 +13,7 @@ export class MemoryRevocationStore implements RevocationStore {
   private readonly families: ExpiringMap<true>;
 
   constructor(options: MemoryRevocationStoreOptions = {}) {
-    const max = options.maxEntries ?? 100_000;
+    const max = maxEntriesOption('MemoryRevocationStore', options);
     this.tokens = new ExpiringMap(max, 'revocation');
     this.subjects = new ExpiringMap(max, 'subject revocation');
     this.families = new ExpiringMap(max, 'refresh family');

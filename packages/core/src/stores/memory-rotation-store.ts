@@ -1,5 +1,5 @@
 import type { RotationStore } from './rotation-store.js';
-import { ExpiringMap } from './expiring-map.js';
+import { ExpiringMap, maxEntriesOption } from './expiring-map.js';
 
 export interface MemoryRotationStoreOptions {
   /** Most used refresh tokens remembered at once. Default 100 000. */
@@ -11,7 +11,7 @@ export class MemoryRotationStore implements RotationStore {
   private readonly used: ExpiringMap<number>;
 
   constructor(options: MemoryRotationStoreOptions = {}) {
-    this.used = new ExpiringMap(options.maxEntries ?? 100_000, 'refresh rotation');
+    this.used = new ExpiringMap(maxEntriesOption('MemoryRotationStore', options), 'refresh rotation');
   }
 
   consume(jti: string, expiresAt: number, nowSeconds: number): number | undefined {
