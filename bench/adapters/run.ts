@@ -13,7 +13,7 @@ import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, type Case } from './shared
  * Cases are interleaved over ROUNDS rounds and each case's median is kept,
  * so a slow moment of a shared machine does not land on one case only.
  *   DURATION (s, default 5), ROUNDS (default 3), CONNECTIONS (default 50),
- *   WARMUP (s, default 1), ONLY (case prefix: express | koa)
+ *   WARMUP (s, default 1), ONLY (case prefixes, comma-separated: express | koa | koa-bare,koa-apojwt)
  */
 const duration = Number(process.env['DURATION'] ?? 5);
 const connections = Number(process.env['CONNECTIONS'] ?? 50);
@@ -54,9 +54,9 @@ async function measure(which: Case): Promise<Sample> {
   }
 }
 
-// ONLY=koa runs the Koa cases alone.
-const only = process.env['ONLY'];
-const selected = CASES.filter((c) => only === undefined || c.startsWith(only));
+// ONLY=koa runs the Koa cases alone; ONLY=koa-bare,koa-apojwt those two (comma-separated prefixes).
+const only = process.env['ONLY']?.split(',');
+const selected = CASES.filter((c) => only === undefined || only.some((prefix) => c.startsWith(prefix)));
 const samples = new Map<Case, Sample[]>(selected.map((c) => [c, []]));
 for (let round = 1; round <= rounds; round++) {
   for (const which of selected) {

@@ -20,7 +20,7 @@ const SPACE = 32;
  * verified already was well-formed, so the hot path reads it once.
  */
 function parseBearer(value: string): string | undefined {
-  if (value.length < 8 || value.charCodeAt(6) !== SPACE || value.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  if (value.length < 8 || value.charCodeAt(6) !== SPACE || !startsWithBearer(value)) return undefined;
   let start = 7;
   while (value.charCodeAt(start) === SPACE) start++;
   let end = value.length;
@@ -28,6 +28,17 @@ function parseBearer(value: string): string | undefined {
   if (end === start) return undefined;
   const token = value.slice(start, end);
   return token.includes(' ') || token.includes(',') || token.includes('\t') ? undefined : token;
+}
+
+const BEARER = 'bearer';
+
+/** Case-insensitive "bearer" at the start, without allocating a lower-cased copy (every request). */
+function startsWithBearer(value: string): boolean {
+  for (let i = 0; i < BEARER.length; i++) {
+    // ASCII letters only: setting bit 0x20 lower-cases A-Z and maps nothing else onto a-z.
+    if ((value.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 export interface BearerOptions {
