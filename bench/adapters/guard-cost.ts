@@ -21,7 +21,9 @@ const options = { secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE };
 const expressApo = new apoExpress.ApoJwt({ ...options, template: 'express' });
 const koaApo = new apoExpress.ApoJwt({ ...options, template: koaTemplate() });
 const token = expressApo.createToken({ sub: 'bench-user', permissions: [PERMISSION] });
-const rawHeaders = ['Host', '127.0.0.1', 'Authorization', `Bearer ${token}`];
+// The header value is a fresh string per request, as Node's HTTP parser makes it.
+const header = Buffer.from(`Bearer ${token}`, 'latin1');
+const freshHeaders = () => ['Host', '127.0.0.1', 'Authorization', header.toString('latin1')];
 
 let sink = 0;
 class Plain {
@@ -43,8 +45,8 @@ class KoaGuarded {
 }
 
 const expressRequest = (express as unknown as { request: object }).request;
-const makeExpressReq = () => Object.assign(Object.create(expressRequest) as object, { rawHeaders });
-const makeKoaCtx = () => ({ req: { rawHeaders }, state: {} as Record<string, unknown> });
+const makeExpressReq = () => Object.assign(Object.create(expressRequest) as object, { rawHeaders: freshHeaders() });
+const makeKoaCtx = () => ({ req: { rawHeaders: freshHeaders() }, state: {} as Record<string, unknown> });
 
 interface Contender {
   name: string;
