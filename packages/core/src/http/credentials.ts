@@ -55,9 +55,24 @@ export function headerValues(rawHeaders: readonly string[], name: string): strin
   const values: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const key = rawHeaders[i] as string;
-    if (key.length === name.length && key.toLowerCase() === name) values.push(rawHeaders[i + 1] as string);
+    if (key.length === name.length && sameHeaderName(key, name)) values.push(rawHeaders[i + 1] as string);
   }
   return values;
+}
+
+/**
+ * `key.toLowerCase() === lowerName` for header names (ASCII; Node decodes
+ * them as latin1, where no other character lower-cases onto a-z), without
+ * allocating a lower-cased copy on every request.
+ */
+function sameHeaderName(key: string, lowerName: string): boolean {
+  if (key === lowerName) return true;
+  for (let i = 0; i < lowerName.length; i++) {
+    const c = key.charCodeAt(i);
+    const n = lowerName.charCodeAt(i);
+    if (c !== n && !(n >= 0x61 && n <= 0x7a && c === n - 0x20)) return false;
+  }
+  return true;
 }
 
 /**
