@@ -10,10 +10,11 @@ import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, type Case } from './shared
  * Starts each case's server in its own process, loads it with autocannon
  * from this process (127.0.0.1, bounded duration), and prints requests per
  * second and the ratio to the bare framework of the same run.
- * Cases are interleaved over ROUNDS rounds and each case's median is kept,
- * so a slow moment of a shared machine does not land on one case only.
+ * Cases are interleaved over ROUNDS rounds (order reversed every other
+ * round) and each case's median is kept, so a slow moment of a shared
+ * machine does not land on one case only.
  *   DURATION (s, default 5), ROUNDS (default 3), CONNECTIONS (default 50),
- *   WARMUP (s, default 1), ONLY (case prefix: express | koa)
+ *   WARMUP (s, default 1), ONLY (case prefixes, comma-separated: express | koa | koa-bare,koa-apojwt)
  */
 const duration = Number(process.env['DURATION'] ?? 5);
 const connections = Number(process.env['CONNECTIONS'] ?? 50);
@@ -54,12 +55,14 @@ async function measure(which: Case): Promise<Sample> {
   }
 }
 
-// ONLY=koa runs the Koa cases alone.
-const only = process.env['ONLY'];
-const selected = CASES.filter((c) => only === undefined || c.startsWith(only));
+// ONLY=koa runs the Koa cases alone; ONLY=koa-bare,koa-apojwt those two (comma-separated prefixes).
+const only = process.env['ONLY']?.split(',');
+const selected = CASES.filter((c) => only === undefined || only.some((prefix) => c.startsWith(prefix)));
 const samples = new Map<Case, Sample[]>(selected.map((c) => [c, []]));
 for (let round = 1; round <= rounds; round++) {
-  for (const which of selected) {
+  // Every other round runs the cases in reverse order, so no case always
+  // runs first (or right after a heavy peer) on a machine whose load drifts.
+  for (const which of round % 2 === 1 ? selected : [...selected].reverse()) {
     const sample = await measure(which);
     samples.get(which)?.push(sample);
     console.error(`round ${round} ${which}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/request`);
@@ -67,17 +70,18 @@ for (let round = 1; round <= rounds; round++) {
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const bareOf = (which: Case): Case => (which.startsWith('express') ? 'express-bare' : 'koa-bare');
-/** Per round, against the bare run of the same round; then the median over rounds. */
-const ratio = (which: Case, pick: (s: Sample, bare: Sample) => number) =>
-  median((samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(bareOf(which)) ?? [])[i] as Sample)));
+/** Per round, against the bare run of the same round (the median over rounds is reported, and the range). */
+const perRound = (which: Case, pick: (s: Sample, bare: Sample) => number) =>
+  (samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(bareOf(which)) ?? [])[i] as Sample));
 console.log(`\nautocannon: ${connections} connections, ${duration} s per case (after ${warmup} s warm-up), median of ${rounds} interleaved rounds, Node ${process.version}\n`);
-console.log('| case | req/s (median) | req/s ratio to bare | server CPU µs/request (median) | CPU ratio (bare ÷ case) |');
-console.log('|---|---:|---:|---:|---:|');
+console.log('| case | req/s (median) | req/s ratio to bare | server CPU µs/request (median) | CPU ratio (bare ÷ case) | CPU ratio range over rounds |');
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const which of selected) {
   const list = samples.get(which) ?? [];
   const rps = median(list.map((s) => s.rps));
   const cpu = median(list.map((s) => s.cpuPerRequest));
-  const rpsRatio = ratio(which, (s, bare) => s.rps / bare.rps);
-  const cpuRatio = ratio(which, (s, bare) => bare.cpuPerRequest / s.cpuPerRequest);
-  console.log(`| ${which} | ${Math.round(rps)} | ${rpsRatio.toFixed(2)}× | ${cpu.toFixed(1)} | ${cpuRatio.toFixed(2)}× |`);
+  const rpsRatio = median(perRound(which, (s, bare) => s.rps / bare.rps));
+  const cpuRatios = perRound(which, (s, bare) => bare.cpuPerRequest / s.cpuPerRequest);
+  const range = `${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}`;
+  console.log(`| ${which} | ${Math.round(rps)} | ${rpsRatio.toFixed(2)}× | ${cpu.toFixed(1)} | ${median(cpuRatios).toFixed(2)}× | ${range} |`);
 }

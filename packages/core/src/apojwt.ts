@@ -24,6 +24,7 @@ import { createLogin, type LoginContext, type LoginFunction, type LoginOptions, 
 import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
 import { middlewareFor, type Middleware } from './decorators/middleware.js';
 import { refreshEndpoint, type RefreshEndpointOptions } from './http/auth-endpoints.js';
+import { authorizeEagerly } from './decorators/eager.js';
 import { audienceList, knownKeys, nonEmptyString, nonNegativeNumber, optionalFunction, positiveInteger } from './validate.js';
 
 export interface CreateTokenInput<P extends string, D extends object, R extends object> {
@@ -249,18 +250,42 @@ export class ApoJwt<
 
   /** Verifies an access token (see verify.ts for every step) and returns its claims. */
   async verify(token: string): Promise<AccessClaims<PermissionGrant<P>, D>> {
-    const cache = this.cache;
-    if (cache !== undefined && typeof token === 'string') {
-      const now = this.nowSeconds();
-      const hit = cache.get(token, (exp) => now >= exp + this.clockTolerance);
-      if (hit !== undefined) {
-        await assertNotRevoked(this.access, hit, now);
-        return hit as unknown as AccessClaims<PermissionGrant<P>, D>;
-      }
-    }
+    const hit = this.cachedClaims(token);
+    if (hit !== undefined) return hit;
     const claims = freezeClaims(await verifyToken(token, 'access', this.access));
-    cache?.set(token, claims);
+    this.cache?.set(token, claims);
     return claims as unknown as AccessClaims<PermissionGrant<P>, D>;
+  }
+
+  /**
+   * The claims `verify` would return, when they are known without waiting:
+   * the token is in the verified cache (verified before, not expired) and the
+   * revocation store answered synchronously (memory store, Redis mirror) that
+   * it is not revoked. Throws what `verify` throws for it (ERR_TOKEN_REVOKED,
+   * ERR_STORE_UNAVAILABLE). Undefined otherwise — not cached, expired, cache
+   * off, or a store that answers with a promise: then call `verify`.
+   */
+  tryVerifySync(token: string): AccessClaims<PermissionGrant<P>, D> | undefined {
+    const hit = this.cachedClaims(token);
+    if (!(hit instanceof Promise)) return hit;
+    hit.catch(ignore); // an asynchronous store's answer: `verify` asks again and decides
+    return undefined;
+  }
+
+  /**
+   * A verified-cache hit with revocation checked, synchronously when the
+   * store answers synchronously; undefined on a miss. The cache only holds
+   * tokens that passed every check of verify.ts, and an entry is never
+   * served at or after its `exp` (+ tolerance).
+   */
+  private cachedClaims(token: string): AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>> | undefined {
+    const cache = this.cache;
+    if (cache === undefined || typeof token !== 'string') return undefined;
+    const now = this.nowSeconds();
+    const hit = cache.get(token, now, this.clockTolerance) as unknown as AccessClaims<PermissionGrant<P>, D> | undefined;
+    if (hit === undefined) return undefined;
+    const revocation = assertNotRevoked(this.access, hit as unknown as Record<string, unknown>, now);
+    return revocation === undefined ? hit : revocation.then(() => hit);
   }
 
   /** Verifies a refresh token (type, signature, expiry, revocation of it and of its family). */
@@ -273,6 +298,29 @@ export class ApoJwt<
   async authorize(token: string, requirement?: PermissionRequirement<P> | CompiledRequirement): Promise<AccessClaims<PermissionGrant<P>, D>> {
     const claims = await this.verify(token);
     if (requirement !== undefined) assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission);
+    return claims;
+  }
+
+  /**
+   * `authorize` for the decorators' guard, every request: the same checks,
+   * answered (or thrown) synchronously on a verified-cache hit whose
+   * revocation store answers synchronously, and `authorize`'s promise
+   * otherwise. An instance whose `verify` or `authorize` is overridden always
+   * goes through them.
+   */
+  [authorizeEagerly](token: string, requirement: CompiledRequirement | undefined): AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>> {
+    if (this.verify !== ApoJwt.prototype.verify || this.authorize !== ApoJwt.prototype.authorize) {
+      return Promise.resolve(this.authorize(token, requirement));
+    }
+    const hit = this.cachedClaims(token);
+    if (hit === undefined) return this.authorize(token, requirement);
+    if (requirement === undefined) return hit;
+    if (hit instanceof Promise) return hit.then((claims) => this.permitted(claims, requirement));
+    return this.permitted(hit, requirement);
+  }
+
+  private permitted(claims: AccessClaims<PermissionGrant<P>, D>, requirement: CompiledRequirement): AccessClaims<PermissionGrant<P>, D> {
+    assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission);
     return claims;
   }
 
@@ -467,6 +515,8 @@ function plainObject(name: string, value: unknown): JsonObject {
 function toCompiled(requirement: PermissionRequirement | CompiledRequirement): CompiledRequirement {
   return isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement);
 }
+
+function ignore(): void {}
 
 /** 128 random bits, base64url: token ids and family ids. */
 function newId(): string {

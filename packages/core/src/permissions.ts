@@ -88,9 +88,12 @@ export function holdsPermission(granted: readonly string[], required: string, ad
 }
 
 export function satisfies(granted: readonly string[], requirement: CompiledRequirement, adminPermission?: string): boolean {
-  return requirement.mode === 'all'
-    ? requirement.names.every((name) => holdsPermission(granted, name, adminPermission))
-    : requirement.names.some((name) => holdsPermission(granted, name, adminPermission));
+  // Plain loops, not every/some with a closure: this runs on every guarded request.
+  const all = requirement.mode === 'all';
+  for (const name of requirement.names) {
+    if (holdsPermission(granted, name, adminPermission) !== all) return !all;
+  }
+  return all;
 }
 
 /** Throws ERR_PERMISSION_DENIED (403) naming the route's requirement, never the token's grants. */

@@ -26,12 +26,15 @@ export class VerifiedTokenCache {
     this.lru = new LRUCache<string, Entry>({ max });
   }
 
-  /** The claims, or undefined on a miss or when the entry has expired (it is dropped). */
-  get(token: string, expiredAt: (exp: number) => boolean): Record<string, unknown> | undefined {
+  /**
+   * The claims, or undefined on a miss or when the entry has expired (it is
+   * dropped). Expired means `now >= exp + tolerance`: verify.ts's own test.
+   */
+  get(token: string, now: number, tolerance: number): Record<string, unknown> | undefined {
     const key = signatureOf(token);
     const entry = this.lru.get(key);
     if (entry === undefined || entry.token !== token) return undefined;
-    if (expiredAt(entry.exp)) {
+    if (now >= entry.exp + tolerance) {
       this.lru.delete(key);
       return undefined;
     }

@@ -125,20 +125,34 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
   return claims;
 }
 
-/** Also run on every verified-cache hit, so a cached token is never served after its revocation. */
-export async function assertNotRevoked(ctx: VerifyContext, claims: Record<string, unknown>, now: number): Promise<void> {
-  let revoked: boolean;
+/**
+ * Also run on every verified-cache hit, so a cached token is never served
+ * after its revocation. Synchronous when the store answers synchronously (the
+ * memory store, the Redis store's mirror): a cache hit then needs no promise.
+ * A store answering with a promise is awaited, with the same outcomes.
+ */
+export function assertNotRevoked(ctx: VerifyContext, claims: Record<string, unknown>, now: number): void | Promise<void> {
+  let answer: boolean | Promise<boolean>;
   try {
-    const answer = ctx.revocation.isRevoked(
+    answer = ctx.revocation.isRevoked(
       { jti: claims['jti'] as string | undefined, sub: claims['sub'] as string, iat: claims['iat'] as number, fam: claims['fam'] as string | undefined },
       now,
     );
-    revoked = answer instanceof Promise ? await answer : answer;
   } catch (error) {
-    if (ctx.failOpen) return; // documented as unsafe: a revoked token may pass while the store is down
-    throw storeUnavailable(error);
+    return revocationUnknown(ctx, error);
   }
+  if (answer instanceof Promise) return answer.then(assertNotRevokedAnswer, (error: unknown) => revocationUnknown(ctx, error));
+  assertNotRevokedAnswer(answer);
+}
+
+function assertNotRevokedAnswer(revoked: boolean): void {
   if (revoked) throw new ApoJwtError('ERR_TOKEN_REVOKED', 'the token has been revoked');
+}
+
+/** The store could not answer: fail closed (503), unless failOpen. */
+function revocationUnknown(ctx: VerifyContext, error: unknown): void {
+  if (ctx.failOpen) return; // documented as unsafe: a revoked token may pass while the store is down
+  throw storeUnavailable(error);
 }
 
 export function storeUnavailable(error: unknown): ApoJwtError {

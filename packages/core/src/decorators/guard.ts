@@ -2,6 +2,8 @@ import { isApoJwtError, type ApoJwtError } from '../errors.js';
 import { defaultApoJwt, type AnyApoJwt } from './default-instance.js';
 import { accessToken, fillAccess, runRefreshCheck, type Check, type CollectedValues } from './checks.js';
 import { injectArguments, type ParamMarks } from './params.js';
+import { authorizeEagerly } from './eager.js';
+import type { AccessClaims } from '../claims.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (this: unknown, ...args: any[]) => any;
@@ -45,34 +47,87 @@ function mergeChecks(before: readonly Check[], added: readonly Check[]): readonl
  * Runs every check, in order; the first failure answers through the
  * instance's exceptionHandler and the method does not run. Each decision is
  * the instance's: `apo.authorize` (token and permissions) and
- * `apo.consumeRefresh`. Kept to one async frame: it runs on every request.
+ * `apo.consumeRefresh`. It runs on every request, so while every answer is
+ * synchronous (built-in finders, a verified-cache hit, the memory store or
+ * the Redis mirror) no promise is awaited; the first asynchronous answer
+ * hands the rest over to `continueChecks`. Either way the result is a promise.
  */
-async function runGuarded(
+function runGuarded(self: unknown, original: AnyFunction, checks: readonly Check[], marks: ParamMarks | undefined, args: unknown[]): Promise<unknown> {
+  try {
+    // The first check's instance owns the request: its template attaches the values.
+    const owner = (checks[0] as Check).apo ?? defaultApoJwt();
+    const values: CollectedValues = {};
+    for (let i = 0; i < checks.length; i++) {
+      const check = checks[i] as Check;
+      if (check.kind === 'refresh') return continueChecks(self, original, owner, checks, marks, args, values, i, undefined);
+      const apo = i === 0 ? owner : check.apo ?? defaultApoJwt();
+      let claims: AccessClaims | Promise<AccessClaims>;
+      try {
+        const found = accessToken(apo, args);
+        claims = found instanceof Promise ? found.then((token) => authorize(apo, token, check)) : authorize(apo, found, check);
+      } catch (error) {
+        if (isApoJwtError(error)) return Promise.resolve(rejectWith(apo, error, args));
+        throw error;
+      }
+      if (claims instanceof Promise) return continueChecks(self, original, owner, checks, marks, args, values, i, claims);
+      fillAccess(values, claims);
+    }
+    return Promise.resolve(proceed(self, original, owner, marks, args, values, undefined));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** From check `from` on, awaiting: `pending` is that check's claims when it was already started. */
+async function continueChecks(
   self: unknown,
   original: AnyFunction,
+  owner: AnyApoJwt,
   checks: readonly Check[],
   marks: ParamMarks | undefined,
   args: unknown[],
+  values: CollectedValues,
+  from: number,
+  pending: Promise<AccessClaims> | undefined,
 ): Promise<unknown> {
-  const values: CollectedValues = {};
   let family: string | undefined;
-  let owner: AnyApoJwt | undefined;
-  for (const check of checks) {
-    const apo = check.apo ?? defaultApoJwt();
-    owner ??= apo;
+  for (let i = from; i < checks.length; i++) {
+    const check = checks[i] as Check;
+    const apo = i === 0 ? owner : check.apo ?? defaultApoJwt();
     try {
       if (check.kind === 'refresh') {
         family = await runRefreshCheck(apo, args, values);
+      } else if (i === from && pending !== undefined) {
+        fillAccess(values, await pending);
       } else {
         const found = accessToken(apo, args);
-        fillAccess(values, await apo.authorize(found instanceof Promise ? await found : found, check.requirement));
+        fillAccess(values, await authorize(apo, found instanceof Promise ? await found : found, check));
       }
     } catch (error) {
       if (isApoJwtError(error)) return rejectWith(apo, error, args);
       throw error;
     }
   }
-  const apo = owner as AnyApoJwt;
+  return proceed(self, original, owner, marks, args, values, family);
+}
+
+/** Claims, or a native promise of them (so `instanceof Promise` tells the two apart). */
+function authorize(apo: AnyApoJwt, token: string, check: Check): AccessClaims | Promise<AccessClaims> {
+  // Absent on an object that only looks like an ApoJwt (or one from another copy of core).
+  if (typeof apo[authorizeEagerly] !== 'function') return Promise.resolve(apo.authorize(token, check.requirement));
+  return apo[authorizeEagerly](token, check.requirement);
+}
+
+/** Every check passed: values go on the request, then the handler runs. */
+function proceed(
+  self: unknown,
+  original: AnyFunction,
+  apo: AnyApoJwt,
+  marks: ParamMarks | undefined,
+  args: unknown[],
+  values: CollectedValues,
+  family: string | undefined,
+): unknown {
   apo.template?.attach(args, values);
   const callArgs = marks === undefined ? args : injectArguments(args, marks, values);
   if (family === undefined) return original.apply(self, callArgs);

@@ -20,7 +20,7 @@ const SPACE = 32;
  * verified already was well-formed, so the hot path reads it once.
  */
 function parseBearer(value: string): string | undefined {
-  if (value.length < 8 || value.charCodeAt(6) !== SPACE || value.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  if (value.length < 8 || value.charCodeAt(6) !== SPACE || !startsWithBearer(value)) return undefined;
   let start = 7;
   while (value.charCodeAt(start) === SPACE) start++;
   let end = value.length;
@@ -28,6 +28,17 @@ function parseBearer(value: string): string | undefined {
   if (end === start) return undefined;
   const token = value.slice(start, end);
   return token.includes(' ') || token.includes(',') || token.includes('\t') ? undefined : token;
+}
+
+const BEARER = 'bearer';
+
+/** Case-insensitive "bearer" at the start, without allocating a lower-cased copy (every request). */
+function startsWithBearer(value: string): boolean {
+  for (let i = 0; i < BEARER.length; i++) {
+    // ASCII letters only: setting bit 0x20 lower-cases A-Z and maps nothing else onto a-z.
+    if ((value.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 export interface BearerOptions {
@@ -44,9 +55,24 @@ export function headerValues(rawHeaders: readonly string[], name: string): strin
   const values: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const key = rawHeaders[i] as string;
-    if (key.length === name.length && key.toLowerCase() === name) values.push(rawHeaders[i + 1] as string);
+    if (key.length === name.length && sameHeaderName(key, name)) values.push(rawHeaders[i + 1] as string);
   }
   return values;
+}
+
+/**
+ * `key.toLowerCase() === lowerName` for header names (ASCII; Node decodes
+ * them as latin1, where no other character lower-cases onto a-z), without
+ * allocating a lower-cased copy on every request.
+ */
+function sameHeaderName(key: string, lowerName: string): boolean {
+  if (key === lowerName) return true;
+  for (let i = 0; i < lowerName.length; i++) {
+    const c = key.charCodeAt(i);
+    const n = lowerName.charCodeAt(i);
+    if (c !== n && !(n >= 0x61 && n <= 0x7a && c === n - 0x20)) return false;
+  }
+  return true;
 }
 
 /**
