@@ -4,24 +4,22 @@ import { randomUUID } from 'node:crypto';
 import { ApoJwt, ApoJwtError, type TokenPair } from '@apojwt/core';
 import { createRedisStores, type RedisStores } from '@apojwt/redis';
 import { apoError, failOnUnhandledRejections, keyPairFor } from './helpers.js';
-import { eventually, startOwnRedis, type OwnRedis } from './redis-server.js';
+import { eventually, redisForSuite } from './redis-server.js';
 
 const unhandled = failOnUnhandledRejections();
-let own: OwnRedis | undefined;
+let redis: { dispose(): Promise<void> } | undefined;
 let redisUrl: string;
 const opened: RedisStores[] = [];
 
 before(async () => {
-  if (process.env['REDIS_URL']) redisUrl = process.env['REDIS_URL'];
-  else {
-    own = await startOwnRedis();
-    redisUrl = own.url;
-  }
+  const suite = await redisForSuite();
+  redis = suite;
+  redisUrl = suite.url;
 });
 
 after(async () => {
   for (const stores of opened) await stores.close();
-  await own?.dispose();
+  await redis?.dispose();
   unhandled.check();
 });
 

@@ -80,3 +80,14 @@ export async function eventually(probe: () => Promise<boolean> | boolean, what: 
   }
   throw new Error(`timed out waiting for: ${what}`);
 }
+
+/**
+ * The Redis a test file talks to: the suite's shared server (REDIS_URL, set by
+ * scripts/test.sh) or, when a file is run on its own, a server of its own.
+ */
+export async function redisForSuite(): Promise<{ url: string; dispose(): Promise<void> }> {
+  const shared = process.env['REDIS_URL'];
+  if (shared) return { url: shared, dispose: async () => {} };
+  const own = await startOwnRedis();
+  return { url: own.url, dispose: () => own.dispose() };
+}

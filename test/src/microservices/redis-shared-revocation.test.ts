@@ -10,25 +10,22 @@ import { Redis } from 'ioredis';
 import { ApoJwt, ApoJwtError, jwksResponse } from '@apojwt/core';
 import { createRedisStores, RedisRevocationStore, type RedisStores } from '@apojwt/redis';
 import { apoError, failOnUnhandledRejections, keyPairFor } from './helpers.js';
-import { eventually, startOwnRedis, type OwnRedis } from './redis-server.js';
+import { eventually, redisForSuite } from './redis-server.js';
 
 const unhandled = failOnUnhandledRejections();
-let own: OwnRedis | undefined;
+let redis: { dispose(): Promise<void> } | undefined;
 let redisUrl: string;
 const opened: RedisStores[] = [];
 
 before(async () => {
-  // scripts/test.sh provides REDIS_URL; a direct run gets a server of its own.
-  if (process.env['REDIS_URL']) redisUrl = process.env['REDIS_URL'];
-  else {
-    own = await startOwnRedis();
-    redisUrl = own.url;
-  }
+  const suite = await redisForSuite();
+  redis = suite;
+  redisUrl = suite.url;
 });
 
 after(async () => {
   for (const stores of opened) await stores.close();
-  await own?.dispose();
+  await redis?.dispose();
   unhandled.check();
 });
 
