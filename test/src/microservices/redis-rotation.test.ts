@@ -1,34 +1,17 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ApoJwt, ApoJwtError, type TokenPair } from '@apojwt/core';
-import { createRedisStores, type RedisStores } from '@apojwt/redis';
-import { apoError, failOnUnhandledRejections, keyPairFor } from './helpers.js';
-import { eventually, redisForSuite } from './redis-server.js';
+import { apoError, keyPairFor } from './helpers.js';
+import { eventually, redisTestFile } from './redis-server.js';
 
-const unhandled = failOnUnhandledRejections();
-let redis: { dispose(): Promise<void> } | undefined;
-let redisUrl: string;
-const opened: RedisStores[] = [];
-
-before(async () => {
-  const suite = await redisForSuite();
-  redis = suite;
-  redisUrl = suite.url;
-});
-
-after(async () => {
-  for (const stores of opened) await stores.close();
-  await redis?.dispose();
-  unhandled.check();
-});
+const redis = redisTestFile();
 
 /** Two replicas of an auth service (same keys), sharing Redis, on one controllable clock. */
 async function authReplicas(prefix: string, clock: () => number): Promise<ApoJwt<string, object, object, true>[]> {
   const replicas: ApoJwt<string, object, object, true>[] = [];
   for (let i = 0; i < 2; i++) {
-    const stores = createRedisStores({ redis: redisUrl, prefix, now: clock });
-    opened.push(stores);
+    const stores = redis.stores({ prefix, now: clock });
     await stores.ready();
     replicas.push(new ApoJwt({
       iss: 'auth',

@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
+import { createRedisStores, type RedisStores } from '@apojwt/redis';
+import { failOnUnhandledRejections } from './helpers.js';
 
 /** A redis-server of the test's own, on a free loopback port, that the test can stop and restart. */
 export interface OwnRedis {
@@ -90,4 +93,34 @@ export async function redisForSuite(): Promise<{ url: string; dispose(): Promise
   if (shared) return { url: shared, dispose: async () => {} };
   const own = await startOwnRedis();
   return { url: own.url, dispose: () => own.dispose() };
+}
+
+/**
+ * Registers a test file's Redis set-up: the suite's server (or one of its
+ * own), stores opened through `stores()` closed after the file, and a failure
+ * if any promise rejection went unhandled meanwhile.
+ */
+export function redisTestFile(): { readonly url: string; stores(options: Omit<Parameters<typeof createRedisStores>[0], 'redis'>): RedisStores } {
+  const unhandled = failOnUnhandledRejections();
+  const opened: RedisStores[] = [];
+  let suite: { url: string; dispose(): Promise<void> } | undefined;
+  before(async () => {
+    suite = await redisForSuite();
+  });
+  after(async () => {
+    for (const stores of opened) await stores.close();
+    await suite?.dispose();
+    unhandled.check();
+  });
+  return {
+    get url(): string {
+      if (suite === undefined) throw new Error('the Redis URL is known once the file\'s before() hook ran');
+      return suite.url;
+    },
+    stores(options) {
+      const stores = createRedisStores({ ...options, redis: this.url });
+      opened.push(stores);
+      return stores;
+    },
+  };
 }

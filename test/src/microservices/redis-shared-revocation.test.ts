@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -9,31 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { ApoJwt, ApoJwtError, jwksResponse } from '@apojwt/core';
 import { createRedisStores, RedisRevocationStore, type RedisStores } from '@apojwt/redis';
-import { apoError, failOnUnhandledRejections, keyPairFor } from './helpers.js';
-import { eventually, redisForSuite } from './redis-server.js';
+import { apoError, keyPairFor } from './helpers.js';
+import { eventually, redisTestFile } from './redis-server.js';
 
-const unhandled = failOnUnhandledRejections();
-let redis: { dispose(): Promise<void> } | undefined;
-let redisUrl: string;
-const opened: RedisStores[] = [];
-
-before(async () => {
-  const suite = await redisForSuite();
-  redis = suite;
-  redisUrl = suite.url;
-});
-
-after(async () => {
-  for (const stores of opened) await stores.close();
-  await redis?.dispose();
-  unhandled.check();
-});
+const redis = redisTestFile();
 
 const base = { iss: 'auth', serverAudience: 'orders', algorithm: 'ES256' } as const;
 
 async function service(prefix: string, keys: { privateKey?: true }): Promise<{ apo: ApoJwt; stores: RedisStores }> {
-  const stores = createRedisStores({ redis: redisUrl, prefix });
-  opened.push(stores);
+  const stores = redis.stores({ prefix });
   await stores.ready();
   const keyOptions = keys.privateKey
     ? { privateKey: { key: keyPairFor('ES256').privateKey, kid: 'k1' } }
@@ -91,7 +75,7 @@ test('a verifier in another process (keys from JWKS over HTTP) shares revocation
   const jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
   const script = fileURLToPath(new URL('./fixtures/verifier-process.js', import.meta.url));
   const child = spawn(process.execPath, [script], {
-    env: { ...process.env, REDIS_URL: redisUrl, APOJWT_PREFIX: prefix, APOJWT_JWKS_URI: jwksUri },
+    env: { ...process.env, REDIS_URL: redis.url, APOJWT_PREFIX: prefix, APOJWT_JWKS_URI: jwksUri },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const answers = new Map<number, (answer: Record<string, unknown>) => void>();
@@ -133,8 +117,8 @@ test('a verifier in another process (keys from JWKS over HTTP) shares revocation
 
 test('entries expire with their tokens: keys carry a TTL and expired entries are pruned', async () => {
   const prefix = `t-${randomUUID()}:`;
-  const store = new RedisRevocationStore({ redis: redisUrl, prefix });
-  const client = new Redis(redisUrl);
+  const store = new RedisRevocationStore({ redis: redis.url, prefix });
+  const client = new Redis(redis.url);
   try {
     await store.ready();
     const now = Math.floor(Date.now() / 1000);
@@ -157,7 +141,7 @@ test('entries expire with their tokens: keys carry a TTL and expired entries are
 
 test('before the first sync (Redis unreachable) verification is 503; options are validated', async () => {
   assert.throws(() => createRedisStores({ redis: 'http://127.0.0.1:1' }), (error: unknown) => error instanceof TypeError && /redis:\/\//.test((error as Error).message));
-  assert.throws(() => new RedisRevocationStore({ redis: redisUrl, heartbeat: 0 }), (error: unknown) => error instanceof TypeError && /heartbeat/.test((error as Error).message));
+  assert.throws(() => new RedisRevocationStore({ redis: redis.url, heartbeat: 0 }), (error: unknown) => error instanceof TypeError && /heartbeat/.test((error as Error).message));
   const stores = createRedisStores({ redis: 'redis://127.0.0.1:1', prefix: 'never:' });
   try {
     await assert.rejects(stores.ready(300), apoError('ERR_STORE_UNAVAILABLE', 503));
