@@ -250,8 +250,11 @@ export class ApoJwt<
 
   /** Verifies an access token (see verify.ts for every step) and returns its claims. */
   async verify(token: string): Promise<AccessClaims<PermissionGrant<P>, D>> {
-    const hit = this.cachedClaims(token);
-    if (hit !== undefined) return hit;
+    return this.cachedClaims(token) ?? this.verifyAndCache(token);
+  }
+
+  /** Every check of verify.ts (the cache already missed), then the claims are cached. */
+  private async verifyAndCache(token: string): Promise<AccessClaims<PermissionGrant<P>, D>> {
     const claims = freezeClaims(await verifyToken(token, 'access', this.access));
     this.cache?.set(token, claims);
     return claims as unknown as AccessClaims<PermissionGrant<P>, D>;
@@ -297,8 +300,7 @@ export class ApoJwt<
   /** Verifies the token and, when given, the permission requirement (403 when it is not met). */
   async authorize(token: string, requirement?: PermissionRequirement<P> | CompiledRequirement): Promise<AccessClaims<PermissionGrant<P>, D>> {
     const claims = await this.verify(token);
-    if (requirement !== undefined) assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission);
-    return claims;
+    return requirement === undefined ? claims : this.permitted(claims, requirement);
   }
 
   /**
@@ -312,14 +314,13 @@ export class ApoJwt<
     if (this.verify !== ApoJwt.prototype.verify || this.authorize !== ApoJwt.prototype.authorize) {
       return Promise.resolve(this.authorize(token, requirement));
     }
-    const hit = this.cachedClaims(token);
-    if (hit === undefined) return this.authorize(token, requirement);
-    if (requirement === undefined) return hit;
-    if (hit instanceof Promise) return hit.then((claims) => this.permitted(claims, requirement));
-    return this.permitted(hit, requirement);
+    // One cache lookup: a miss goes straight to the full verification.
+    const claims = this.cachedClaims(token) ?? this.verifyAndCache(token);
+    if (requirement === undefined) return claims;
+    return claims instanceof Promise ? claims.then((verified) => this.permitted(verified, requirement)) : this.permitted(claims, requirement);
   }
 
-  private permitted(claims: AccessClaims<PermissionGrant<P>, D>, requirement: CompiledRequirement): AccessClaims<PermissionGrant<P>, D> {
+  private permitted(claims: AccessClaims<PermissionGrant<P>, D>, requirement: PermissionRequirement<P> | CompiledRequirement): AccessClaims<PermissionGrant<P>, D> {
     assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission);
     return claims;
   }
