@@ -12,6 +12,7 @@ import jsonwebtoken from 'jsonwebtoken';
 import * as jose from 'jose';
 import { createVerifier } from 'fast-jwt';
 import { ApoJwt } from '@apojwt/core';
+import { median, nsPerOp } from '../lib/measure.mjs';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret!';
 const ISS = 'https://auth.example.test';
@@ -64,30 +65,7 @@ const contenders = [
 // Sanity: every contender accepts the token before anything is timed.
 for (const c of contenders) await (c.sync ? c.sync() : c.async());
 
-async function runFor(c, ms) {
-  const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-  let ops = 0;
-  const start = process.hrtime.bigint();
-  let now = start;
-  while (now < deadline) {
-    if (c.sync) {
-      for (let i = 0; i < 1000; i++) c.sync();
-      ops += 1000;
-    } else if (c.sequential) {
-      for (let i = 0; i < 1000; i++) await c.async();
-      ops += 1000;
-    } else {
-      for (let b = 0; b < 1000 / BATCH; b++) {
-        const batch = new Array(BATCH);
-        for (let i = 0; i < BATCH; i++) batch[i] = c.async();
-        await Promise.all(batch);
-      }
-      ops += Math.floor(1000 / BATCH) * BATCH;
-    }
-    now = process.hrtime.bigint();
-  }
-  return Number(now - start) / ops;
-}
+const runFor = (c, ms) => nsPerOp(c, ms, { chunk: 1000, batch: BATCH });
 
 // Warm up, then interleave rounds so drift hits every contender alike.
 for (const c of contenders) await runFor(c, 200);
@@ -95,7 +73,6 @@ const samples = new Map(contenders.map((c) => [c, []]));
 for (let r = 0; r < ROUNDS; r++) {
   for (const c of contenders) samples.get(c).push(await runFor(c, ROUND_MS));
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const floorNs = median(samples.get(contenders[0]));
 
 console.log(`HS256 verify, ${token.length}-byte token, Node ${process.version}, median of ${ROUNDS} rounds x ${ROUND_MS} ms`);

@@ -14,6 +14,7 @@ import * as jose from 'jose';
 import { createVerifier } from 'fast-jwt';
 import { ApoJwt, jwksResponse } from '@apojwt/core';
 import { createRedisStores } from '@apojwt/redis';
+import { median, nsPerOp } from '../lib/measure.mjs';
 
 const ISS = 'https://auth.example.test';
 const AUD = 'orders-service';
@@ -49,27 +50,8 @@ function floorFor(alg, publicKey) {
   };
 }
 
-async function runFor(c, ms) {
-  const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-  let ops = 0;
-  const start = process.hrtime.bigint();
-  let now = start;
-  while (now < deadline) {
-    if (c.sync) {
-      for (let i = 0; i < 100; i++) c.sync();
-      ops += 100;
-    } else {
-      const batch = new Array(BATCH);
-      for (let i = 0; i < BATCH; i++) batch[i] = c.async();
-      await Promise.all(batch);
-      ops += BATCH;
-    }
-    now = process.hrtime.bigint();
-  }
-  return Number(now - start) / ops;
-}
+const runFor = (c, ms) => nsPerOp(c, ms, { chunk: 100, batch: BATCH });
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 for (const alg of ['RS256', 'ES256']) {
   const { privateKey, publicKey } = pairs[alg];
