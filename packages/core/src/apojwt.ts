@@ -24,7 +24,7 @@ import { createLogin, type LoginContext, type LoginFunction, type LoginOptions, 
 import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
 import { middlewareFor, type Middleware } from './decorators/middleware.js';
 import { refreshEndpoint, type RefreshEndpointOptions } from './http/auth-endpoints.js';
-import { authorizeEagerly } from './decorators/eager.js';
+import { authorizeEagerly } from './engine.js';
 import { audienceList, knownKeys, nonEmptyString, nonNegativeNumber, optionalFunction, positiveInteger } from './validate.js';
 
 export interface CreateTokenInput<P extends string, D extends object, R extends object> {

@@ -2,7 +2,7 @@ import { isApoJwtError, type ApoJwtError } from '../errors.js';
 import { defaultApoJwt, type AnyApoJwt } from './default-instance.js';
 import { accessToken, fillAccess, runRefreshCheck, type Check, type CollectedValues } from './checks.js';
 import { injectArguments, type ParamMarks } from './params.js';
-import { authorizeEagerly } from './eager.js';
+import { authorizeEagerly } from '../engine.js';
 import type { AccessClaims } from '../claims.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

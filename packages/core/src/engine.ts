@@ -1,0 +1,32 @@
+import type { AccessClaims, RefreshClaims } from './claims.js';
+import type { CompiledRequirement } from './permissions.js';
+import type { ExceptionHandler, Finder, Template } from './template.js';
+
+/**
+ * The key of the engine's guard-only authorize, which answers synchronously
+ * when it can (verified-cache hit, synchronous store). A symbol that the
+ * package does not export: it is not public API.
+ */
+export const authorizeEagerly: unique symbol = Symbol('apojwt.authorizeEagerly');
+
+/**
+ * What the decorator engine, middleware and HTTP endpoints need of an
+ * instance. `ApoJwt` implements it; those modules depend on this contract,
+ * never on the class, so no module imports one that imports it back.
+ */
+export interface GuardEngine {
+  readonly template: Template | undefined;
+  readonly tokenFinder: Finder | undefined;
+  readonly refreshFinder: Finder | undefined;
+  readonly exceptionHandler: ExceptionHandler | undefined;
+  readonly realm: string | undefined;
+  readonly refreshEnabled: boolean;
+  /** Verifies the token and, when given, the requirement (ERR_PERMISSION_DENIED when it is not met). */
+  authorize(token: string, requirement?: CompiledRequirement): Promise<AccessClaims>;
+  /** `authorize`, answered synchronously when every step can be. */
+  [authorizeEagerly]?(token: string, requirement: CompiledRequirement | undefined): AccessClaims | Promise<AccessClaims>;
+  /** Verifies a refresh token and marks it used (single use). */
+  consumeRefresh(token: string): Promise<RefreshClaims>;
+  /** Runs `fn` so that tokens issued inside it continue the family of `claims`. */
+  withinRefreshFamily<T>(claims: { fam: string }, fn: () => T): T;
+}
