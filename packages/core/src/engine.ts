@@ -22,11 +22,11 @@ export interface GuardEngine {
   readonly realm: string | undefined;
   readonly refreshEnabled: boolean;
   /** Verifies the token and, when given, the requirement (ERR_PERMISSION_DENIED when it is not met). */
-  authorize(token: string, requirement?: CompiledRequirement): Promise<AccessClaims>;
+  authorize(token: string, requirement?: CompiledRequirement): Promise<AccessClaims<string, object>>;
   /** `authorize`, answered synchronously when every step can be. */
-  [authorizeEagerly]?(token: string, requirement: CompiledRequirement | undefined): AccessClaims | Promise<AccessClaims>;
+  [authorizeEagerly]?(token: string, requirement: CompiledRequirement | undefined): AccessClaims<string, object> | Promise<AccessClaims<string, object>>;
   /** Verifies a refresh token and marks it used (single use). */
-  consumeRefresh(token: string): Promise<RefreshClaims>;
+  consumeRefresh(token: string): Promise<RefreshClaims<object>>;
   /** Runs `fn` so that tokens issued inside it continue the family of `claims`. */
   withinRefreshFamily<T>(claims: { fam: string }, fn: () => T): T;
 }

@@ -127,3 +127,6 @@ export {
   type TemplateRequest,
 } from './http/auth-endpoints.js';
 export { readJsonBody, DEFAULT_BODY_LIMIT, type JsonBodyOptions } from './http/json-body.js';
+export type { GuardEngine } from './engine.js';
+export { runInRequestScope, currentRequestScope, type RequestScope } from './request-scope.js';
+export { frameworkError, type FrameworkReadyError } from './framework-error.js';

@@ -45,6 +45,22 @@ export interface Template {
   readonly frameworkErrors?: boolean;
   /** Name of the refresh-token cookie the refreshFinder reads, so the refresh endpoint writes the same one. */
   readonly refreshCookie?: string;
+  /**
+   * True when `args` are this framework's handler arguments. A decorated
+   * method called with anything else (parameter injection, a service-layer
+   * call) finds its request in the request scope instead. Without it, every
+   * call is taken as the framework's arguments.
+   */
+  isRequest?(args: readonly unknown[]): boolean;
+  /** How the framework calls a handler, for error messages: e.g. '(req, res, next)'. */
+  readonly handlerArguments?: string;
+  /**
+   * Hands an error thrown by a decorated handler to the framework's error
+   * handling (Express: `next(err)`, which Express 4 would never get from a
+   * returned promise). True when it was taken; otherwise the error rejects
+   * the handler's promise, for frameworks that await it (Koa, Fastify).
+   */
+  handlerError?(args: readonly unknown[], error: unknown): boolean;
 }
 
 const templates = new Map<string, Template>();
@@ -70,6 +86,9 @@ function assertTemplate(template: unknown): Template {
   if (typeof candidate['name'] !== 'string' || candidate['name'].length === 0) throw new ApoJwtConfigError('template.name must be a non-empty string');
   for (const slot of ['tokenFinder', 'refreshFinder', 'exceptionHandler', 'attach']) {
     if (typeof candidate[slot] !== 'function') throw new ApoJwtConfigError(`template.${slot} must be a function`);
+  }
+  for (const slot of ['respond', 'request', 'isRequest', 'handlerError']) {
+    if (candidate[slot] !== undefined && typeof candidate[slot] !== 'function') throw new ApoJwtConfigError(`template.${slot} must be a function when given`);
   }
   return template as Template;
 }

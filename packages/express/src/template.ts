@@ -3,12 +3,13 @@ import {
   checkTemplateOptions,
   findBearerToken,
   findCookie,
+  frameworkError,
   toHttpErrorResponse,
   type ApoJwtError,
   type InjectedValues,
   type Template,
 } from '@apojwt/core';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { attachToRequest } from './attach.js';
 
 export interface ExpressTemplateOptions {
@@ -22,7 +23,7 @@ export interface ExpressTemplateOptions {
   errors?: 'respond' | 'next';
 }
 
-type Req = IncomingMessage & Record<string, unknown>;
+type Req = IncomingMessage & Record<string, unknown> & { next?: Next };
 type Res = ServerResponse & { status(code: number): Res; set(headers: Record<string, string | string[]>): Res; json(body: unknown): unknown; end(): unknown };
 type Next = (error?: unknown) => void;
 
@@ -38,15 +39,19 @@ export function expressTemplate(options: ExpressTemplateOptions = {}): Template 
     frameworkErrors: toFramework,
     tokenFinder: (req: Req) => findBearerToken(req.rawHeaders, bearer),
     refreshFinder: (req: Req) => findCookie(req.rawHeaders, refreshCookie),
-    exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, _req: Req, res: Res, next: Next): void {
+    exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, req: Req, res: Res, next: Next): void {
+      // Express's final handler reads `status` and `headers` from the error.
+      if (toFramework) return nextOf(req, next)?.(frameworkError(error, this?.realm));
       const answer = toHttpErrorResponse(error, this?.realm);
-      if (toFramework) {
-        // Express's final handler reads `status` (already on the error) and `headers`.
-        Object.defineProperty(error, 'headers', { value: answer.headers, configurable: true });
-        Object.defineProperty(error, 'expose', { value: true, configurable: true });
-        return next(error);
-      }
       res.status(answer.status).set(answer.headers).json(answer.body);
+    },
+    handlerArguments: '(req, res, next)',
+    isRequest: (args: readonly unknown[]) => args[0] instanceof IncomingMessage && args[1] instanceof ServerResponse,
+    handlerError(args: readonly unknown[], error: unknown): boolean {
+      const next = nextOf(args[0] as Req, args[2]);
+      if (next === undefined) return false;
+      next(error);
+      return true;
     },
     attach(args: readonly unknown[], values: InjectedValues): void {
       attachToRequest(args[0] as Req, values);
@@ -62,4 +67,13 @@ export function expressTemplate(options: ExpressTemplateOptions = {}): Template 
       return { req, ip: req.ip, body: req.body };
     },
   });
+}
+
+/**
+ * The route's `next`: the one passed, or the one Express (4 and 5) keeps on
+ * `req.next` when a route calls `(req, res) => controller.method(req, res)`.
+ */
+function nextOf(req: Req, passed: unknown): Next | undefined {
+  if (typeof passed === 'function') return passed as Next;
+  return typeof req.next === 'function' ? req.next : undefined;
 }

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import type { AccessClaims, RefreshClaims, RegisteredData, RegisteredPermission, RegisteredRefreshData, PermissionGrant } from '@apojwt/core';
 
 /** After a passed check, the verified values are on `req`, typed from your `Register`. */
@@ -15,4 +16,15 @@ declare global {
   }
 }
 
-export {};
+/**
+ * The request inside a guarded method: the check passed, so the verified
+ * values are there (no `req.tokenSubject!`). Write `req: GuardedRequest` in a
+ * method under `@tokenRequired()` or `@permissionRequired(...)`.
+ */
+export type GuardedRequest<R extends Request = Request> = R & {
+  tokenData: RegisteredData;
+  tokenSubject: string;
+  tokenPermissions: readonly PermissionGrant<RegisteredPermission>[];
+  tokenClaims: AccessClaims<PermissionGrant<RegisteredPermission>, RegisteredData>;
+};
+

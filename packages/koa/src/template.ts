@@ -3,12 +3,13 @@ import {
   checkTemplateOptions,
   findBearerToken,
   findCookie,
+  frameworkError,
   toHttpErrorResponse,
   type ApoJwtError,
   type InjectedValues,
   type Template,
 } from '@apojwt/core';
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
 
 export interface KoaTemplateOptions {
   /** Registered name; default 'koa'. */
@@ -44,17 +45,15 @@ export function koaTemplate(options: KoaTemplateOptions = {}): Template {
     tokenFinder: (ctx: Ctx) => findBearerToken(ctx.req.rawHeaders, bearer),
     refreshFinder: (ctx: Ctx) => findCookie(ctx.req.rawHeaders, refreshCookie),
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, ctx: Ctx): void {
+      // Koa's ctx.onerror reads `status`, `expose` and `headers` (as http-errors sets them).
+      if (toFramework) throw frameworkError(error, this?.realm);
       const answer = toHttpErrorResponse(error, this?.realm);
-      if (toFramework) {
-        // Koa's ctx.onerror reads `status`, `expose` and `headers` (as http-errors sets them).
-        Object.defineProperty(error, 'headers', { value: answer.headers, configurable: true });
-        Object.defineProperty(error, 'expose', { value: true, configurable: true });
-        throw error;
-      }
       ctx.status = answer.status;
       ctx.set(answer.headers);
       ctx.body = answer.body;
     },
+    handlerArguments: '(ctx, next)',
+    isRequest: (args: readonly unknown[]) => isContext(args[0]),
     attach(args: readonly unknown[], values: InjectedValues): void {
       const state = (args[0] as Ctx).state;
       // Only what this request's checks produced, so a second guard adds without erasing.
@@ -81,4 +80,8 @@ export function koaTemplate(options: KoaTemplateOptions = {}): Template {
       return { req: ctx.req, ip: ctx.ip, body: ctx.request?.body };
     },
   });
+}
+
+function isContext(value: unknown): value is Ctx {
+  return typeof value === 'object' && value !== null && (value as Ctx).req instanceof IncomingMessage && typeof (value as Ctx).state === 'object';
 }

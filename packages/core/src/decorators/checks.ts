@@ -1,7 +1,8 @@
 import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
 import type { CompiledRequirement } from '../permissions.js';
 import type { Finder, InjectedValues } from '../template.js';
-import type { AnyApoJwt } from './default-instance.js';
+import type { GuardEngine } from '../engine.js';
+import { assertRefreshEnabled } from './refresh-enabled.js';
 
 /**
  * What one decorator asks for. A decorator only records a check; the checks
@@ -11,7 +12,7 @@ import type { AnyApoJwt } from './default-instance.js';
 export interface Check {
   readonly kind: 'token' | 'permission' | 'refresh';
   readonly requirement: CompiledRequirement | undefined;
-  readonly apo: AnyApoJwt | undefined;
+  readonly apo: GuardEngine | undefined;
 }
 
 /** Mutable while checks run; handed to `template.attach` and to parameter injection. */
@@ -21,7 +22,7 @@ export type CollectedValues = { -readonly [K in keyof InjectedValues]: InjectedV
  * The access token of a request (sync for the built-in finders), or
  * ERR_TOKEN_MISSING. Validity and permissions are decided by `apo.authorize`.
  */
-export function accessToken(apo: AnyApoJwt, args: readonly unknown[]): string | Promise<string> {
+export function accessToken(apo: GuardEngine, args: readonly unknown[]): string | Promise<string> {
   const found = findToken(apo.tokenFinder, 'tokenFinder', args);
   return found instanceof Promise ? found.then(requireToken) : requireToken(found);
 }
@@ -39,7 +40,9 @@ export function fillAccess(values: CollectedValues, claims: { data: unknown; sub
 }
 
 /** Consumes the request's refresh token (`apo.consumeRefresh`: single use); returns its family. */
-export async function runRefreshCheck(apo: AnyApoJwt, args: readonly unknown[], values: CollectedValues): Promise<string> {
+export async function runRefreshCheck(apo: GuardEngine, args: readonly unknown[], values: CollectedValues): Promise<string> {
+  // Standalone decorators meet their instance only now: the same clear message as at set-up.
+  assertRefreshEnabled(apo);
   const token = await findToken(apo.refreshFinder, 'refreshFinder', args);
   if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token was sent');
   const claims = await apo.consumeRefresh(token);

@@ -1,9 +1,10 @@
 import { ApoJwtConfigError } from '../errors.js';
 import { compileRequirement, type PermissionRequirement } from '../permissions.js';
 import type { RegisteredPermission } from '../register.js';
-import type { AnyApoJwt } from './default-instance.js';
+import type { GuardEngine } from '../engine.js';
 import type { Check } from './checks.js';
 import { guard } from './guard.js';
+import { assertRefreshEnabled } from './refresh-enabled.js';
 import { marksFor } from './params.js';
 import { knownKeys } from '../validate.js';
 
@@ -27,7 +28,7 @@ export interface ApoDecorator {
 
 export interface DecoratorOptions {
   /** The instance to check with; default: the last one `createApoJwt` made, resolved per request. */
-  apo?: AnyApoJwt;
+  apo?: GuardEngine;
 }
 
 /** Requires a valid access token (401 otherwise). */
@@ -53,10 +54,12 @@ export function permissionRequired<P extends string = RegisteredPermission>(
  * handler so that `createToken` continues the token's refresh family.
  */
 export function refresh(options?: DecoratorOptions): ApoDecorator {
-  return decorator({ kind: 'refresh', requirement: undefined, apo: instanceOption(options) });
+  const apo = instanceOption(options);
+  if (apo !== undefined) assertRefreshEnabled(apo);
+  return decorator({ kind: 'refresh', requirement: undefined, apo });
 }
 
-function instanceOption(options: DecoratorOptions | undefined): AnyApoJwt | undefined {
+function instanceOption(options: DecoratorOptions | undefined): GuardEngine | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('decorator options must be an object');
   // A misspelt `apo` would silently check with the default instance instead.
@@ -107,7 +110,7 @@ export interface BoundDecorators<P extends string> {
   refresh(): ApoDecorator;
 }
 
-export function decoratorsFor<P extends string>(apo: AnyApoJwt): BoundDecorators<P> {
+export function decoratorsFor<P extends string>(apo: GuardEngine): BoundDecorators<P> {
   return Object.freeze({
     tokenRequired: () => tokenRequired({ apo }),
     permissionRequired: (requirement: PermissionRequirement<P>) => permissionRequired(requirement, { apo }),

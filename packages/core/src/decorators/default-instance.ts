@@ -1,8 +1,5 @@
 import { ApoJwtConfigError } from '../errors.js';
-import type { ApoJwt } from '../apojwt.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyApoJwt = ApoJwt<any, any, any, any>;
+import type { GuardEngine } from '../engine.js';
 
 /**
  * Standalone decorators (`@permissionRequired('x')` imported from a package)
@@ -11,13 +8,13 @@ export type AnyApoJwt = ApoJwt<any, any, any, any>;
  * imported before the instance exists. Pass `{ apo }`, or use
  * `apo.decorators.*`, to pin one instance.
  */
-let current: AnyApoJwt | undefined;
+let current: GuardEngine | undefined;
 
-export function setDefaultApoJwt(apo: AnyApoJwt | undefined): void {
+export function setDefaultApoJwt(apo: GuardEngine | undefined): void {
   current = apo;
 }
 
-export function defaultApoJwt(): AnyApoJwt {
+export function defaultApoJwt(): GuardEngine {
   if (current === undefined) {
     throw new ApoJwtConfigError('no ApoJwt instance: call createApoJwt before the first request, or pass { apo } to the decorator');
   }

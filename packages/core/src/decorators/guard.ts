@@ -1,17 +1,37 @@
 import { isApoJwtError, type ApoJwtError } from '../errors.js';
-import { defaultApoJwt, type AnyApoJwt } from './default-instance.js';
-import { accessToken, fillAccess, runRefreshCheck, type Check, type CollectedValues } from './checks.js';
-import { injectArguments, type ParamMarks } from './params.js';
-import { authorizeEagerly } from '../engine.js';
+import { authorizeEagerly, type GuardEngine } from '../engine.js';
+import { frameworkError } from '../framework-error.js';
 import type { AccessClaims } from '../claims.js';
+import { defaultApoJwt } from './default-instance.js';
+import { accessToken, fillAccess, runRefreshCheck, type Check, type CollectedValues } from './checks.js';
+import { injectArguments, injectInPlace, type ParamMarks } from './params.js';
+import { carryOver } from './carry-over.js';
+import { locateRequest } from './locate-request.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (this: unknown, ...args: any[]) => any;
 
+/** What one guarded method checks before it runs. */
 interface Guarded {
   readonly original: AnyFunction;
   readonly checks: readonly Check[];
   readonly marks: ParamMarks | undefined;
+}
+
+/** One call of a guarded method. */
+interface Run {
+  readonly self: unknown;
+  readonly guarded: Guarded;
+  /** The first check's instance owns the request: its template reads and answers it. */
+  readonly owner: GuardEngine;
+  /** What the method was called with. */
+  readonly callArgs: unknown[];
+  /** The framework's arguments for the request: `callArgs` themselves, or the request scope's. */
+  readonly requestArgs: readonly unknown[];
+  /** Found through the request scope: refusals are thrown for the framework, values injected in place. */
+  readonly scoped: boolean;
+  readonly values: CollectedValues;
+  family: string | undefined;
 }
 
 /** Functions made by `guard`, so a second decorator adds its check instead of nesting. */
@@ -22,18 +42,21 @@ const guardedFunctions = new WeakMap<AnyFunction, Guarded>();
  * guarded function keeps one wrapper around the original with the union of
  * the checks: every check always runs, whatever the order the decorators were
  * written or applied in (method, class, or both), so no combination can drop
- * one; and injected arguments are computed once, from the framework's own.
+ * one. What other decorators recorded on the method (reflect-metadata,
+ * properties, name, length) is carried over to the wrapper.
  */
 export function guard<F extends AnyFunction>(method: F, checks: readonly Check[], marks: ParamMarks | undefined): F {
   const existing = guardedFunctions.get(method);
-  const original = existing?.original ?? method;
-  const all = existing ? mergeChecks(existing.checks, checks) : checks;
-  const paramMarks = existing?.marks ?? marks;
-  const wrapped = function (this: unknown, ...args: unknown[]): Promise<unknown> {
-    return runGuarded(this, original, all, paramMarks, args);
+  const guarded: Guarded = {
+    original: existing?.original ?? method,
+    checks: existing ? mergeChecks(existing.checks, checks) : checks,
+    marks: existing?.marks ?? marks,
   };
-  Object.defineProperty(wrapped, 'name', { value: original.name, configurable: true });
-  guardedFunctions.set(wrapped, { original, checks: all, marks: paramMarks });
+  const wrapped = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    return runGuarded(this, guarded, args);
+  };
+  carryOver(method, wrapped);
+  guardedFunctions.set(wrapped, guarded);
   return wrapped as unknown as F;
 }
 
@@ -43,100 +66,105 @@ function mergeChecks(before: readonly Check[], added: readonly Check[]): readonl
   return Object.freeze([...before, ...fresh]);
 }
 
-/**
- * Runs every check, in order; the first failure answers through the
- * instance's exceptionHandler and the method does not run. Each decision is
- * the instance's: `apo.authorize` (token and permissions) and
- * `apo.consumeRefresh`. It runs on every request, so while every answer is
- * synchronous (built-in finders, a verified-cache hit, the memory store or
- * the Redis mirror) no promise is awaited; the first asynchronous answer
- * hands the rest over to `continueChecks`. Either way the result is a promise.
- */
-function runGuarded(self: unknown, original: AnyFunction, checks: readonly Check[], marks: ParamMarks | undefined, args: unknown[]): Promise<unknown> {
+function runGuarded(self: unknown, guarded: Guarded, args: unknown[]): Promise<unknown> {
+  let run: Run;
   try {
-    // The first check's instance owns the request: its template attaches the values.
-    const owner = (checks[0] as Check).apo ?? defaultApoJwt();
-    const values: CollectedValues = {};
-    for (let i = 0; i < checks.length; i++) {
-      const check = checks[i] as Check;
-      if (check.kind === 'refresh') return continueChecks(self, original, owner, checks, marks, args, values, i, undefined);
-      const apo = i === 0 ? owner : check.apo ?? defaultApoJwt();
-      let claims: AccessClaims | Promise<AccessClaims>;
-      try {
-        const found = accessToken(apo, args);
-        claims = found instanceof Promise ? found.then((token) => authorize(apo, token, check)) : authorize(apo, found, check);
-      } catch (error) {
-        if (isApoJwtError(error)) return Promise.resolve(rejectWith(apo, error, args));
-        throw error;
-      }
-      if (claims instanceof Promise) return continueChecks(self, original, owner, checks, marks, args, values, i, claims);
-      fillAccess(values, claims);
-    }
-    return Promise.resolve(proceed(self, original, owner, marks, args, values, undefined));
+    const owner = (guarded.checks[0] as Check).apo ?? defaultApoJwt();
+    const { requestArgs, scoped } = locateRequest(owner, args, guarded.original.name);
+    run = { self, guarded, owner, callArgs: args, requestArgs, scoped, values: {}, family: undefined };
   } catch (error) {
     return Promise.reject(error);
   }
+  let result: unknown;
+  try {
+    result = runChecks(run, 0);
+  } catch (error) {
+    return failed(run, error);
+  }
+  if (!(result instanceof Promise)) return Promise.resolve(result);
+  return run.scoped || run.owner.template?.handlerError === undefined ? result : result.catch((error: unknown) => failed(run, error));
 }
 
-/** From check `from` on, awaiting: `pending` is that check's claims when it was already started. */
-async function continueChecks(
-  self: unknown,
-  original: AnyFunction,
-  owner: AnyApoJwt,
-  checks: readonly Check[],
-  marks: ParamMarks | undefined,
-  args: unknown[],
-  values: CollectedValues,
-  from: number,
-  pending: Promise<AccessClaims> | undefined,
-): Promise<unknown> {
-  let family: string | undefined;
+/**
+ * The one check loop. It runs on every request, so while every answer is
+ * synchronous (built-in finders, a verified-cache hit, the memory store or
+ * the Redis mirror) no promise is made or awaited; the first check that
+ * answers with a promise continues this same loop from the next check once
+ * it settles. A refusal stops the loop: the handler never runs.
+ */
+function runChecks(run: Run, from: number): unknown {
+  const checks = run.guarded.checks;
   for (let i = from; i < checks.length; i++) {
     const check = checks[i] as Check;
-    const apo = i === 0 ? owner : check.apo ?? defaultApoJwt();
+    const apo = i === 0 ? run.owner : (check.apo ?? defaultApoJwt());
+    let pending: void | Promise<void>;
     try {
-      if (check.kind === 'refresh') {
-        family = await runRefreshCheck(apo, args, values);
-      } else if (i === from && pending !== undefined) {
-        fillAccess(values, await pending);
-      } else {
-        const found = accessToken(apo, args);
-        fillAccess(values, await authorize(apo, found instanceof Promise ? await found : found, check));
-      }
+      pending = runCheck(run, apo, check);
     } catch (error) {
-      if (isApoJwtError(error)) return rejectWith(apo, error, args);
-      throw error;
+      return refuse(run, apo, error);
+    }
+    if (pending !== undefined) {
+      return pending.then(
+        () => runChecks(run, i + 1),
+        (error: unknown) => refuse(run, apo, error),
+      );
     }
   }
-  return proceed(self, original, owner, marks, args, values, family);
+  return proceed(run);
+}
+
+/** One check: undefined when it passed synchronously, a promise when it answers later; throws (or rejects) a refusal. */
+function runCheck(run: Run, apo: GuardEngine, check: Check): void | Promise<void> {
+  if (check.kind === 'refresh') {
+    return runRefreshCheck(apo, run.requestArgs, run.values).then((family) => {
+      run.family = family;
+    });
+  }
+  const found = accessToken(apo, run.requestArgs);
+  const claims = found instanceof Promise ? found.then((token) => authorize(apo, token, check)) : authorize(apo, found, check);
+  if (claims instanceof Promise) return claims.then((verified) => fillAccess(run.values, verified));
+  fillAccess(run.values, claims);
 }
 
 /** Claims, or a native promise of them (so `instanceof Promise` tells the two apart). */
-function authorize(apo: AnyApoJwt, token: string, check: Check): AccessClaims | Promise<AccessClaims> {
+function authorize(apo: GuardEngine, token: string, check: Check): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
   // Absent on an object that only looks like an ApoJwt (or one from another copy of core).
-  if (typeof apo[authorizeEagerly] !== 'function') return Promise.resolve(apo.authorize(token, check.requirement));
-  return apo[authorizeEagerly](token, check.requirement);
+  const eager = apo[authorizeEagerly];
+  if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, check.requirement));
+  return eager.call(apo, token, check.requirement);
+}
+
+/** A check refused: the instance's exceptionHandler answers, or, in a request scope, the framework gets the error. */
+function refuse(run: Run, apo: GuardEngine, error: unknown): unknown {
+  if (!isApoJwtError(error)) throw error;
+  if (run.scoped) throw frameworkError(error, apo.realm);
+  return rejectWith(apo, error, run.requestArgs);
 }
 
 /** Every check passed: values go on the request, then the handler runs. */
-function proceed(
-  self: unknown,
-  original: AnyFunction,
-  apo: AnyApoJwt,
-  marks: ParamMarks | undefined,
-  args: unknown[],
-  values: CollectedValues,
-  family: string | undefined,
-): unknown {
-  apo.template?.attach(args, values);
-  const callArgs = marks === undefined ? args : injectArguments(args, marks, values);
-  if (family === undefined) return original.apply(self, callArgs);
+function proceed(run: Run): unknown {
+  const { owner, guarded, values } = run;
+  owner.template?.attach(run.requestArgs, values);
+  const marks = guarded.marks;
+  const callArgs = marks === undefined ? run.callArgs : run.scoped ? injectInPlace(run.callArgs, marks, values) : injectArguments(run.callArgs, marks, values);
+  if (run.family === undefined) return guarded.original.apply(run.self, callArgs);
   // `createToken` inside a @refresh() handler continues the consumed token's family.
-  return apo.withinRefreshFamily({ fam: family }, () => original.apply(self, callArgs));
+  return owner.withinRefreshFamily({ fam: run.family }, () => guarded.original.apply(run.self, callArgs));
+}
+
+/**
+ * An error that is not a refusal (the handler's own, a misconfiguration):
+ * called with the framework's arguments, the template hands it to the
+ * framework when it can (Express: next(err), which Express 4 would never get
+ * from a returned promise); otherwise the returned promise rejects with it.
+ */
+function failed(run: Run, error: unknown): Promise<unknown> {
+  if (!run.scoped && run.owner.template?.handlerError?.(run.requestArgs, error) === true) return Promise.resolve(undefined);
+  return Promise.reject(error);
 }
 
 /** The handler never runs: the instance's exceptionHandler answers, or the error propagates. */
-export function rejectWith(apo: AnyApoJwt, error: ApoJwtError, args: unknown[]): unknown {
+export function rejectWith(apo: GuardEngine, error: ApoJwtError, args: readonly unknown[]): unknown {
   const handler = apo.exceptionHandler;
   if (handler === undefined) throw error;
   return handler.call(apo, error, ...args);

@@ -1,5 +1,6 @@
 import type { Check } from './checks.js';
 import { guard } from './guard.js';
+import { assertRefreshEnabled } from './refresh-enabled.js';
 
 /** Express `(req, res, next)`, Koa `(ctx, next)`, or another framework's middleware shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -11,11 +12,12 @@ export type Middleware = (...args: any[]) => any;
  * argument), and returns what it returns (Koa awaits it).
  */
 export function middlewareFor(check: Check): Middleware {
-  function proceed(...args: unknown[]): unknown {
+  if (check.kind === 'refresh' && check.apo !== undefined) assertRefreshEnabled(check.apo);
+  function apojwtMiddleware(...args: unknown[]): unknown {
     const next = args[args.length - 1];
     return typeof next === 'function' ? next() : undefined;
   }
-  const guarded = guard(proceed, [check], undefined);
+  const guarded = guard(apojwtMiddleware, [check], undefined);
   return function middleware(...args: unknown[]): unknown {
     return nextOnRejection(guarded(...args) as Promise<unknown>, args);
   };

@@ -58,3 +58,16 @@ export function injectArguments(args: readonly unknown[], marks: ParamMarks, val
   }
   return out;
 }
+
+/**
+ * Injection for a method the framework called with its own parameters
+ * (Nest, routing-controllers): each position already holds what the
+ * framework put there, and marked positions get the verified values.
+ */
+export function injectInPlace(args: readonly unknown[], marks: ParamMarks, values: InjectedValues): unknown[] {
+  let last = args.length - 1;
+  for (const index of marks.keys()) if (index > last) last = index;
+  const out = Array.from({ length: last + 1 }, (_, i) => args[i]);
+  for (const [index, key] of marks) out[index] = values[key];
+  return out;
+}

@@ -1,7 +1,9 @@
 import { ApoJwtConfigError, isApoJwtError } from '../errors.js';
 import type { CreateTokenInput } from '../apojwt.js';
 import type { RefreshClaims } from '../claims.js';
-import type { AnyApoJwt } from '../decorators/default-instance.js';
+import type { ApoJwt } from '../apojwt.js';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyApoJwt = ApoJwt<any, any, any, any>;
 import { nextOnRejection, type Middleware } from '../decorators/middleware.js';
 import type { IncomingMessage } from 'node:http';
 import type { Finder, Template } from '../template.js';
