@@ -146,7 +146,10 @@ export function runControllerConformance(app: ControllerAppUnderTest): void {
       const next = String(answer.json['refreshToken']);
       assert.equal(payloadOf(next)['fam'], payloadOf(first.refreshToken)['fam']);
       assert.notEqual(payloadOf(next)['jti'], payloadOf(first.refreshToken)['jti']);
-      granted(await get('/orders', bearer(String(answer.json['accessToken']))), 'list', ['orders:read']);
+      const renewedAccess = await get('/orders', bearer(String(answer.json['accessToken'])));
+      assert.equal(renewedAccess.status, 200, renewedAccess.text);
+      assert.equal(renewedAccess.json['tokenSubject'], 'user-1');
+      assert.deepEqual(renewedAccess.json['tokenPermissions'], ['orders:read']);
     });
 
     test('refresh is single use: a second use is refused, and reuse after the grace period revokes the family', async () => {
