@@ -1,7 +1,7 @@
 // The conformance kits: one suite per contract, run by the tests of every
-// implementation (templates: every framework adapter; controllers: every
-// framework that calls controller classes itself; stores: memory, Redis).
-// One export per line: each suite adds its own lines.
+// implementation (templates: every framework adapter; stores: memory, Redis).
+// Controllers: every framework that calls controller classes itself (Nest,
+// routing-controllers). One export statement per line; see README.md.
 import * as tc39Controllers from './controllers/index.js';
 
 export { runTemplateConformance } from './template-conformance.js';
