@@ -3,16 +3,13 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { ApoJwt, ApoJwtConfigError, authEndpoints, hashPassword, type Template, type JsonObject, type LoginUser } from '@apojwt/core';
-import * as expressAdapter from '@apojwt/express';
-import * as koaAdapter from '@apojwt/koa';
-import { FRAMEWORKS, type Route, type Running } from './harness/frameworks.js';
-import { request, bearer, type Answer } from './harness/http.js';
-import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock } from './harness/fixtures.js';
+import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, bearer, clock, request, type Answer, type FrameworkUnderTest, type Route, type Running } from '@apojwt/conformance';
 
 /**
  * The ready-made auth endpoints (`authHandlers(apo)`) and the JWKS route
- * (`jwksHandler(apo)`) over real HTTP on Express 5 and 4, Koa 3 and 2, with
- * real bcrypt (cost 4).
+ * (`jwksHandler(apo)`) over real HTTP, with real bcrypt (cost 4): written
+ * once, run by each adapter's handlers test (test/src/express/handlers.test.ts,
+ * test/src/koa/handlers.test.ts) for each of its framework versions.
  */
 
 const COST = 4;
@@ -28,11 +25,13 @@ type Fn = (...args: any[]) => any;
 
 const CLEARED = 'apojwt_refresh=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; Secure; SameSite=Strict';
 
-for (const framework of FRAMEWORKS) {
-  const adapter = (framework.template === 'express' ? expressAdapter : koaAdapter) as unknown as {
-    authHandlers(apo: unknown, options?: unknown): { login: Fn; refresh: Fn; logout: Fn };
-    jwksHandler(source: unknown, options?: unknown): Fn;
-  };
+/** An adapter's `authHandlers` and `jwksHandler`, as the suite calls them. */
+export interface HandlersAdapter {
+  authHandlers(apo: unknown, options?: unknown): { login: Fn; refresh: Fn; logout: Fn };
+  jwksHandler(source: unknown, options?: unknown): Fn;
+}
+
+export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: HandlersAdapter): void {
 
   describe(`auth endpoints on ${framework.name}`, () => {
     let server: Running;

@@ -1,11 +1,15 @@
 import { permissionRequired, refresh, tokenRequired, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { ran, view } from './record.js';
 
+export { ran, view } from './record.js';
+
 /**
- * The conformance suite's controllers, written once and compiled twice: with
- * TC39 decorators (test/tsconfig.json) and with experimentalDecorators
- * (test/tsconfig.legacy.json). Standalone decorators: the instance is the one
- * `createApoJwt` made last, looked up per request.
+ * The template suite's controllers, written once and compiled twice: with
+ * TC39 decorators (tsconfig.build.json → dist/, the `tc39Controllers` export)
+ * and with experimentalDecorators + emitDecoratorMetadata
+ * (tsconfig.legacy.json → dist-legacy/, the `@apojwt/conformance/legacy`
+ * entry). Standalone decorators: the instance is the one `createApoJwt` made
+ * last, looked up per request.
  */
 export class OrdersController {
   readonly label = 'orders-controller';

@@ -1,67 +1,46 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { ApoJwt, createApoJwt, type JsonObject, type Template } from '@apojwt/core';
-import { FRAMEWORKS, type Framework, type Route, type Running } from './harness/frameworks.js';
-import { request, bearer, type Answer } from './harness/http.js';
-import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock, invalidTokens, payloadOf } from './harness/fixtures.js';
-import * as tc39Controllers from './controllers/index.js';
-import * as tc39Record from './controllers/record.js';
-
-/**
- * One conformance suite, written once, run against Express 5, Express 4,
- * Koa 3 and Koa 2, with the controllers compiled as TC39 decorators and as
- * legacy experimentalDecorators, over real HTTP on 127.0.0.1.
- */
-
-type Controllers = typeof tc39Controllers;
-type Record_ = typeof tc39Record;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Injected = any;
-
-interface Mode {
-  name: string;
-  controllers: Controllers;
-  record: Record_;
-  injected: Injected | undefined;
-}
-
-const legacyUrl = (path: string) => new URL(`../../dist-legacy/${path}`, import.meta.url).href;
-const MODES: Mode[] = [
-  { name: 'TC39', controllers: tc39Controllers, record: tc39Record, injected: undefined },
-  {
-    name: 'legacy',
-    controllers: (await import(legacyUrl('controllers/index.js'))) as Controllers,
-    record: (await import(legacyUrl('controllers/record.js'))) as Record_,
-    injected: await import(legacyUrl('legacy/injected.js')),
-  },
-];
+import type { ApoJwt, JsonObject } from '@apojwt/core';
+import type { ControllerModule, FrameworkUnderTest, Running } from './framework.js';
+import { request, bearer, type Answer } from './http.js';
+import { REFRESH_SECRET, SECRET, T0, clock, invalidTokens, payloadOf } from './fixtures.js';
+import { startTemplateApp } from './template-app.js';
 
 /** Node sends an array value as repeated header lines. */
 const twoHeaders = (a: string, b: string) => ({ authorization: [`Bearer ${a}`, `Bearer ${b}`] }) as unknown as OutgoingHttpHeaders;
 
-/** A user's own template object: the framework's, with an async finder reading `X-Token`. */
-function customTemplate(framework: Framework): Template {
-  const base = framework.makeTemplate({ name: `custom-${framework.template}` });
-  return {
-    ...base,
-    name: 'custom',
-    tokenFinder: async (first: { rawHeaders?: string[]; req?: { rawHeaders: string[] } }) => {
-      await Promise.resolve();
-      const raw = first.rawHeaders ?? first.req?.rawHeaders ?? [];
-      const at = raw.findIndex((name) => name.toLowerCase() === 'x-token');
-      return at === -1 ? undefined : raw[at + 1];
-    },
-  };
+/** The decorator modes a framework declared, in a fixed order. */
+function modesOf(framework: FrameworkUnderTest): { name: string; controllers: ControllerModule }[] {
+  const modes: { name: string; controllers: ControllerModule }[] = [];
+  if (framework.controllers.tc39) modes.push({ name: 'TC39', controllers: framework.controllers.tc39 });
+  if (framework.controllers.legacy) modes.push({ name: 'legacy', controllers: framework.controllers.legacy });
+  if (modes.length === 0) throw new TypeError(`${framework.name}: controllers must name at least one decorator mode (tc39 or legacy)`);
+  return modes;
 }
 
-for (const framework of FRAMEWORKS) {
-  for (const mode of MODES) {
+/**
+ * The template conformance suite: every template adapter must pass it.
+ * Registers, for each decorator mode `framework.controllers` names, a
+ * `describe('<name> with <mode> decorators')` whose tests run over real HTTP
+ * against `framework.serve(...)`: 401 / 400 / 403 answers with their RFC 6750
+ * challenges, the handler never running on a refusal, injected values, class
+ * and stacked decorators, middleware and bound decorators, refresh (decorator,
+ * middleware, endpoint), realm, a custom template, and, where
+ * `framework.features` declares them, cookies, renamed refresh cookies and
+ * framework error handling; parameter injection where the controllers build
+ * has it (legacy). Call it at the top level of a test file, once per
+ * framework version.
+ */
+export function runTemplateConformance(framework: FrameworkUnderTest): void {
+  const { features } = framework;
+  for (const mode of modesOf(framework)) {
+    const { controllers } = mode;
     describe(`${framework.name} with ${mode.name} decorators`, () => {
-      const { ran, view } = mode.record;
+      const { ran } = controllers;
       let server: Running;
       let apo: ApoJwt<string, JsonObject, JsonObject, true>;
-      let renamedApo: ApoJwt<string, JsonObject, JsonObject, true>;
+      let renamedApo: ApoJwt<string, JsonObject, JsonObject, true> | undefined;
 
       const get = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { headers });
       const post = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { method: 'POST', headers });
@@ -69,6 +48,10 @@ for (const framework of FRAMEWORKS) {
         apo.createToken({ sub: 'user-1', permissions, data, refreshData: { user: 'user-1' } });
       const access = (permissions?: string[]) => pair(permissions).accessToken;
       const refreshCookie = (token: string) => ({ cookie: `apojwt_refresh=${token}` });
+      const renamed = () => {
+        if (renamedApo === undefined) throw new Error('features.refreshCookie without the renamed instance');
+        return renamedApo;
+      };
 
       /** A refusal: status, code, the handler never ran, no token or secret in the answer. */
       function refused(answer: Answer, status: number, code: string, secrets: readonly string[] = []): void {
@@ -83,59 +66,7 @@ for (const framework of FRAMEWORKS) {
 
       before(async () => {
         clock.ms = T0;
-        apo = createApoJwt({ ...BASE, template: framework.template, refresh: REFRESH });
-        const cookieApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'with-cookie', cookie: 'access_token' }) });
-        const frameworkErrorsApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'framework-errors', frameworkErrors: true }) });
-        const customApo = new ApoJwt({ ...BASE, template: customTemplate(framework) });
-        const realmApo = new ApoJwt({ ...BASE, template: framework.template, realm: 'orders' });
-        renamedApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'renamed', refreshCookie: 'sid' }) }).configRefresh(REFRESH);
-        const orders = new mode.controllers.OrdersController();
-        const classGuarded = new mode.controllers.ClassGuardedController();
-        const session = new mode.controllers.SessionController(apo);
-        const bound = mode.controllers.boundController(apo);
-        const endpoint = (name: string) => (...args: unknown[]) => view(name, { label: 'middleware' }, args);
-        const routes: Route[] = [
-          { method: 'GET', path: '/profile', chain: [(...a: unknown[]) => orders.profile(...a)] },
-          { method: 'GET', path: '/orders', chain: [(...a: unknown[]) => orders.read(...a)] },
-          { method: 'GET', path: '/orders/read-write', chain: [(...a: unknown[]) => orders.readWrite(...a)] },
-          { method: 'GET', path: '/orders/read-both', chain: [(...a: unknown[]) => orders.readBoth(...a)] },
-          { method: 'GET', path: '/orders/write-or-billing', chain: [(...a: unknown[]) => orders.writeOrBilling(...a)] },
-          { method: 'GET', path: '/orders/items-write', chain: [(...a: unknown[]) => orders.itemsWrite(...a)] },
-          { method: 'GET', path: '/stack/token-then-permission', chain: [(...a: unknown[]) => orders.tokenThenPermission(...a)] },
-          { method: 'GET', path: '/stack/permission-then-token', chain: [(...a: unknown[]) => orders.permissionThenToken(...a)] },
-          { method: 'GET', path: '/boom', chain: [(...a: unknown[]) => orders.boom(...a)] },
-          { method: 'GET', path: '/class/list', chain: [(...a: unknown[]) => classGuarded.list(...a)] },
-          { method: 'GET', path: '/class/write', chain: [(...a: unknown[]) => classGuarded.write(...a)] },
-          { method: 'GET', path: '/bound', chain: [(...a: unknown[]) => bound.read(...a)] },
-          { method: 'POST', path: '/session/renew', chain: [(...a: unknown[]) => session.renew(...a)] },
-          {
-            method: 'POST',
-            path: '/auth/refresh',
-            chain: [apo.refreshEndpoint({ issue: (claims) => ({ sub: claims.sub, permissions: ['orders:read'], refreshData: claims.data }) })],
-          },
-          { method: 'GET', path: '/mw/orders', chain: [apo.permissionRequired('orders:read'), endpoint('mwOrders')] },
-          { method: 'GET', path: '/mw/profile', chain: [apo.tokenRequired(), endpoint('mwProfile')] },
-          {
-            method: 'POST',
-            path: '/mw/renew',
-            chain: [apo.refresh(), (...a: unknown[]) => ({ ...view('mwRenew', { label: 'middleware' }, a), ...apo.createToken({ sub: 'user-1' }) })],
-          },
-          { method: 'GET', path: '/cookie/orders', chain: [cookieApo.permissionRequired('orders:read'), endpoint('cookieOrders')] },
-          { method: 'GET', path: '/framework-errors/orders', chain: [frameworkErrorsApo.permissionRequired('orders:read'), endpoint('fwOrders')] },
-          { method: 'GET', path: '/custom/orders', chain: [customApo.permissionRequired('orders:read'), endpoint('customOrders')] },
-          { method: 'POST', path: '/renamed/refresh', chain: [renamedApo.refreshEndpoint({ cookie: { path: '/renamed/refresh' } })] },
-          { method: 'GET', path: '/realm/orders', chain: [realmApo.permissionRequired('orders:read'), endpoint('realmOrders')] },
-        ];
-        if (mode.injected) {
-          const injected = new mode.injected.InjectedController();
-          const injectedClass = new mode.injected.InjectedClassController();
-          routes.push(
-            { method: 'GET', path: '/injected/read', chain: [(...a: unknown[]) => injected.read(...a)] },
-            { method: 'POST', path: '/injected/renew', chain: [(...a: unknown[]) => injected.renew(...a)] },
-            { method: 'GET', path: '/injected/who', chain: [(...a: unknown[]) => injectedClass.who(...a)] },
-          );
-        }
-        server = await framework.serve(routes);
+        ({ server, apo, renamedApo } = await startTemplateApp(framework, controllers));
       });
 
       after(() => server.close());
@@ -326,28 +257,32 @@ for (const framework of FRAMEWORKS) {
         refused(await post('/auth/refresh', refreshCookie(first.accessToken)), 401, 'ERR_KEY_UNKNOWN', [first.accessToken]);
       });
 
-      test('refresh cookie name and path are configurable; the endpoint writes the cookie its template reads', async () => {
-        const { refreshToken } = renamedApo.createToken({ sub: 'user-1' });
-        refused(await post('/renamed/refresh', refreshCookie(refreshToken)), 401, 'ERR_TOKEN_MISSING', [refreshToken]);
-        const answer = await post('/renamed/refresh', { cookie: `sid=${refreshToken}` });
-        assert.equal(answer.status, 200, answer.text);
-        const setCookie = (answer.headers['set-cookie'] ?? []).join('\n');
-        assert.match(setCookie, /^sid=[\w.-]+; Max-Age=86400; Path=\/renamed\/refresh; HttpOnly; Secure; SameSite=Strict$/);
-      });
+      if (features.refreshCookie) {
+        test('refresh cookie name and path are configurable; the endpoint writes the cookie its template reads', async () => {
+          const { refreshToken } = renamed().createToken({ sub: 'user-1' });
+          refused(await post('/renamed/refresh', refreshCookie(refreshToken)), 401, 'ERR_TOKEN_MISSING', [refreshToken]);
+          const answer = await post('/renamed/refresh', { cookie: `sid=${refreshToken}` });
+          assert.equal(answer.status, 200, answer.text);
+          const setCookie = (answer.headers['set-cookie'] ?? []).join('\n');
+          assert.match(setCookie, /^sid=[\w.-]+; Max-Age=86400; Path=\/renamed\/refresh; HttpOnly; Secure; SameSite=Strict$/);
+        });
+      }
 
-      test('cookie lookup: cookie alone, or header and cookie that agree; disagreeing credentials: 400', async () => {
-        const token = access(['orders:read']);
-        assert.equal((await get('/cookie/orders', { cookie: `theme=dark; access_token=${token}` })).status, 200);
-        assert.equal((await get('/cookie/orders', { ...bearer(token), cookie: `access_token=${token}` })).status, 200);
-        ran.length = 0;
-        const other = access(['orders:read']);
-        const disagree = await get('/cookie/orders', { ...bearer(token), cookie: `access_token=${other}` });
-        refused(disagree, 400, 'ERR_REQUEST_MALFORMED', [token, other]);
-        assert.match(String(disagree.headers['www-authenticate']), /error="invalid_request"/);
-        refused(await get('/cookie/orders', { cookie: `access_token=${token}; access_token=${other}` }), 400, 'ERR_REQUEST_MALFORMED');
-        // Without the cookie option a cookie is not a credential.
-        refused(await get('/orders', { cookie: `access_token=${token}` }), 401, 'ERR_TOKEN_MISSING');
-      });
+      if (features.cookie) {
+        test('cookie lookup: cookie alone, or header and cookie that agree; disagreeing credentials: 400', async () => {
+          const token = access(['orders:read']);
+          assert.equal((await get('/cookie/orders', { cookie: `theme=dark; access_token=${token}` })).status, 200);
+          assert.equal((await get('/cookie/orders', { ...bearer(token), cookie: `access_token=${token}` })).status, 200);
+          ran.length = 0;
+          const other = access(['orders:read']);
+          const disagree = await get('/cookie/orders', { ...bearer(token), cookie: `access_token=${other}` });
+          refused(disagree, 400, 'ERR_REQUEST_MALFORMED', [token, other]);
+          assert.match(String(disagree.headers['www-authenticate']), /error="invalid_request"/);
+          refused(await get('/cookie/orders', { cookie: `access_token=${token}; access_token=${other}` }), 400, 'ERR_REQUEST_MALFORMED');
+          // Without the cookie option a cookie is not a credential.
+          refused(await get('/orders', { cookie: `access_token=${token}` }), 401, 'ERR_TOKEN_MISSING');
+        });
+      }
 
       test('a malformed Authorization header: 400 invalid_request', async () => {
         const token = access(['orders:read']);
@@ -390,20 +325,22 @@ for (const framework of FRAMEWORKS) {
         refused(await get('/custom/orders', { 'x-token': access(['billing:read']) }), 403, 'ERR_PERMISSION_DENIED');
       });
 
-      test("framework error handling: the typed error reaches the application's handler with status and headers", async () => {
-        const missing = await get('/framework-errors/orders');
-        refused(missing, 401, 'ERR_TOKEN_MISSING');
-        assert.equal(missing.json['handledBy'], 'app');
-        assert.equal(missing.headers['www-authenticate'], 'Bearer');
-        const token = access(['billing:read']);
-        const denied = await get('/framework-errors/orders', bearer(token));
-        refused(denied, 403, 'ERR_PERMISSION_DENIED', [token]);
-        assert.equal(denied.json['handledBy'], 'app');
-        assert.match(String(denied.headers['www-authenticate']), /error="insufficient_scope"/);
-        assert.equal((await get('/framework-errors/orders', bearer(access(['orders:read'])))).status, 200);
-      });
+      if (features.frameworkErrors) {
+        test("framework error handling: the typed error reaches the application's handler with status and headers", async () => {
+          const missing = await get('/framework-errors/orders');
+          refused(missing, 401, 'ERR_TOKEN_MISSING');
+          assert.equal(missing.json['handledBy'], 'app');
+          assert.equal(missing.headers['www-authenticate'], 'Bearer');
+          const token = access(['billing:read']);
+          const denied = await get('/framework-errors/orders', bearer(token));
+          refused(denied, 403, 'ERR_PERMISSION_DENIED', [token]);
+          assert.equal(denied.json['handledBy'], 'app');
+          assert.match(String(denied.headers['www-authenticate']), /error="insufficient_scope"/);
+          assert.equal((await get('/framework-errors/orders', bearer(access(['orders:read'])))).status, 200);
+        });
+      }
 
-      if (mode.injected) {
+      if (controllers.InjectedController) {
         test('parameter injection: marked parameters get the values, the framework arguments fill the rest', async () => {
           const token = access(['orders:read']);
           const answer = await get('/injected/read', bearer(token));

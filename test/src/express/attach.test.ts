@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import express5 from 'express';
 import express4 from 'express4';
 import { ApoJwt, type JsonObject } from '@apojwt/express';
-import { BASE, REFRESH } from './harness/fixtures.js';
-import { request, bearer } from './harness/http.js';
+import { BASE, REFRESH, bearer, request } from '@apojwt/conformance';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 

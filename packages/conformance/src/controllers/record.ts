@@ -1,7 +1,12 @@
 /** Which handler bodies ran: a rejected request must leave this empty. */
 export const ran: string[] = [];
 
-/** Where the adapter put the verified values: Express `req`, Koa `ctx.state`. */
+/**
+ * Where the adapter put the verified values: on `first.state` when the first
+ * handler argument is a Koa-style context (it has `state` and `req`),
+ * otherwise on the first argument itself (Express's `req`, Fastify's
+ * `request`). An adapter must make them readable in one of these two places.
+ */
 export function stateOf(first: unknown): Record<string, unknown> {
   const arg = first as Record<string, unknown>;
   return 'state' in arg && 'req' in arg ? (arg['state'] as Record<string, unknown>) : arg;

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 
+/** An HTTP answer as the client saw it. `json` is `{}` when the body is not JSON. */
 export interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
@@ -35,6 +36,7 @@ export function request(base: string, path: string, options: { method?: string; 
   });
 }
 
+/** `Authorization: Bearer <token>`. */
 export function bearer(token: string): OutgoingHttpHeaders {
   return { authorization: `Bearer ${token}` };
 }

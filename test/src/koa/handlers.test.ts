@@ -1,0 +1,8 @@
+// authHandlers and jwksHandler (packages/koa/src/handlers.ts) over real HTTP on Koa 3 and 2.
+import * as koaAdapter from '@apojwt/koa';
+import { runAuthHandlersOverHttp, type HandlersAdapter } from '../credentials/auth-handlers-http.js';
+import { KOA_2, KOA_3 } from './framework.js';
+
+const adapter = koaAdapter as unknown as HandlersAdapter;
+runAuthHandlersOverHttp(KOA_3, adapter);
+runAuthHandlersOverHttp(KOA_2, adapter);
