@@ -59,7 +59,8 @@ async function script(d: Deployment): Promise<void> {
     body: JSON.stringify({ item: 'tea' }),
   }, { status: 403, error: 'ERR_PERMISSION_DENIED' });
   await step('No token → 401 with a bare Bearer challenge', `${billing}/invoices`, {}, { status: 401 });
-  await step('Malformed Authorization header → 400 invalid_request', `${orders}/orders`, { headers: { authorization: 'Basic YWxpY2U6cHc=' } }, { status: 400 });
+  await step('Another scheme (Basic) is no Bearer credential → 401 with a bare Bearer challenge', `${orders}/orders`, { headers: { authorization: 'Basic YWxpY2U6cHc=' } }, { status: 401, error: 'ERR_TOKEN_MISSING' });
+  await step('Malformed Bearer header → 400 invalid_request', `${orders}/orders`, { headers: { authorization: 'Bearer two tokens' } }, { status: 400, error: 'ERR_REQUEST_MALFORMED' });
 
   const rotated = await step('Refresh: the cookie is rotated — a new access token and a new refresh cookie', `${auth}/auth/refresh`, {
     method: 'POST',

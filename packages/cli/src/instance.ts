@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ApoJwt, ApoJwtConfigError, ApoJwtError, isAlgorithm, makeSigningKey, type Algorithm, type ApoJwtOptions, type KeyResolver } from '@apojwt/core';
 import { CliError, EXIT_USAGE } from './fail.js';
-import { loadPrivateKeySpec, loadPublicKey, loadSecret, type KeySourceOptions } from './key-input.js';
+import { DEFAULT_SECRET_ENV, loadPrivateKeySpec, loadPublicKey, loadSecret, type KeySourceOptions } from './key-input.js';
 
 /** The options `sign` and `verify` share: they describe the issuer's configuration. */
 export interface InstanceOptions extends KeySourceOptions {
@@ -14,9 +14,21 @@ export interface InstanceOptions extends KeySourceOptions {
   refresh?: boolean;
 }
 
+/**
+ * The algorithm, and a refusal of a key source that does not go with it: an
+ * HS secret and an RS/PS/ES key file are never substitutes, and an option
+ * given but ignored would hide which key was really used.
+ */
 function algorithmOf(options: InstanceOptions): Algorithm {
-  if (!isAlgorithm(options.alg)) throw new CliError(`unknown algorithm ${options.alg}`, EXIT_USAGE);
-  return options.alg;
+  if (!isAlgorithm(options.alg)) throw new CliError('--alg is not an algorithm apojwt supports', EXIT_USAGE);
+  const algorithm = options.alg;
+  if (algorithm.startsWith('HS') && options.keyFile !== undefined) {
+    throw new CliError(`--key-file is for RS/PS/ES keys; ${algorithm} takes a secret: --secret-file <path> or $${options.secretEnv ?? DEFAULT_SECRET_ENV}`, EXIT_USAGE);
+  }
+  if (!algorithm.startsWith('HS') && options.secretFile !== undefined) {
+    throw new CliError(`--secret-file is for HS algorithms; ${algorithm} takes --key-file <path>`, EXIT_USAGE);
+  }
+  return algorithm;
 }
 
 function base(options: InstanceOptions, algorithm: Algorithm): ApoJwtOptions {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, oneLine } from './fail.js';
+import { usageMessage } from './usage-errors.js';
 import { keygenCommand } from './commands/keygen.js';
 import { signCommand } from './commands/sign.js';
 import { verifyCommand } from './commands/verify.js';
@@ -17,10 +18,8 @@ export function buildProgram(): Command {
     .addCommand(decodeCommand())
     .addCommand(hashCommand());
   for (const command of [program, ...program.commands]) {
-    command.exitOverride().configureOutput({
-      // Commander's own messages ("error: unknown option ...") as one apojwt line.
-      outputError: (text, write) => write(`apojwt: ${oneLine(text.replace(/^error: /, ''))} (see --help)\n`),
-    });
+    // Commander's own messages quote typed values; run() prints a rebuilt line instead (usage-errors.ts).
+    command.exitOverride().configureOutput({ outputError: () => {} });
   }
   return program;
 }
@@ -32,8 +31,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end here with exit code 0.
-      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+      // --help and --version end here with exit code 0; help shown for a missing command was already printed.
+      if (error.exitCode === 0) return 0;
+      if (error.code !== 'commander.help') process.stderr.write(`apojwt: ${oneLine(usageMessage(error))} (see --help)\n`);
+      return EXIT_USAGE;
     }
     if (error instanceof CliError) {
       process.stderr.write(`apojwt: ${oneLine(error.message)}\n`);

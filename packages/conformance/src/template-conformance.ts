@@ -284,14 +284,30 @@ export function runTemplateConformance(framework: FrameworkUnderTest): void {
         });
       }
 
-      test('a malformed Authorization header: 400 invalid_request', async () => {
+      test('a malformed Bearer credential: 400 invalid_request', async () => {
         const token = access(['orders:read']);
-        const headers = ['Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `Bearer ${token} extra`, `Token ${token}`, `Bearer ${token},${token}`, ''];
+        // `Bearer` with no token is a Bearer request missing its token: 400 (see the README's Decisions).
+        const headers = ['Bearer', 'Bearer ', `Bearer ${token} extra`, `Bearer ${token},${token}`, `Bearer\t${token}`, `bearer${token}`];
         for (const value of headers) {
           const answer = await get('/orders', { authorization: value });
           refused(answer, 400, 'ERR_REQUEST_MALFORMED', [token]);
           assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_request"/, JSON.stringify(value));
         }
+      });
+
+      test('no Bearer credentials (another scheme, a bare token, an empty header): 401 with a bare challenge (RFC 6750 §3.1)', async () => {
+        const token = access(['orders:read']);
+        const headers = ['Basic dXNlcjpwYXNz', `Token ${token}`, 'Digest username="u", realm="r"', token, ''];
+        for (const value of headers) {
+          const answer = await get('/orders', { authorization: value });
+          refused(answer, 401, 'ERR_TOKEN_MISSING', [token]);
+          assert.equal(answer.headers['www-authenticate'], 'Bearer', JSON.stringify(value));
+        }
+        const realm = await get('/realm/orders', { authorization: 'Basic dXNlcjpwYXNz' });
+        refused(realm, 401, 'ERR_TOKEN_MISSING');
+        assert.equal(realm.headers['www-authenticate'], 'Bearer realm="orders"');
+        // Another scheme in the header does not hide the token cookie.
+        assert.equal((await get('/cookie/orders', { authorization: 'Basic dXNlcjpwYXNz', cookie: `access_token=${token}` })).status, 200);
       });
 
       test('the Bearer scheme is case-insensitive', async () => {

@@ -1,4 +1,36 @@
-import { ApoJwtError, type ApoJwtHttpStatus } from './errors.js';
+import { ApoJwtError, type ApoJwtErrorCode, type ApoJwtHttpStatus } from './errors.js';
+
+/**
+ * What a client is told, per code: one fixed sentence. An error's own
+ * `message` may come from custom code (a key resolver quoting the attacker's
+ * `kid`, a store quoting its host or a subject); it stays on the error, with
+ * its `cause`, for the server's log, and never reaches the response body or
+ * the challenge. Each sentence keeps to RFC 6750 §3's error_description
+ * characters (%x20-21 / %x23-5B / %x5D-7E).
+ */
+export const PUBLIC_MESSAGE_BY_CODE = {
+  ERR_TOKEN_MISSING: 'no token was sent',
+  ERR_REQUEST_MALFORMED: 'the request does not carry exactly one well-formed Bearer credential',
+  ERR_BODY_INVALID: 'the request body is not valid JSON, or not an object with string username and password',
+  ERR_BODY_TOO_LARGE: 'the request body is larger than this endpoint reads',
+  ERR_TOKEN_TOO_LARGE: 'the token is larger than this service accepts',
+  ERR_TOKEN_MALFORMED: 'the token is not a well-formed JWT',
+  ERR_ALGORITHM_NOT_ALLOWED: 'the token algorithm is not the one this service accepts',
+  ERR_KEY_UNKNOWN: 'no verification key matches the token header',
+  ERR_SIGNATURE_INVALID: 'the token signature is invalid',
+  ERR_TOKEN_TYPE_INVALID: 'the token is not of the type this endpoint takes',
+  ERR_TOKEN_EXPIRED: 'the token has expired',
+  ERR_TOKEN_NOT_YET_VALID: 'the token is not valid yet',
+  ERR_CLAIM_INVALID: 'a claim of the token is missing, malformed or not accepted here',
+  ERR_TOKEN_REVOKED: 'the token has been revoked',
+  ERR_REFRESH_REUSED: 'the refresh token was already used; its sessions are revoked',
+  ERR_CREDENTIALS_INVALID: 'invalid username or password',
+  ERR_ACCOUNT_DISABLED: 'the account is disabled',
+  ERR_PERMISSION_DENIED: 'the token does not grant the permission this route requires',
+  ERR_PASSWORD_INVALID: 'the password must not be empty',
+  ERR_RATE_LIMITED: 'too many attempts; try again later',
+  ERR_STORE_UNAVAILABLE: 'a store this check depends on is unavailable; try again later',
+} as const satisfies Record<ApoJwtErrorCode, string>;
 
 /** What an adapter writes back for an `ApoJwtError`: status, headers and a JSON body. */
 export interface HttpErrorResponse {
@@ -10,7 +42,8 @@ export interface HttpErrorResponse {
 /**
  * Maps an error to the HTTP answer, RFC 6750 §3 included, so that adapters
  * only copy fields into their framework's response. The body and headers hold
- * the code and a fixed message: never the token, a secret or a claim.
+ * the code and its fixed message (`PUBLIC_MESSAGE_BY_CODE`), never the
+ * error's own message: never the token, a secret, a claim or custom text.
  */
 export function toHttpErrorResponse(error: ApoJwtError, realm?: string): HttpErrorResponse {
   const headers: Record<string, string> = {};
@@ -19,11 +52,12 @@ export function toHttpErrorResponse(error: ApoJwtError, realm?: string): HttpErr
   if (error.code === 'ERR_RATE_LIMITED') {
     headers['Retry-After'] = String(Math.max(1, Math.ceil(error.details.retryAfterSeconds ?? 1)));
   }
-  return { status: error.status, headers, body: { error: error.code, message: error.message } };
+  return { status: error.status, headers, body: { error: error.code, message: PUBLIC_MESSAGE_BY_CODE[error.code] } };
 }
 
 function bearerChallenge(error: ApoJwtError, realm: string | undefined): string | undefined {
   const params: string[] = [];
+  const description = `error_description="${PUBLIC_MESSAGE_BY_CODE[error.code]}"`;
   if (realm) params.push(`realm="${realm}"`);
   switch (error.code) {
     // §3.1: a request without credentials gets a challenge with no error code.
@@ -31,27 +65,17 @@ function bearerChallenge(error: ApoJwtError, realm: string | undefined): string 
     case 'ERR_CREDENTIALS_INVALID':
       break;
     case 'ERR_REQUEST_MALFORMED':
-      params.push('error="invalid_request"', `error_description="${description(error.message)}"`);
+      params.push('error="invalid_request"', description);
       break;
     case 'ERR_PERMISSION_DENIED': {
-      params.push('error="insufficient_scope"', `error_description="${description(error.message)}"`);
+      params.push('error="insufficient_scope"', description);
       const scope = error.details.requiredPermissions;
       if (scope && scope.length > 0) params.push(`scope="${scope.join(' ')}"`);
       break;
     }
     default:
       if (error.status !== 401) return undefined;
-      params.push('error="invalid_token"', `error_description="${description(error.message)}"`);
+      params.push('error="invalid_token"', description);
   }
   return params.length > 0 ? `Bearer ${params.join(', ')}` : 'Bearer';
-}
-
-/**
- * RFC 6750 §3: error_description holds only %x20-21 / %x23-5B / %x5D-7E. Our
- * own messages do; one written by a custom key resolver, store or finder
- * might not, and a quote would end the parameter early while a non-Latin-1
- * character makes Node refuse the header (a 500 instead of the 401).
- */
-function description(message: string): string {
-  return message.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }

@@ -1,6 +1,6 @@
 import { ApoJwtConfigError } from './errors.js';
 import { isSymmetric, type Algorithm } from './algorithms.js';
-import { LocalKeyRing, makeSigningKey, secretToKeyObject, type KeyResolver, type SigningKey } from './keys.js';
+import { LocalKeyRing, makeSigningKey, secretToKeyObject, soleKeyForMissingKid, type KeyResolver, type SigningKey } from './keys.js';
 import { KeyRing } from './key-ring.js';
 import { RemoteJwks } from './remote-jwks.js';
 import type { Clock } from './clock.js';
@@ -72,7 +72,8 @@ export function configureKeys(options: ApoJwtOptions, algorithm: Algorithm, cloc
     if (!Array.isArray(options.publicKeys) || options.publicKeys.length === 0) throw new ApoJwtConfigError('publicKeys must be a non-empty array of keys');
     ring = new KeyRing({ algorithm, verificationKeys: options.publicKeys }, { signingKey: 'privateKey', verificationKeys: 'publicKeys' });
   }
-  return { hmacKey: undefined, keyRing: ring, resolver: ring };
+  // Local keys only: a remote JWK Set changes under us, so there a token must name its key.
+  return { hmacKey: undefined, keyRing: ring, resolver: soleKeyForMissingKid(ring) };
 }
 
 /** `kid` and a kid inside `privateKey` would disagree sooner or later: one place only. */

@@ -86,3 +86,28 @@ export class LocalKeyRing implements KeyResolver {
     return [...this.byKid.keys()];
   }
 }
+
+/** A resolver that can list the kids it holds (KeyRing, LocalKeyRing). */
+export interface ListedKeyResolver extends KeyResolver {
+  readonly kids: readonly string[];
+}
+
+/**
+ * Python apojwt (PyJWT's default header) signs RS/ES tokens without a `kid`.
+ * A ring holding exactly one key verifies those against it: there is only
+ * one key they can mean, and the signature still decides. With two or more
+ * keys which one was meant cannot be known, and guessing would let a key
+ * verify tokens it was never meant for: ERR_KEY_UNKNOWN, as before. Counted
+ * at each token, so a ring that grows (rotation) stops choosing at once.
+ */
+export function soleKeyForMissingKid(ring: ListedKeyResolver): KeyResolver {
+  return {
+    resolve(kid: string | undefined, alg: Algorithm) {
+      if (kid === undefined) {
+        const kids = ring.kids;
+        if (kids.length === 1) return ring.resolve(kids[0], alg);
+      }
+      return ring.resolve(kid, alg);
+    },
+  };
+}

@@ -74,7 +74,15 @@ export function resolveTemplate(template: string | Template): Template {
   if (typeof template !== 'string') return assertTemplate(template);
   const found = templates.get(template);
   if (found === undefined) {
-    throw new ApoJwtConfigError(`unknown template "${template}": import '@apojwt/${template}' first, or pass a template object`);
+    // Only names that exist: a package name made from the user's text
+    // ('@apojwt/Express') would send them looking for something that is not there.
+    const names = [...templates.keys()];
+    const quoted = JSON.stringify(template.length > 64 ? `${template.slice(0, 64)}…` : template);
+    const near = names.find((name) => name.toLowerCase() === template.toLowerCase());
+    const known = names.length === 0
+      ? 'no template is registered (an adapter registers its template when its package is imported)'
+      : `registered templates: ${names.map((name) => JSON.stringify(name)).join(', ')}${near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`}`;
+    throw new ApoJwtConfigError(`unknown template ${quoted}: ${known}; or pass a template object`);
   }
   return found;
 }

@@ -8,40 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
 import { ApoJwt, verifyPassword } from '@apojwt/core';
-
-// The real `apojwt` executable, found through the package's bin field and
-// run as a separate process, as an operator would run it.
-const packageJson = fileURLToPath(import.meta.resolve('@apojwt/cli/package.json'));
-const bin = join(dirname(packageJson), (JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: { apojwt: string } }).bin.apojwt);
-
-const SECRET = 'cli-test-secret-0123456789abcdefghij';
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('APOJWT_')));
-
-interface Result { status: number | null; stdout: string; stderr: string }
-
-function apojwt(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Result {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    input: options.input ?? '',
-    env: { ...cleanEnv, ...options.env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-const withSecret = { env: { APOJWT_SECRET: SECRET } };
-const issuer = ['--iss', 'auth', '--aud', 'orders'];
-
-/** A failure: the exit code, one line on stderr, no stack trace, nothing on stdout. */
-function assertFailure(result: Result, status: number, pattern: RegExp): void {
-  assert.equal(result.status, status, `exit ${result.status}; stderr: ${result.stderr}`);
-  const lines = result.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line expected, got: ${result.stderr}`);
-  assert.match(lines[0]!, /^apojwt: /);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at |Error:|node:internal/);
-  assert.equal(result.stdout, '');
-}
+import { SECRET, apojwt, assertFailure, cleanEnv, issuer, withSecret } from './helpers.js';
 
 function verifier() {
   return new ApoJwt({ secret: SECRET, iss: 'auth', serverAudience: 'orders' });

@@ -4,7 +4,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ApoJwt } from '@apojwt/core';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { ApoJwt, KeyRing } from '@apojwt/core';
 import { AUD, FrozenClock, ISS, SECRET, T0_S, claimValues, rejects } from './helpers.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -91,4 +92,60 @@ describe('Python apojwt (PyJWT) interop', () => {
     assert.throws(() => python(DECODE, { token, secret: SECRET, iss: ISS, aud: 'other-aud' }), /InvalidAudienceError/);
     assert.throws(() => python(DECODE, { token, secret: `${SECRET}x`, iss: ISS, aud: AUD }), /InvalidSignatureError/);
   });
+});
+
+// Python apojwt signs RS256/ES256 tokens with PyJWT's default header: no kid.
+const MINT_ASYMMETRIC = `
+import json, sys, jwt
+a = json.load(sys.stdin)
+now = a["now"]
+claims = {"exp": now + 900, "sub": a["sub"], "nbf": now, "iss": a["iss"], "aud": [a["aud"]], "iat": now, "data": {}, "perms": ["orders:read"]}
+token = jwt.encode(claims, a["key"], algorithm=a["alg"])
+print(token if isinstance(token, str) else token.decode())
+`;
+
+describe('Python apojwt (PyJWT) interop: RS256 and ES256 tokens without kid', () => {
+  const clock = new FrozenClock();
+  const pair = (alg: 'RS256' | 'ES256') => (alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' }));
+  const pem = (key: KeyObject) => key.export({ type: key.type === 'private' ? 'pkcs8' : 'spki', format: 'pem' }) as string;
+  const mint = (alg: string, privateKey: KeyObject, sub: string) => python(MINT_ASYMMETRIC, { now: T0_S, sub, iss: ISS, aud: AUD, alg, key: pem(privateKey) });
+  const verifier = (alg: 'RS256' | 'ES256', extra: Record<string, unknown>) =>
+    new ApoJwt({ algorithm: alg, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true, ...extra });
+
+  for (const alg of ['RS256', 'ES256'] as const) {
+    test(`${alg}: the PyJWT token names no key`, () => {
+      const token = mint(alg, pair(alg).privateKey, 'py-user');
+      assert.deepEqual(JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()), { alg, typ: 'JWT' });
+    });
+
+    test(`${alg}: a verifier with exactly one public key verifies it against that key`, async () => {
+      const keys = pair(alg);
+      const token = mint(alg, keys.privateKey, 'py-user-1');
+      for (const key of [pem(keys.publicKey), keys.publicKey, { key: keys.publicKey.export({ format: 'jwk' }), kid: 'only' }]) {
+        const claims = await verifier(alg, { publicKeys: [key] }).verify(token);
+        assert.equal(claims.sub, 'py-user-1');
+        assert.deepEqual(claims.perms, ['orders:read']);
+      }
+      // A one-key issuer (privateKey) and a one-key ring do the same.
+      assert.equal((await verifier(alg, { privateKey: keys.privateKey }).verify(token)).sub, 'py-user-1');
+      assert.equal((await verifier(alg, { keyRing: new KeyRing({ algorithm: alg, verificationKeys: [keys.publicKey] }) }).verify(token)).sub, 'py-user-1');
+    });
+
+    test(`${alg}: one key is still checked: a token signed by another key is ERR_SIGNATURE_INVALID`, async () => {
+      const token = mint(alg, pair(alg).privateKey, 'py-user-2');
+      await rejects(verifier(alg, { publicKeys: [pair(alg).publicKey] }).verify(token), 'ERR_SIGNATURE_INVALID', claimValues(token));
+    });
+
+    test(`${alg}: with several keys a token without kid stays ERR_KEY_UNKNOWN, even for one of them`, async () => {
+      const keys = pair(alg);
+      const token = mint(alg, keys.privateKey, 'py-user-3');
+      await rejects(verifier(alg, { publicKeys: [keys.publicKey, pair(alg).publicKey] }).verify(token), 'ERR_KEY_UNKNOWN', claimValues(token));
+      // A ring that grows to two keys stops choosing for tokens without kid.
+      const ring = new KeyRing({ algorithm: alg, verificationKeys: [keys.publicKey] });
+      const apo = verifier(alg, { keyRing: ring, cache: false });
+      assert.equal((await apo.verify(token)).sub, 'py-user-3');
+      ring.addVerificationKey(pair(alg).publicKey);
+      await rejects(apo.verify(token), 'ERR_KEY_UNKNOWN', claimValues(token));
+    });
+  }
 });

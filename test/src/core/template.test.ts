@@ -1,12 +1,50 @@
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApoJwt, ApoJwtConfigError } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, resolveTemplate } from '@apojwt/core';
 import { BASE } from '@apojwt/conformance';
 
-// Template resolution (packages/core/src/template.ts): a name is only what an imported adapter registered.
-describe('template names', () => {
-  test('a template name no imported adapter registered is refused', () => {
-    const isConfigError = (error: unknown) => error instanceof ApoJwtConfigError;
-    assert.throws(() => new ApoJwt({ ...BASE, template: 'fastify' }), isConfigError);
-  });
+/**
+ * resolveTemplate by name: an unknown name lists the names that are
+ * registered (and says how one gets registered), never a package name made
+ * up from the user's text (`import '@apojwt/Express'` does not exist).
+ */
+
+function unknownTemplate(name: string): string {
+  try {
+    resolveTemplate(name);
+  } catch (error) {
+    assert.ok(error instanceof ApoJwtConfigError, String(error));
+    return error.message;
+  }
+  assert.fail(`"${name}" resolved`);
+}
+
+test('before any adapter is imported: says none is registered and how to register one', () => {
+  const message = unknownTemplate('express');
+  assert.match(message, /^unknown template "express": no template is registered/);
+  assert.match(message, /template object/);
+  assert.doesNotMatch(message, /'@apojwt\/express'/, 'no import suggested from the name given');
+});
+
+test('an unknown name lists the registered names, and never suggests a package made from the name', async () => {
+  await import('@apojwt/express');
+  await import('@apojwt/koa');
+  for (const name of ['Express', 'fastify', 'no-such-framework']) {
+    const message = unknownTemplate(name);
+    assert.match(message, new RegExp(`^unknown template "${name}"`));
+    assert.match(message, /registered templates: "express", "koa"/, message);
+    assert.doesNotMatch(message, /@apojwt\/(Express|fastify|no-such)/, message);
+  }
+  assert.match(unknownTemplate('Express'), /did you mean "express"\?/);
+  assert.equal(resolveTemplate('express').name, 'express');
+});
+
+test('a hostile name is quoted with its control characters escaped and cut short', () => {
+  const message = unknownTemplate(`x\n${'y'.repeat(500)}`);
+  assert.ok(!message.includes('\n'));
+  assert.ok(message.length < 400, message);
+});
+
+test('a template name no imported adapter registered is refused at construction', () => {
+  assert.throws(() => new ApoJwt({ ...BASE, template: 'fastify' }), (error: unknown) => error instanceof ApoJwtConfigError);
 });

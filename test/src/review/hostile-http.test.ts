@@ -180,8 +180,8 @@ for (const framework of FRAMEWORKS) {
       refused(await rawGet(normal.port, [latin1]), 401, 'ERR_TOKEN_MALFORMED', [valid]);
       const utf8 = Buffer.concat([line('Authorization: Bearer '), Buffer.from('☃.☃.☃', 'utf8')]);
       refused(await rawGet(normal.port, [utf8]), 401, 'ERR_TOKEN_MALFORMED');
-      // Non-ASCII in the scheme: not a Bearer credential.
-      refused(await rawGet(normal.port, [Buffer.concat([line('Authorization: Bear'), Buffer.from([0xe9]), line(`r ${valid}`)])]), 400, 'ERR_REQUEST_MALFORMED', [valid]);
+      // Non-ASCII in the scheme: not a Bearer credential, so no credentials at all (RFC 6750 §3.1).
+      refused(await rawGet(normal.port, [Buffer.concat([line('Authorization: Bear'), Buffer.from([0xe9]), line(`r ${valid}`)])]), 401, 'ERR_TOKEN_MISSING', [valid]);
     });
 
     test('tabs and odd spacing: a tab is not the Bearer separator (400); several spaces and lowercase bearer are accepted', async () => {
@@ -194,6 +194,21 @@ for (const framework of FRAMEWORKS) {
         assert.equal(answer.status, 200, JSON.stringify(value));
       }
       assert.equal(ran, 3);
+    });
+
+    test('no Bearer credentials: another scheme, a bare token, an empty or blank header are 401 with a bare challenge', async () => {
+      const valid = token();
+      for (const value of ['Basic dXNlcjpwYXNz', `Token ${valid}`, valid, '', '   ', 'Negotiate']) {
+        const answer = await rawGet(normal.port, [line(`Authorization: ${value}`)]);
+        refused(answer, 401, 'ERR_TOKEN_MISSING', [valid]);
+        assert.match(answer.head, /^www-authenticate: Bearer$/im, JSON.stringify(value));
+      }
+      // `Bearer` alone (trailing spaces are not part of a header value): a Bearer request without its token, 400.
+      for (const value of ['Bearer', 'bearer   ']) {
+        const answer = await rawGet(normal.port, [line(`Authorization: ${value}`)]);
+        refused(answer, 400, 'ERR_REQUEST_MALFORMED');
+        assert.match(answer.head, /^www-authenticate: Bearer error="invalid_request"/im, JSON.stringify(value));
+      }
     });
 
     test('header arrays: two Authorization lines (even equal, even differently cased) are 400', async () => {

@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ALGORITHMS, thumbprint, type Algorithm } from '@apojwt/core';
 import { CliError, EXIT_USAGE } from '../fail.js';
+import { algorithm, nonEmpty, oneOf } from './common.js';
 
 const CURVES = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' } as const;
 
@@ -17,10 +18,10 @@ interface KeygenOptions {
 export function keygenCommand(): Command {
   return new Command('keygen')
     .description('generate an HS secret or an RS/PS/ES key pair')
-    .addOption(new Option('--alg <alg>', 'algorithm the key is for').choices(ALGORITHMS).default('HS256'))
-    .addOption(new Option('--format <format>', 'pem, or jwk (RFC 7517); an HS secret in pem format is printed as base64url text').choices(['pem', 'jwk']).default('pem'))
+    .addOption(new Option('--alg <alg>', 'algorithm the key is for').choices(ALGORITHMS).argParser(algorithm).default('HS256'))
+    .addOption(new Option('--format <format>', 'pem, or jwk (RFC 7517); an HS secret in pem format is printed as base64url text').choices(['pem', 'jwk']).argParser(oneOf('--format', ['pem', 'jwk'] as const)).default('pem'))
     .option('--bits <n>', 'RSA modulus length (2048 or more)', '2048')
-    .option('--kid <kid>', 'key id written in a JWK (default: its RFC 7638 thumbprint)')
+    .option('--kid <kid>', 'key id written in a JWK (default: its RFC 7638 thumbprint)', nonEmpty('--kid'))
     .option('--out <prefix>', 'write files <prefix>.secret, or <prefix>.private.pem/.public.pem (or .jwk.json) instead of printing; private files get mode 0600 and are never overwritten')
     .addHelpText('after', '\nExamples:\n  apojwt keygen > secret.txt\n  apojwt keygen --alg ES256 --out issuer\n  apojwt keygen --alg RS256 --format jwk --kid 2026-01')
     .action((options: KeygenOptions) => keygen(options));

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliError, EXIT_USAGE } from '../fail.js';
 import { signingInstance } from '../instance.js';
-import { addIssuerOptions, audienceList, collect, integer } from './common.js';
+import { addIssuerOptions, audienceList, integer, nonEmpty, permissionList } from './common.js';
 
 interface SignOptions {
   alg: string;
@@ -21,10 +21,10 @@ export function signCommand(): Command {
   return addIssuerOptions(new Command('sign'))
     .description('issue an access token, printed on stdout')
     .option('--sub <subject>', 'subject (sub), usually the user id')
-    .option('--perm <permission>', 'a permission granted (perms); repeat or comma-separate for several', collect, [] as string[])
+    .option('--perm <permission>', 'a permission granted (perms); repeat or comma-separate for several', permissionList, [] as string[])
     .option('--data <json>', 'data object (JSON) carried in the token')
     .addOption(new Option('--exp <seconds>', 'lifetime in seconds (default 900)').argParser(integer('--exp', 1, 366 * 24 * 3600)))
-    .option('--kid <kid>', 'key id written in the header (default: the key thumbprint)')
+    .option('--kid <kid>', 'key id written in the header (default: the key thumbprint)', nonEmpty('--kid'))
     .addHelpText('after', '\nThe secret is read from $APOJWT_SECRET (or --secret-env NAME, or --secret-file PATH), never from an argument.\n\nExample:\n  APOJWT_SECRET=... apojwt sign --iss auth --aud orders --sub u1 --perm orders:read --exp 600')
     .action((options: SignOptions) => sign(options));
 }

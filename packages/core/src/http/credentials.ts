@@ -9,31 +9,43 @@ import { ApoJwtError } from '../errors.js';
  */
 
 const SPACE = 32;
+const BEARER = 'bearer';
+
+/** An Authorization header that names another scheme (or none): not a Bearer credential at all. */
+const NOT_BEARER = Symbol('not Bearer');
 
 /**
- * "Bearer" 1*SP credential, the scheme case-insensitive (RFC 9110 §11.1);
- * undefined otherwise. The credential must be one piece: whitespace or a
- * comma inside means extra parameters or a second credential (400
- * invalid_request). Its characters are not scanned here: verification
- * checks the token's format on every token it has not seen before (a
- * malformed token is RFC 6750's invalid_token, 401), and a token it has
- * verified already was well-formed, so the hot path reads it once.
+ * One Authorization header value: the Bearer token, NOT_BEARER, or
+ * ERR_REQUEST_MALFORMED (400 invalid_request).
+ *
+ * RFC 6750 §3.1: a request that carries no Bearer credentials (another
+ * scheme such as `Basic`, a bare token with no scheme, an empty value) is
+ * answered like one with no Authorization header, 401 without an error code.
+ * A value that starts with "Bearer" (case-insensitive, RFC 9110 §11.1) is a
+ * Bearer request and must be exactly "Bearer" 1*SP token: a tab or no space
+ * after the scheme, no token (`Bearer` alone: the required b64token is
+ * missing), or whitespace or a comma inside (extra parameters, a second
+ * credential) is 400. The token's characters are not scanned here:
+ * verification checks the token's format on every token it has not seen
+ * before (a malformed token is RFC 6750's invalid_token, 401), and a token
+ * it has verified already was well-formed, so the hot path reads it once.
  */
-function parseBearer(value: string): string | undefined {
-  if (value.length < 8 || value.charCodeAt(6) !== SPACE || !startsWithBearer(value)) return undefined;
-  let start = 7;
+function parseAuthorization(value: string): string | typeof NOT_BEARER {
+  if (!startsWithBearer(value)) return NOT_BEARER;
+  if (value.length > BEARER.length && value.charCodeAt(BEARER.length) !== SPACE) throw malformedRequest('the Authorization header is not one Bearer credential');
+  let start = BEARER.length;
   while (value.charCodeAt(start) === SPACE) start++;
   let end = value.length;
   while (end > start && value.charCodeAt(end - 1) === SPACE) end--;
-  if (end === start) return undefined;
+  if (end === start) throw malformedRequest('the Authorization header names Bearer but carries no token');
   const token = value.slice(start, end);
-  return token.includes(' ') || token.includes(',') || token.includes('\t') ? undefined : token;
+  if (token.includes(' ') || token.includes(',') || token.includes('\t')) throw malformedRequest('the Authorization header is not one Bearer credential');
+  return token;
 }
-
-const BEARER = 'bearer';
 
 /** Case-insensitive "bearer" at the start, without allocating a lower-cased copy (every request). */
 function startsWithBearer(value: string): boolean {
+  if (value.length < BEARER.length) return false;
   for (let i = 0; i < BEARER.length; i++) {
     // ASCII letters only: setting bit 0x20 lower-cases A-Z and maps nothing else onto a-z.
     if ((value.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return false;
@@ -77,17 +89,19 @@ function sameHeaderName(key: string, lowerName: string): boolean {
 
 /**
  * The access token: `Authorization: Bearer <token>` and, when enabled, a
- * cookie. `undefined` when none was sent; ERR_REQUEST_MALFORMED (400) for a
- * header that is not exactly one Bearer credential, two Authorization
- * headers, or a header and a cookie that disagree.
+ * cookie. `undefined` when no Bearer credential was sent (no Authorization
+ * header, or one of another scheme: the caller answers 401
+ * ERR_TOKEN_MISSING). ERR_REQUEST_MALFORMED (400) for two Authorization
+ * headers, a Bearer header that is not exactly one token, or a header and a
+ * cookie that disagree.
  */
 export function findBearerToken(rawHeaders: readonly string[], options: BearerOptions = {}): string | undefined {
   const authorization = headerValues(rawHeaders, 'authorization');
   if (authorization.length > 1) throw malformedRequest('more than one Authorization header was sent');
   let token: string | undefined;
   if (authorization.length === 1) {
-    token = parseBearer(authorization[0] as string);
-    if (token === undefined) throw malformedRequest('the Authorization header is not one Bearer credential');
+    const parsed = parseAuthorization(authorization[0] as string);
+    if (parsed !== NOT_BEARER) token = parsed;
   }
   if (options.cookie !== undefined) {
     const fromCookie = findCookie(rawHeaders, options.cookie);
