@@ -1,4 +1,4 @@
-import type { ApoJwtError } from './errors.js';
+import { ApoJwtError } from './errors.js';
 import { toHttpErrorResponse } from './http-error.js';
 
 /**
@@ -17,11 +17,18 @@ export interface FrameworkReadyError extends ApoJwtError {
   readonly expose: true;
 }
 
+/**
+ * `expose: true` makes Koa (and others) send the error's `message` to the
+ * client, so the error handed over carries the fixed public sentence of its
+ * code; the original, whose message custom code may have written (a key
+ * resolver quoting a `kid`), is its `cause`, for the server's log.
+ */
 export function frameworkError(error: ApoJwtError, realm: string | undefined): FrameworkReadyError {
   const answer = toHttpErrorResponse(error, realm);
+  const ready = new ApoJwtError(error.code, answer.body.message, error.details, { cause: error });
   // Not enumerable: a logger serialising the error sees its code and message, not a copy of every field.
   for (const [name, value] of [['headers', answer.headers], ['statusCode', answer.status], ['httpCode', answer.status], ['expose', true]] as const) {
-    Object.defineProperty(error, name, { value, configurable: true, writable: true, enumerable: false });
+    Object.defineProperty(ready, name, { value, configurable: true, writable: true, enumerable: false });
   }
-  return error as FrameworkReadyError;
+  return ready as FrameworkReadyError;
 }
