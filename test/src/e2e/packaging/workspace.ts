@@ -1,7 +1,8 @@
 // The workspace as the packaging checks see it: found by listing folders, never a fixed
 // list, so a package added later is checked without touching these tests.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface WorkspacePackage {
@@ -62,4 +63,11 @@ export function entryFiles(manifest: PackageManifest): string[] {
   collect(manifest.types);
   collect(manifest.bin);
   return [...targets].map((target) => target.replace(/^\.\//, '')).filter((target) => !target.includes('*'));
+}
+
+/** Packs a package with `pnpm pack` (workspace: ranges become versions) into `destination`; returns the tarball's path. */
+export function packInto(pkg: WorkspacePackage, destination: string): string {
+  const out = execFileSync('pnpm', ['pack', '--json', '--pack-destination', destination], { cwd: pkg.dir, encoding: 'utf8' });
+  const report = JSON.parse(out) as { filename: string };
+  return isAbsolute(report.filename) ? report.filename : join(destination, basename(report.filename));
 }
