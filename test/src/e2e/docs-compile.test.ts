@@ -59,7 +59,10 @@ function extractBlocks(path: string): Block[] {
     const end = lines.findIndex((line, j) => j > i && line.trimStart().startsWith(marker) && line.trim() === line.trim().charAt(0).repeat(line.trim().length));
     const close = end === -1 ? lines.length : end;
     if (lang === 'ts' || lang === 'typescript') {
-      const code = lines.slice(i + 1, close).map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line)).join('\n');
+      const code = lines
+        .slice(i + 1, close)
+        .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+        .join('\n');
       blocks.push({ doc, line: i + 1, flags: new Set(rest.split(/\s+/).filter(Boolean)), code });
     }
     i = close;
@@ -115,7 +118,9 @@ test('every TypeScript block of the docs compiles under tsconfig.base.json', () 
   }
   for (const id of Object.keys(NOT_COMPILED)) if (!seen.has(id)) problems.push(`${id}: listed in NOT_COMPILED but no block starts there`);
 
-  const typedPackages = publishablePackages().filter((pkg) => pkg.manifest.types !== undefined || entryFiles(pkg.manifest).some((file) => file.endsWith('.d.ts'))).map((pkg) => pkg.name);
+  const typedPackages = publishablePackages()
+    .filter((pkg) => pkg.manifest.types !== undefined || entryFiles(pkg.manifest).some((file) => file.endsWith('.d.ts')))
+    .map((pkg) => pkg.name);
   const envNames = [...new Set(blocks.flatMap((block) => [...block.code.matchAll(/process\.env\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1])))];
   const envDeclaration = `declare global {\n  namespace NodeJS {\n    interface ProcessEnv {\n${envNames.map((name) => `      ${name}?: string;\n`).join('')}    }\n  }\n}\nexport {};\n`;
 

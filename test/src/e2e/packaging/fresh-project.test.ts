@@ -25,17 +25,26 @@ interface Project {
 
 const PROJECTS: Project[] = [
   {
-    manager: 'pnpm', apojwt: '@apojwt/express', app: 'express-app.ts',
-    framework: { express: '^5.3.0', '@types/express': '^5.0.6' }, expected: { allowed: 200, forbidden: 403, missing: 401 },
+    manager: 'pnpm',
+    apojwt: '@apojwt/express',
+    app: 'express-app.ts',
+    framework: { express: '^5.3.0', '@types/express': '^5.0.6' },
+    expected: { allowed: 200, forbidden: 403, missing: 401 },
   },
   {
-    manager: 'pnpm', apojwt: '@apojwt/koa', app: 'koa-app.ts',
-    framework: { koa: '^3.3.0', '@types/koa': '^3.0.3' }, expected: { allowed: 200, forbidden: 403, missing: 401 },
+    manager: 'pnpm',
+    apojwt: '@apojwt/koa',
+    app: 'koa-app.ts',
+    framework: { koa: '^3.3.0', '@types/koa': '^3.0.3' },
+    expected: { allowed: 200, forbidden: 403, missing: 401 },
   },
   { manager: 'pnpm', apojwt: '@apojwt/core', app: 'core-app.ts', framework: {}, expected: { sub: 'user-1' } },
   {
-    manager: 'npm', apojwt: '@apojwt/express', app: 'express-app.ts',
-    framework: { express: '^5.3.0', '@types/express': '^5.0.6' }, expected: { allowed: 200, forbidden: 403, missing: 401 },
+    manager: 'npm',
+    apojwt: '@apojwt/express',
+    app: 'express-app.ts',
+    framework: { express: '^5.3.0', '@types/express': '^5.0.6' },
+    expected: { allowed: 200, forbidden: 403, missing: 401 },
   },
 ];
 
@@ -83,7 +92,9 @@ for (const project of PROJECTS) {
       };
       writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       if (project.manager === 'pnpm') {
-        const overrides = Object.entries(local).map(([name, spec]) => `  ${JSON.stringify(name)}: ${JSON.stringify(spec)}\n`).join('');
+        const overrides = Object.entries(local)
+          .map(([name, spec]) => `  ${JSON.stringify(name)}: ${JSON.stringify(spec)}\n`)
+          .join('');
         writeFileSync(join(dir, 'pnpm-workspace.yaml'), `overrides:\n${overrides}`);
       }
       const tsconfig = {
