@@ -67,4 +67,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
   },
+  {
+    // CommonJS on purpose: these files check what a require() user gets.
+    files: ['**/*.cts', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Type-level tests: a type parameter exists only as a constraint (`<T extends true>`)
+    // and a value only to be inspected with `typeof`; neither is ever "used" at run time.
+    files: ['test/types/**', 'test/types-adapters/**', 'test/src/**/types.test.ts'],
+    rules: { '@typescript-eslint/no-unused-vars': 'off' },
+  },
 );
