@@ -130,6 +130,7 @@ test('every TypeScript block of the docs compiles under tsconfig.base.json', () 
     writeFileSync(join(dir, 'process-env.d.ts'), envDeclaration);
     // TypeScript 7 resolves the module of an augmentation only when the program loads it
     // otherwise; an app always imports the package it augments, so the program does too.
+    // (A new package with types must be a dependency of this test package to resolve here.)
     writeFileSync(join(dir, 'packages.ts'), typedPackages.map((name, i) => `import type * as package${i} from '${name}';\n`).join('') + 'export {};\n');
     for (const [file, block] of program.blocks) writeFileSync(join(dir, file), sourceOf(block));
     const compilerOptions = { noEmit: true, declaration: false, declarationMap: false, ...(program.legacyDecorators ? { experimentalDecorators: true, emitDecoratorMetadata: true } : {}) };
