@@ -4,7 +4,6 @@ import test = require('node:test');
 import assert = require('node:assert/strict');
 
 test('require("@apojwt/core") works from CommonJS and gives the same exports as import', async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const required = require('@apojwt/core') as Record<string, unknown>;
   const imported = (await import('@apojwt/core')) as Record<string, unknown>;
   const names = (m: Record<string, unknown>) => Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule' && k !== 'module.exports').sort();

@@ -1,12 +1,22 @@
-// publint over the built @apojwt/core (exports map, types, files).
-import { test } from 'node:test';
+// publint over the tarball of every publishable package (exports map, types, files).
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { publint } from 'publint';
+import { packInto, publishablePackages } from '../../e2e/packaging/workspace.js';
 
-test('publint finds nothing to fix in @apojwt/core', async () => {
-  const pkgDir = dirname(createRequire(import.meta.url).resolve('@apojwt/core/package.json'));
-  const { messages } = await publint({ pkgDir, level: 'suggestion', pack: false });
-  assert.deepEqual(messages, []);
+let packDir = '';
+before(() => {
+  packDir = mkdtempSync(join(tmpdir(), 'apojwt-publint-'));
 });
+after(() => rmSync(packDir, { recursive: true, force: true }));
+
+for (const pkg of publishablePackages()) {
+  test(`publint finds nothing to fix in ${pkg.name}`, async () => {
+    const tarball = readFileSync(packInto(pkg, packDir));
+    const { messages } = await publint({ level: 'suggestion', pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) } });
+    assert.deepEqual(messages, []);
+  });
+}

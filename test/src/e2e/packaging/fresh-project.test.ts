@@ -1,0 +1,124 @@
+// A user's first install: the packed tarballs installed into a new project outside this
+// repository, with npm's and with pnpm's default settings, then type-checked (strict) and run.
+// The apps are in test/fixtures/fresh-project/; each one has a single apojwt package as its
+// direct dependency and declares its permission names through `Register`.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { packInto, publishablePackages, repoRoot } from './workspace.js';
+
+const require = createRequire(import.meta.url);
+const tscBin = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+const fixtures = join(repoRoot, 'test', 'fixtures', 'fresh-project');
+
+interface Project {
+  manager: 'npm' | 'pnpm';
+  apojwt: '@apojwt/core' | '@apojwt/express' | '@apojwt/koa';
+  app: string;
+  framework: Record<string, string>;
+  expected: Record<string, unknown>;
+}
+
+const PROJECTS: Project[] = [
+  {
+    manager: 'pnpm',
+    apojwt: '@apojwt/express',
+    app: 'express-app.ts',
+    framework: { express: '^5.3.0', '@types/express': '^5.0.6' },
+    expected: { allowed: 200, forbidden: 403, missing: 401 },
+  },
+  {
+    manager: 'pnpm',
+    apojwt: '@apojwt/koa',
+    app: 'koa-app.ts',
+    framework: { koa: '^3.3.0', '@types/koa': '^3.0.3' },
+    expected: { allowed: 200, forbidden: 403, missing: 401 },
+  },
+  { manager: 'pnpm', apojwt: '@apojwt/core', app: 'core-app.ts', framework: {}, expected: { sub: 'user-1' } },
+  {
+    manager: 'npm',
+    apojwt: '@apojwt/express',
+    app: 'express-app.ts',
+    framework: { express: '^5.3.0', '@types/express': '^5.0.6' },
+    expected: { allowed: 200, forbidden: 403, missing: 401 },
+  },
+];
+
+// The children run as on a user's machine: without the npm_* / pnpm_* settings that the
+// `pnpm run` running this suite exports, which would otherwise leak into their installs.
+const userEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm|pnpm)_/i.test(name)));
+
+function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, env: userEnv, encoding: 'utf8', timeout: 120_000 });
+}
+
+function output(result: SpawnSyncReturns<string>): string {
+  return `exit ${result.status}\n${result.stdout}\n${result.stderr}`;
+}
+
+let work = '';
+const tarballs = new Map<string, string>();
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'apojwt-fresh-'));
+  const packs = join(work, 'tarballs');
+  mkdirSync(packs);
+  for (const pkg of publishablePackages()) tarballs.set(pkg.name, packInto(pkg, packs));
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+for (const project of PROJECTS) {
+  describe(`a fresh ${project.manager} project depending on ${project.apojwt} only`, () => {
+    let dir = '';
+    let install: SpawnSyncReturns<string> | undefined;
+
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), `apojwt-user-${project.manager}-`));
+      const tarball = tarballs.get(project.apojwt);
+      assert.ok(tarball, `${project.apojwt} is a publishable package`);
+      // The tarballs are not on the registry: every @apojwt/* name resolves to its tarball.
+      // This redirects resolution only; every other setting is the package manager's default.
+      const local = Object.fromEntries([...tarballs].map(([name, path]) => [name, `file:${path}`]));
+      const manifest = {
+        name: 'fresh-user-project',
+        private: true,
+        type: 'module',
+        dependencies: { [project.apojwt]: `file:${tarball}`, ...project.framework },
+        devDependencies: { '@types/node': '^20.19.0' },
+        ...(project.manager === 'npm' ? { overrides: local } : {}),
+      };
+      writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      if (project.manager === 'pnpm') {
+        const overrides = Object.entries(local)
+          .map(([name, spec]) => `  ${JSON.stringify(name)}: ${JSON.stringify(spec)}\n`)
+          .join('');
+        writeFileSync(join(dir, 'pnpm-workspace.yaml'), `overrides:\n${overrides}`);
+      }
+      const tsconfig = {
+        compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, types: ['node'], outDir: 'out', rootDir: 'src', skipLibCheck: false },
+        include: ['src'],
+      };
+      writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
+      mkdirSync(join(dir, 'src'));
+      copyFileSync(join(fixtures, project.app), join(dir, 'src', 'app.ts'));
+      const args = project.manager === 'npm' ? ['install', '--prefer-offline', '--no-audit', '--no-fund'] : ['install', '--prefer-offline'];
+      install = run(project.manager, args, dir);
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    test(`${project.manager} install succeeds with default settings`, () => {
+      assert.equal(install?.status, 0, install && output(install));
+    });
+
+    test('the app type-checks under strict, Register augmentation included, and runs', () => {
+      const tsc = run(process.execPath, [tscBin, '-p', '.'], dir);
+      assert.equal(tsc.status, 0, output(tsc));
+      const app = run(process.execPath, [join('out', 'app.js')], dir);
+      assert.equal(app.status, 0, output(app));
+      assert.deepEqual(JSON.parse(app.stdout.trim()), project.expected);
+    });
+  });
+}
