@@ -5,13 +5,15 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { ApoJwt, ApoJwtConfigError, authEndpoints, hashPassword, type Template, type JsonObject, type LoginUser } from '@apojwt/core';
 import * as expressAdapter from '@apojwt/express';
 import * as koaAdapter from '@apojwt/koa';
+import * as fastifyAdapter from '@apojwt/fastify';
+import * as fastifyAuth from '@apojwt/fastify/auth';
 import { FRAMEWORKS, type Route, type Running } from './harness/frameworks.js';
 import { request, bearer, type Answer } from './harness/http.js';
 import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock } from './harness/fixtures.js';
 
 /**
  * The ready-made auth endpoints (`authHandlers(apo)`) and the JWKS route
- * (`jwksHandler(apo)`) over real HTTP on Express 5 and 4, Koa 3 and 2, with
+ * (`jwksHandler(apo)`) over real HTTP on Express 5 and 4, Koa 3 and 2, Fastify 5, with
  * real bcrypt (cost 4).
  */
 
@@ -29,7 +31,8 @@ type Fn = (...args: any[]) => any;
 const CLEARED = 'apojwt_refresh=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; Secure; SameSite=Strict';
 
 for (const framework of FRAMEWORKS) {
-  const adapter = (framework.template === 'express' ? expressAdapter : koaAdapter) as unknown as {
+  const adapters = { express: expressAdapter, koa: koaAdapter, fastify: { ...fastifyAdapter, ...fastifyAuth } };
+  const adapter = adapters[framework.template] as unknown as {
     authHandlers(apo: unknown, options?: unknown): { login: Fn; refresh: Fn; logout: Fn };
     jwksHandler(source: unknown, options?: unknown): Fn;
   };

@@ -10,7 +10,7 @@ import * as tc39Record from './controllers/record.js';
 
 /**
  * One conformance suite, written once, run against Express 5, Express 4,
- * Koa 3 and Koa 2, with the controllers compiled as TC39 decorators and as
+ * Koa 3, Koa 2 and Fastify 5, with the controllers compiled as TC39 decorators and as
  * legacy experimentalDecorators, over real HTTP on 127.0.0.1.
  */
 
@@ -46,9 +46,9 @@ function customTemplate(framework: Framework): Template {
   return {
     ...base,
     name: 'custom',
-    tokenFinder: async (first: { rawHeaders?: string[]; req?: { rawHeaders: string[] } }) => {
+    tokenFinder: async (first: { rawHeaders?: string[]; req?: { rawHeaders: string[] }; raw?: { rawHeaders: string[] } }) => {
       await Promise.resolve();
-      const raw = first.rawHeaders ?? first.req?.rawHeaders ?? [];
+      const raw = first.rawHeaders ?? first.req?.rawHeaders ?? first.raw?.rawHeaders ?? [];
       const at = raw.findIndex((name) => name.toLowerCase() === 'x-token');
       return at === -1 ? undefined : raw[at + 1];
     },

@@ -8,6 +8,7 @@ import Koa2 from 'koa2';
 import { expressTemplate } from '@apojwt/express';
 import { koaTemplate } from '@apojwt/koa';
 import type { Template } from '@apojwt/core';
+import { fastifyFramework } from '../../fastify/framework.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Fn = (...args: any[]) => any;
@@ -31,10 +32,10 @@ export interface Running {
 export interface Framework {
   name: string;
   /** The registered template name. */
-  template: 'express' | 'koa';
+  template: 'express' | 'koa' | 'fastify';
   makeTemplate(options: { name?: string; cookie?: string; refreshCookie?: string; frameworkErrors?: boolean }): Template;
   serve(routes: readonly Route[]): Promise<Running>;
-  /** The framework's JSON body parser as route middleware (Express: `express.json()`; Koa has none built in: a minimal one). */
+  /** The framework's JSON body parser as route middleware (Express: `express.json()`; Koa has none built in: a minimal one; Fastify: its own parser, for that route). */
   jsonParser(): Fn;
 }
 
@@ -144,4 +145,5 @@ export const FRAMEWORKS: readonly Framework[] = [
   expressFramework('Express 4', express4),
   koaFramework('Koa 3', Koa3),
   koaFramework('Koa 2', Koa2),
+  fastifyFramework('Fastify 5'),
 ];
