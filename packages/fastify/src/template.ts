@@ -1,4 +1,5 @@
 import {
+  ApoJwtConfigError,
   DEFAULT_REFRESH_COOKIE,
   checkTemplateOptions,
   findBearerToken,
@@ -28,6 +29,10 @@ export interface FastifyTemplateOptions {
 
 type Headers = Record<string, string | string[]>;
 
+function isReply(value: unknown): value is FastifyReply {
+  return typeof value === 'object' && value !== null && typeof (value as { send?: unknown }).send === 'function' && typeof (value as { code?: unknown }).code === 'function';
+}
+
 /**
  * The Fastify binding: where the token is, where claims go (the request),
  * how an error is answered. Status and body come from core. Credentials are
@@ -45,9 +50,10 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
     frameworkErrors: toFramework,
     tokenFinder: (request: FastifyRequest) => findBearerToken(request.raw.rawHeaders, bearer),
     refreshFinder: (request: FastifyRequest) => findCookie(request.raw.rawHeaders, refreshCookie),
-    exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, _request: FastifyRequest, reply: FastifyReply | undefined): FastifyReply {
       const answer = toHttpErrorResponse(error, this?.realm);
-      if (toFramework) {
+      // A method routed as `(request) => controller.method(request)` has no reply to answer with: Fastify answers the thrown error.
+      if (toFramework || !isReply(reply)) {
         // Fastify's error handling reads `statusCode` and `headers`; `expose` as http-errors sets it.
         Object.defineProperty(error, 'statusCode', { value: answer.status, configurable: true });
         Object.defineProperty(error, 'headers', { value: answer.headers, configurable: true });
@@ -62,7 +68,8 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
       attachToRequest(args[0] as Record<string, unknown>, values);
     },
     respond(args: readonly unknown[], status: number, headers: Headers, body: unknown): FastifyReply {
-      const reply = (args[1] as FastifyReply).code(status).headers(headers);
+      if (!isReply(args[1])) throw new ApoJwtConfigError('an apojwt endpoint needs Fastify\'s (request, reply): route it as fastify.post(path, handler)');
+      const reply = args[1].code(status).headers(headers);
       return body === undefined ? reply.send() : reply.send(body);
     },
     // `request.ip` follows the app's `trustProxy`; `request.body` is what Fastify's content-type parser produced.
