@@ -1,5 +1,5 @@
 import { ApoJwtConfigError, type ApoJwt } from '@apojwt/core';
-import type { FastifyPluginCallback } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 import { REQUEST_KEYS } from './attach.js';
 import { fastifyGuard } from './pre-handler.js';
@@ -27,7 +27,7 @@ function checkOptions(options: unknown): ApoJwtPluginOptions {
   return options as ApoJwtPluginOptions;
 }
 
-const plugin: FastifyPluginCallback<ApoJwtPluginOptions> = (fastify, options, done) => {
+function setUp(fastify: FastifyInstance, options: ApoJwtPluginOptions): void {
   // Fastify passes its own keys (prefix, logLevel) to a plugin's options only when the app set them: not ours to check.
   const { prefix: _prefix, logLevel: _logLevel, logSerializers: _serializers, ...own } = options as ApoJwtPluginOptions & Record<string, unknown>;
   const { apo } = checkOptions(own);
@@ -37,6 +37,16 @@ const plugin: FastifyPluginCallback<ApoJwtPluginOptions> = (fastify, options, do
     if (!fastify.hasRequestDecorator(key)) fastify.decorateRequest(key, null);
   }
   fastify.decorate('apojwt', fastifyGuard(apo));
+}
+
+const plugin: FastifyPluginCallback<ApoJwtPluginOptions> = (fastify, options, done) => {
+  // A callback plugin reports failure through done: a throw here would escape Fastify's boot and crash the process.
+  try {
+    setUp(fastify, options);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
   done();
 };
 
