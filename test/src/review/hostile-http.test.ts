@@ -10,6 +10,8 @@ import Koa2 from 'koa2';
 import { ApoJwt, type Middleware, type Template } from '@apojwt/core';
 import { expressTemplate } from '@apojwt/express';
 import { koaTemplate } from '@apojwt/koa';
+import Fastify from 'fastify';
+import { fastifyTemplate, toPreHandler } from '@apojwt/fastify';
 
 /**
  * Hostile requests over real HTTP, sent byte for byte on a raw socket (Node's
@@ -56,7 +58,33 @@ const koaLike = (name: string, Koa: typeof Koa3): Framework => ({
   },
 });
 
-const FRAMEWORKS = [expressLike('Express 5', express5), expressLike('Express 4', express4), koaLike('Koa 3', Koa3), koaLike('Koa 2', Koa2)];
+/** Fastify's request handler served by the test's own node:http server (its `serverFactory`), so both see the same bytes. */
+const fastifyLike = (name: string): Framework => ({
+  name,
+  template: (options) => fastifyTemplate(options),
+  listener(guard, endpoint) {
+    let handle: RequestListener | undefined;
+    const app = Fastify({
+      serverFactory: (handler) => {
+        handle = handler as RequestListener;
+        return createServer();
+      },
+    });
+    app.get('/orders', { preHandler: toPreHandler(guard) }, async () => endpoint());
+    const ready = app.ready();
+    return (req, res) => {
+      void ready.then(() => (handle as RequestListener)(req, res));
+    };
+  },
+});
+
+const FRAMEWORKS = [
+  expressLike('Express 5', express5),
+  expressLike('Express 4', express4),
+  koaLike('Koa 3', Koa3),
+  koaLike('Koa 2', Koa2),
+  fastifyLike('Fastify 5'),
+];
 
 interface RawAnswer {
   status: number;

@@ -20,7 +20,7 @@ export class InjectedController {
       data,
       perms,
       jti: claims.jti,
-      firstIsFrameworkArg: 'rawHeaders' in framework || 'req' in framework,
+      firstIsFrameworkArg: 'rawHeaders' in framework || 'req' in framework || 'raw' in framework,
       lastIsNext: typeof rest[rest.length - 1] === 'function',
     };
   }

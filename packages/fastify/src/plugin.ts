@@ -1,0 +1,60 @@
+import { ApoJwtConfigError, type ApoJwt } from '@apojwt/core';
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
+import fp from 'fastify-plugin';
+import { REQUEST_KEYS } from './attach.js';
+import { fastifyGuard } from './pre-handler.js';
+
+export interface ApoJwtPluginOptions {
+  /** The instance whose checks `fastify.apojwt` runs (normally `createApoJwt({ template: 'fastify', ... })`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  apo: ApoJwt<any, any, any, boolean>;
+}
+
+const KNOWN = ['apo'];
+
+/** Checked when the plugin loads: a misspelt option would otherwise be ignored silently. */
+function checkOptions(options: unknown): ApoJwtPluginOptions {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('apojwtPlugin options must be an object with apo');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.includes(key)) throw new ApoJwtConfigError(`unknown apojwtPlugin option "${key}" (known: ${KNOWN.join(', ')})`);
+  }
+  const { apo } = options as Partial<ApoJwtPluginOptions>;
+  if (apo === undefined) throw new ApoJwtConfigError('apojwtPlugin needs the apo option: the ApoJwt instance');
+  if (apo === null || typeof apo !== 'object' || typeof apo.authorize !== 'function') {
+    throw new ApoJwtConfigError('apojwtPlugin option apo must be an ApoJwt instance');
+  }
+  if (apo.template === undefined) throw new ApoJwtConfigError("apojwtPlugin: the instance has no template: create it with template: 'fastify'");
+  return options as ApoJwtPluginOptions;
+}
+
+function setUp(fastify: FastifyInstance, options: ApoJwtPluginOptions): void {
+  // Fastify passes its own keys (prefix, logLevel) to a plugin's options only when the app set them: not ours to check.
+  const { prefix: _prefix, logLevel: _logLevel, logSerializers: _serializers, ...own } = options as ApoJwtPluginOptions & Record<string, unknown>;
+  const { apo } = checkOptions(own);
+  if (fastify.hasDecorator('apojwt')) throw new ApoJwtConfigError('apojwtPlugin is registered twice on this app');
+  // Declared once, null until a check passes, so every request keeps one shape.
+  for (const key of REQUEST_KEYS) {
+    if (!fastify.hasRequestDecorator(key)) fastify.decorateRequest(key, null);
+  }
+  fastify.decorate('apojwt', fastifyGuard(apo));
+}
+
+const plugin: FastifyPluginCallback<ApoJwtPluginOptions> = (fastify, options, done) => {
+  // A callback plugin reports failure through done: a throw here would escape Fastify's boot and crash the process.
+  try {
+    setUp(fastify, options);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done();
+};
+
+/**
+ * `fastify.register(apojwtPlugin, { apo })`: declares the request values
+ * (`request.tokenSubject` …) and offers the instance's checks as
+ * `fastify.apojwt.permissionRequired(...)` preHandler hooks. Made with
+ * fastify-plugin, so both reach every route of the app, not only the
+ * plugin's own context.
+ */
+export const apojwtPlugin = fp(plugin, { fastify: '5.x', name: '@apojwt/fastify' });

@@ -1,0 +1,71 @@
+import { ApoJwtConfigError, type ApoJwt, type Middleware, type PermissionRequirement } from '@apojwt/core';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+
+/** A callback-style Fastify hook: use it as `preHandler` (or `onRequest`, `preValidation`). */
+export type ApoPreHandler = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+
+/**
+ * Turns one of core's middleware (`apo.permissionRequired(...)`,
+ * `apo.tokenRequired()`, `apo.refresh()`) into a Fastify hook.
+ *
+ * Core's middleware both calls the last argument as `next` and returns a
+ * promise; Fastify's hook runner treats each of the two as "done", so given
+ * directly as a preHandler the rest of the route would run twice. Here the
+ * promise is kept from Fastify: the hook is callback-style only.
+ *  - passed: `done()` is called once, inside the check's scope (so a
+ *    `@refresh`-style `createToken` in the handler continues the family);
+ *  - refused with `errors: 'respond'`: the reply was sent and `done` is never
+ *    called, as Fastify requires of a hook that answered;
+ *  - refused with `errors: 'throw'`, or any unexpected failure: `done(error)`,
+ *    and the app's error handler answers.
+ */
+export function toPreHandler(middleware: Middleware): ApoPreHandler {
+  if (typeof middleware !== 'function') throw new ApoJwtConfigError('toPreHandler needs a middleware function, e.g. apo.permissionRequired(...)');
+  return function apojwtPreHandler(request, reply, done): void {
+    let settled = false;
+    // Core calls next() with no argument when every check passed, next(error) when something failed.
+    function next(...failure: unknown[]): void {
+      if (settled) {
+        if (failure.length > 0) request.log.error({ err: failure[0] }, 'apojwt: failure after the hook had finished');
+        return;
+      }
+      settled = true;
+      if (failure.length === 0) return done();
+      // A falsy rejection must not read as "passed".
+      const error = failure[0];
+      done(error instanceof Error ? error : new ApoJwtConfigError('an apojwt check failed without an error'));
+    }
+    try {
+      void middleware(request, reply, next);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** The preHandler hooks of one instance, typed by its permission names. */
+export interface FastifyGuard<P extends string> {
+  /** A valid access token (401 otherwise). */
+  tokenRequired(): ApoPreHandler;
+  /** A valid access token (401) holding the permission(s) (403). */
+  permissionRequired(requirement: PermissionRequirement<NoInfer<P>>): ApoPreHandler;
+  /** A valid, unused refresh token (consumed); `createToken` in the handler continues its family. */
+  refresh(): ApoPreHandler;
+}
+
+/**
+ * `fastifyGuard(apo).permissionRequired('orders:read')`: the decorators'
+ * checks as Fastify hooks, for routes without classes. The plugin offers the
+ * same as `fastify.apojwt`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function fastifyGuard<P extends string>(apo: ApoJwt<P, any, any, boolean>): FastifyGuard<P> {
+  if (apo === null || typeof apo !== 'object' || typeof apo.permissionRequired !== 'function') {
+    throw new ApoJwtConfigError('fastifyGuard needs an ApoJwt instance');
+  }
+  return Object.freeze({
+    tokenRequired: () => toPreHandler(apo.tokenRequired()),
+    permissionRequired: (requirement: PermissionRequirement<NoInfer<P>>) => toPreHandler(apo.permissionRequired(requirement)),
+    refresh: () => toPreHandler(apo.refresh()),
+  });
+}

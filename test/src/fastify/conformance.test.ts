@@ -1,0 +1,4 @@
+import { runTemplateConformance } from '@apojwt/conformance';
+import { fastifyFramework } from './framework.js';
+
+runTemplateConformance(fastifyFramework());
