@@ -1,4 +1,5 @@
-export { ApoJwt, type CreateTokenInput, type CreateTokenResult, type TokenPair } from './apojwt.js';
+export { ApoJwt } from './apojwt.js';
+export type { CreateTokenInput, CreateTokenResult, TokenPair } from './issuer.js';
 export { createApoJwt } from './create.js';
 export type { ApoJwtOptions, RefreshOptions } from './options.js';
 export {

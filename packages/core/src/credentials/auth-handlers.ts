@@ -1,6 +1,7 @@
 import { ApoJwtConfigError, ApoJwtError, isApoJwtError } from '../errors.js';
 import { toHttpErrorResponse } from '../http-error.js';
-import type { ApoJwt, CreateTokenInput, TokenPair } from '../apojwt.js';
+import type { ApoJwt } from '../apojwt.js';
+import type { CreateTokenInput, TokenPair } from '../issuer.js';
 import type { RefreshClaims } from '../claims.js';
 import type { LoginFunction } from './login.js';
 import { refreshCookie, type RefreshCookie, type RefreshCookieOptions } from '../http/refresh-cookie.js';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
 import { knownKeys } from '../validate.js';
-import type { ApoJwt, CreateTokenResult } from '../apojwt.js';
+import type { ApoJwt } from '../apojwt.js';
+import type { CreateTokenResult } from '../issuer.js';
 import type { PermissionGrant } from '../permissions.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from '../register.js';
 import { bcryptCost, hashPassword, isPasswordHash, needsRehash, verifyPassword } from './password.js';

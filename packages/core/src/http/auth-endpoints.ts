@@ -1,5 +1,5 @@
 import { ApoJwtConfigError, isApoJwtError } from '../errors.js';
-import type { CreateTokenInput } from '../apojwt.js';
+import type { CreateTokenInput } from '../issuer.js';
 import type { RefreshClaims } from '../claims.js';
 import type { AnyApoJwt } from '../decorators/default-instance.js';
 import { nextOnRejection, type Middleware } from '../decorators/middleware.js';
