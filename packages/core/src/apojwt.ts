@@ -4,7 +4,8 @@ import type { KeyRing } from './key-ring.js';
 import type { JwkSet } from './jwks.js';
 import type { AccessClaims, RefreshClaims } from './claims.js';
 import { nowSeconds, requireRefresh, resolveConfig, withRefresh, type ApoJwtConfig } from './config.js';
-import { issueTokens, type CreateTokenInput, type CreateTokenResult, type TokenPair } from './issuer.js';
+import { issueTokens } from './issuer.js';
+import type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js';
 import { Verifier } from './verifier.js';
 import { consumeVerifiedRefresh, rotateFamily } from './refresh-rotation.js';
 import { revoke, revokeSubject } from './revocation.js';
@@ -15,10 +16,10 @@ import type { RotationStore } from './stores/rotation-store.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
-import { createLogin, type LoginContext, type LoginFunction, type LoginOptions, type LoginUser } from './credentials/login.js';
+import type { LoginContext, LoginFunction, LoginSetup } from './login-setup.js';
 import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
 import { middlewareFor, type Middleware } from './decorators/middleware.js';
-import { refreshEndpoint, type RefreshEndpointOptions } from './http/auth-endpoints.js';
+import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 import { authorizeEagerly } from './engine.js';
 
 
@@ -80,14 +81,15 @@ export class ApoJwt<P extends string = RegisteredPermission, D extends object = 
   createToken(input: CreateTokenInput<P, D, R> = {}): CreateTokenResult<HasRefresh> {
     return issueTokens(this.config, input, refreshFamilyInScope()) as CreateTokenResult<HasRefresh>;
   }
-  /** Sets up `login`: user lookup, hooks and brute-force limits (credentials/login.ts). */
-  configLogin<U extends LoginUser<P, D, R>>(options: LoginOptions<U>): this {
-    this.loginFunction = createLogin(this, options);
+  /** Sets up `login` from a login setup: `configLogin(passwordLogin({ getUser }))` (@apojwt/auth). */
+  configLogin(setup: LoginSetup): this {
+    if (typeof setup !== 'function') throw new ApoJwtConfigError('login takes a login setup, such as passwordLogin({ getUser }) from @apojwt/auth');
+    this.loginFunction = setup(this) as LoginFunction<HasRefresh>;
     return this;
   }
   /** Checks a username and password and issues tokens; ERR_CREDENTIALS_INVALID, ERR_RATE_LIMITED, ERR_ACCOUNT_DISABLED, ERR_BODY_INVALID. */
   login(username: string, password: string, context?: LoginContext): Promise<CreateTokenResult<HasRefresh>> {
-    if (this.loginFunction === undefined) throw new ApoJwtConfigError('login needs a user lookup: pass `login` options or call configLogin first');
+    if (this.loginFunction === undefined) throw new ApoJwtConfigError('login needs a login setup: pass `login: passwordLogin({ getUser })` (@apojwt/auth) or call configLogin first');
     return this.loginFunction(username, password, context);
   }
   /** Verifies an access token (see verify.ts for every step) and returns its claims. */
@@ -166,6 +168,6 @@ export class ApoJwt<P extends string = RegisteredPermission, D extends object = 
   }
   /** A ready-made refresh endpoint: rotates the pair, sets the refresh cookie, answers the access token. */
   refreshEndpoint(options?: RefreshEndpointOptions<P, D, R>): Middleware {
-    return refreshEndpoint(this, options as unknown as RefreshEndpointOptions);
+    return refreshEndpoint(this as unknown as RotatingEngine, options as unknown as RefreshEndpointOptions);
   }
 }

@@ -3,24 +3,8 @@ import jwt from 'jsonwebtoken';
 import { ApoJwtConfigError } from './errors.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './claims.js';
 import { nowSeconds, signingKeyOf, type ApoJwtConfig } from './config.js';
-import type { PermissionGrant } from './permissions.js';
+import type { CreateTokenInput, TokenPair } from './tokens.js';
 import type { JsonObject } from './register.js';
-
-export interface CreateTokenInput<P extends string, D extends object, R extends object> {
-  /** Subject: usually the user id. */
-  sub?: string;
-  permissions?: readonly PermissionGrant<P>[];
-  data?: D;
-  /** Stored in the refresh token, handed to the refresh handler. */
-  refreshData?: R;
-}
-
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-}
-
-export type CreateTokenResult<HasRefresh extends boolean> = HasRefresh extends true ? TokenPair : string;
 
 /**
  * Signs an access token, and the refresh token when refresh is configured,

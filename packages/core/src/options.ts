@@ -6,7 +6,7 @@ import type { KeyRing } from './key-ring.js';
 import type { RemoteJwksOptions } from './remote-jwks.js';
 import type { RevocationStore } from './stores/revocation-store.js';
 import type { RotationStore } from './stores/rotation-store.js';
-import type { LoginOptions } from './credentials/login.js';
+import type { LoginSetup } from './login-setup.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 
 export interface RefreshOptions {
@@ -76,8 +76,8 @@ export interface ApoJwtOptions {
   pythonCompat?: boolean;
   /** Configures refresh tokens; same as calling `configRefresh`. */
   refresh?: RefreshOptions;
-  /** Turns on `login(username, password)`; same as calling `configLogin`. */
-  login?: LoginOptions<any>;
+  /** Turns on `login(username, password)`, e.g. `passwordLogin({ getUser })` from @apojwt/auth; same as calling `configLogin`. */
+  login?: LoginSetup;
   /** Framework binding: 'express', 'koa' (after importing the adapter) or a template object. */
   template?: string | Template;
   tokenFinder?: Finder;

@@ -2,7 +2,8 @@ import { ApoJwtError } from './errors.js';
 import type { RefreshClaims } from './claims.js';
 import { storeUnavailable } from './verify.js';
 import { nowSeconds, requireRefresh, type ApoJwtConfig } from './config.js';
-import { issueTokens, type CreateTokenInput, type TokenPair } from './issuer.js';
+import { issueTokens } from './issuer.js';
+import type { CreateTokenInput, TokenPair } from './tokens.js';
 import { revokeFamily } from './revocation.js';
 
 /** What new tokens of a rotation contain: by default the subject and refresh data carry over. */

@@ -7,4 +7,4 @@ registerTemplate(expressTemplate());
 
 export { expressTemplate, type ExpressTemplateOptions } from './template.js';
 export * from '@apojwt/core';
-export { authHandlers, jwksHandler, type ExpressAuthHandlers } from './handlers.js';
+export { jwksHandler } from './handlers.js';

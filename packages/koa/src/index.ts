@@ -7,4 +7,4 @@ registerTemplate(koaTemplate());
 
 export { koaTemplate, type KoaTemplateOptions } from './template.js';
 export * from '@apojwt/core';
-export { authHandlers, jwksHandler, type KoaAuthHandlers } from './handlers.js';
+export { jwksHandler } from './handlers.js';

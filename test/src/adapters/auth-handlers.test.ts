@@ -2,9 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { ApoJwt, ApoJwtConfigError, authEndpoints, hashPassword, type Template, type JsonObject, type LoginUser } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, type Template, type JsonObject } from '@apojwt/core';
+import { authEndpoints, hashPassword, type LoginUser, passwordLogin } from '@apojwt/auth';
 import * as expressAdapter from '@apojwt/express';
 import * as koaAdapter from '@apojwt/koa';
+import * as expressAuth from '@apojwt/express/auth';
+import * as koaAuth from '@apojwt/koa/auth';
 import { FRAMEWORKS, type Route, type Running } from './harness/frameworks.js';
 import { request, bearer, type Answer } from './harness/http.js';
 import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock } from './harness/fixtures.js';
@@ -29,7 +32,7 @@ type Fn = (...args: any[]) => any;
 const CLEARED = 'apojwt_refresh=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; Secure; SameSite=Strict';
 
 for (const framework of FRAMEWORKS) {
-  const adapter = (framework.template === 'express' ? expressAdapter : koaAdapter) as unknown as {
+  const adapter = (framework.template === 'express' ? { ...expressAdapter, ...expressAuth } : { ...koaAdapter, ...koaAuth }) as unknown as {
     authHandlers(apo: unknown, options?: unknown): { login: Fn; refresh: Fn; logout: Fn };
     jwksHandler(source: unknown, options?: unknown): Fn;
   };
@@ -69,15 +72,15 @@ for (const framework of FRAMEWORKS) {
       const known = await users();
       const getUser = (name: string) => known[name];
       apo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
-      apo.configLogin({ getUser, cost: COST, limiter: { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 30 }, perIp: false } });
+      apo.configLogin(passwordLogin({ getUser, cost: COST, limiter: { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 30 }, perIp: false } }));
       // Per-IP limit only: shows the framework's client IP reaches the limiter.
       const ipApo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
-      ipApo.configLogin({ getUser, cost: COST, limiter: { perAccount: false, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 30 } } });
+      ipApo.configLogin(passwordLogin({ getUser, cost: COST, limiter: { perAccount: false, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 30 } } }));
       const fwApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'auth-framework-errors', frameworkErrors: true }) }).configRefresh(REFRESH);
-      fwApo.configLogin({ getUser, cost: COST, limiter: false });
+      fwApo.configLogin(passwordLogin({ getUser, cost: COST, limiter: false }));
       const failure = new Error('user database down');
       const boomApo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
-      boomApo.configLogin({ getUser: () => { throw failure; }, cost: COST, limiter: false });
+      boomApo.configLogin(passwordLogin({ getUser: () => { throw failure; }, cost: COST, limiter: false }));
       const esApo = new ApoJwt({ ...BASE_NO_SECRET, algorithm: 'ES256', privateKey: ES_KEY, kid: 'es-1' });
 
       const auth = adapter.authHandlers(apo, { issue: (claims: { sub: string }) => ({ sub: claims.sub, permissions: ['orders:read'] }) });

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
-import { ApoJwt, verifyPassword } from '@apojwt/core';
+import { ApoJwt } from '@apojwt/core';
+import { verifyPassword } from '@apojwt/auth';
 
 // The real `apojwt` executable, found through the package's bin field and
 // run as a separate process, as an operator would run it.

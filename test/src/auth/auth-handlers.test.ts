@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApoJwt, ApoJwtConfigError, ApoJwtError, createAuthHandlers, hashPassword, refreshCookie, type AuthHandlers, type AuthResponse } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, ApoJwtError, refreshCookie, type AuthResponse } from '@apojwt/core';
+import { createAuthHandlers, hashPassword, type AuthHandlers, passwordLogin } from '@apojwt/auth';
 
 const cost = 4;
 const aliceHash = hashPassword('alice-pw', { cost });
@@ -12,7 +13,7 @@ async function setup(options: { refresh?: boolean; limiter?: false | { perAccoun
   const user = { sub: 'u-alice', passwordHash: await aliceHash, permissions: ['orders:read'] };
   const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api', expPeriod: 600, now: () => now });
   if (options.refresh !== false) apo.configRefresh({ refreshSecret: 'r'.repeat(32), refreshExpPeriod: 3600 });
-  apo.configLogin({ getUser: (n) => (n === 'alice' ? user : undefined), cost, limiter: options.limiter ?? false });
+  apo.configLogin(passwordLogin({ getUser: (n) => (n === 'alice' ? user : undefined), cost, limiter: options.limiter ?? false }));
   const handlers = createAuthHandlers({ apo, issue: (claims) => ({ sub: claims.sub, permissions: ['orders:read'] }) });
   return { apo, handlers, advance: (seconds: number) => { now += seconds * 1000; } };
 }
@@ -76,7 +77,7 @@ test('wrong credentials are a 401 with a Bearer challenge; a lockout is a 429 wi
 test('an error that is not ApoJwtError (the user lookup failing) is thrown for the framework 500', async () => {
   const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' });
   const failure = new Error('db down');
-  apo.configLogin({ getUser: () => { throw failure; }, cost, limiter: false });
+  apo.configLogin(passwordLogin({ getUser: () => { throw failure; }, cost, limiter: false }));
   const handlers = createAuthHandlers({ apo });
   await assert.rejects(handlers.login({ body: { username: 'a', password: 'b' } }), (e: unknown) => e === failure);
 });
