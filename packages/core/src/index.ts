@@ -61,6 +61,7 @@ export {
 export type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
 export type { IssueFromRefresh } from './refresh-rotation.js';
 export { KeyRing, type KeyRingOptions } from './key-ring.js';
+export type { KeyEpoch } from './verified-cache.js';
 export type { KeyInput, KeySpec, KeyWithId } from './key-input.js';
 export { jwksResponse, type JwkSet, type PublicJwk, type JwksResponseOptions, type JwksHttpResponse } from './jwks.js';
 export { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';

@@ -1,6 +1,6 @@
 import type { AccessClaims, RefreshClaims } from './claims.js';
 import { assertNotRevoked, verifyToken, type VerifyContext } from './verify.js';
-import { VerifiedTokenCache } from './verified-cache.js';
+import { VerifiedTokenCache, type KeyEpoch } from './verified-cache.js';
 import { assertPermissions, compileRequirement, isCompiledRequirement, satisfies, type CompiledRequirement, type PermissionRequirement } from './permissions.js';
 
 /**
@@ -18,7 +18,7 @@ export class Verifier {
     cacheMax: number | undefined,
     private readonly adminPermission: string | undefined,
   ) {
-    this.cache = cacheMax === undefined ? undefined : new VerifiedTokenCache(cacheMax);
+    this.cache = cacheMax === undefined ? undefined : new VerifiedTokenCache(cacheMax, access.keys as KeyEpoch);
   }
 
   /** Verifies an access token (see verify.ts for every step) and returns its claims. */
@@ -76,8 +76,9 @@ export class Verifier {
 
   /** Every check of verify.ts (the cache already missed), then the claims are cached. */
   private async verifyAndCache(token: string): Promise<AccessClaims> {
+    const epoch = this.cache?.keyEpoch();
     const claims = freezeClaims(await verifyToken(token, 'access', this.access));
-    this.cache?.set(token, claims);
+    this.cache?.set(token, claims, epoch);
     return claims as unknown as AccessClaims;
   }
 }
