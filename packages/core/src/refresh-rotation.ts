@@ -1,4 +1,4 @@
-import { ApoJwtError } from './errors.js';
+import { ApoJwtConfigError, ApoJwtError } from './errors.js';
 import type { RefreshClaims } from './claims.js';
 import { storeUnavailable } from './verify.js';
 import { nowSeconds, requireRefresh, type ApoJwtConfig } from './config.js';
@@ -40,5 +40,11 @@ export async function consumeVerifiedRefresh<C extends RefreshClaims<object>>(co
  */
 export async function rotateFamily(config: ApoJwtConfig, claims: RefreshClaims<object>, issue: IssueFromRefresh | undefined): Promise<TokenPair> {
   const input = issue ? await issue(claims) : { sub: claims.sub, refreshData: claims.data };
-  return issueTokens(config, { sub: claims.sub, ...input }, claims.fam) as TokenPair;
+  // A family is one login of one subject: tokens for another subject in it
+  // would be revoked with a session that is not theirs, and reuse detection
+  // would follow the wrong user.
+  if (input?.sub !== undefined && input.sub !== claims.sub) {
+    throw new ApoJwtConfigError('rotate: issue() must keep the subject of the refresh token (omit sub, or return claims.sub)');
+  }
+  return issueTokens(config, { ...input, sub: claims.sub }, claims.fam) as TokenPair;
 }

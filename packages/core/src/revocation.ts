@@ -2,7 +2,7 @@ import { ApoJwtConfigError, ApoJwtError } from './errors.js';
 import { REFRESH_TOKEN_TYPE } from './claims.js';
 import { readHeader } from './header.js';
 import { storeUnavailable } from './verify.js';
-import { longestLifetime, nowSeconds, requireRefresh, type ApoJwtConfig } from './config.js';
+import { longestLifetime, nowSeconds, type ApoJwtConfig } from './config.js';
 
 /** What a revocation needs to know of a token it was handed: the instance verifies it first. */
 export interface RevocationVerifier {
@@ -12,7 +12,7 @@ export interface RevocationVerifier {
 
 /**
  * Revokes a token (access or refresh; a refresh token takes its whole family
- * with it) or a bare `jti`. A token that is already expired or revoked needs
+ * with it, access tokens included; an access token only itself) or a bare `jti`. A token that is already expired or revoked needs
  * nothing; one that does not verify for another reason is refused.
  */
 export async function revoke(config: ApoJwtConfig, verifier: RevocationVerifier, tokenOrJti: string): Promise<void> {
@@ -38,10 +38,7 @@ export async function revoke(config: ApoJwtConfig, verifier: RevocationVerifier,
   }
   const until = claims.exp + config.clockTolerance;
   await storeCall(() => store.revokeToken(claims.jti, until, now));
-  if (claims.fam !== undefined) {
-    const familyUntil = now + requireRefresh(config, 'revoke').expPeriod + config.clockTolerance;
-    await storeCall(() => store.revokeFamily(claims.fam as string, familyUntil, now));
-  }
+  if (isRefresh) await revokeFamily(config, claims.fam as string, now);
 }
 
 /**
