@@ -52,7 +52,7 @@ export class ApoJwt<P extends string = RegisteredPermission, D extends object = 
     ({ algorithm: this.algorithm, issuer: this.issuer, audience: this.audience, expPeriod: this.expPeriod } = config);
     ({ adminPermission: this.adminPermission, clockTolerance: this.clockTolerance, realm: this.realm, template: this.template } = config);
     ({ revocationStore: this.revocationStore, rotationStore: this.rotationStore, keyRing: this.keyRing } = config);
-    this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission);
+    this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission, config.wildcards);
     if (options.login !== undefined) this.configLogin(options.login);
   }
   /** Turns on refresh tokens. Returns this instance, typed so `createToken` returns a pair. */

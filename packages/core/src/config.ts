@@ -35,6 +35,8 @@ export interface ApoJwtConfig {
   readonly expPeriod: number;
   readonly clockTolerance: number;
   readonly adminPermission: string | undefined;
+  /** False: permission names match exactly ('*' and 'x:*' are plain names), as in Python apojwt. */
+  readonly wildcards: boolean;
   readonly realm: string | undefined;
   readonly clock: Clock;
   /** HS instances: the secret that signs. */
@@ -82,6 +84,8 @@ export function resolveConfig(options: ApoJwtOptions): ApoJwtConfig {
   assertStore('rotationStore', rotationStore, ['consume']);
   const failOpen = optionalBoolean('failOpen', options.failOpen) ?? false;
   const pythonCompat = optionalBoolean('pythonCompat', options.pythonCompat) ?? false;
+  // Python apojwt matches permission names exactly: a Python-minted "*" must not grant more here.
+  const wildcards = optionalBoolean('wildcards', options.wildcards) ?? !pythonCompat;
 
   const access: VerifyContext = Object.freeze({
     algorithm,
@@ -103,6 +107,7 @@ export function resolveConfig(options: ApoJwtOptions): ApoJwtConfig {
     expPeriod,
     clockTolerance,
     adminPermission,
+    wildcards,
     realm,
     clock,
     hmacKey,

@@ -74,6 +74,11 @@ export interface ApoJwtOptions {
   failOpen?: boolean;
   /** Accept Python apojwt access tokens (typ "JWT", no jti). Off by default. */
   pythonCompat?: boolean;
+  /**
+   * `'*'` and `'prefix:*'` grants cover other names. Default true; with
+   * `pythonCompat` default false (exact names only, as Python apojwt matches).
+   */
+  wildcards?: boolean;
   /** Configures refresh tokens; same as calling `configRefresh`. */
   refresh?: RefreshOptions;
   /** Turns on `login(username, password)`, e.g. `passwordLogin({ getUser })` from @apojwt/auth; same as calling `configLogin`. */
@@ -96,7 +101,7 @@ type Exhaustive<T, K extends readonly (keyof T)[]> = Exclude<keyof T, K[number]>
 const apoJwtKeys = [
   'secret', 'algorithm', 'kid', 'keyResolver', 'privateKey', 'previousKeys', 'publicKeys', 'jwksUri', 'jwksOptions', 'keyRing',
   'expPeriod', 'iss', 'serverAudience', 'adminPermission', 'clockTolerance', 'now', 'maxTokenBytes', 'cache', 'revocationStore',
-  'rotationStore', 'failOpen', 'pythonCompat', 'refresh', 'login', 'template', 'tokenFinder', 'refreshFinder', 'exceptionHandler', 'realm',
+  'rotationStore', 'failOpen', 'pythonCompat', 'wildcards', 'refresh', 'login', 'template', 'tokenFinder', 'refreshFinder', 'exceptionHandler', 'realm',
 ] as const satisfies readonly (keyof ApoJwtOptions)[];
 const refreshKeys = ['refreshSecret', 'refreshAlgorithm', 'refreshExpPeriod', 'refreshFinder', 'reuseGracePeriod'] as const satisfies readonly (keyof RefreshOptions)[];
 export const APOJWT_OPTION_KEYS: Exhaustive<ApoJwtOptions, typeof apoJwtKeys> = apoJwtKeys;

@@ -73,25 +73,31 @@ export function isCompiledRequirement(value: unknown): value is CompiledRequirem
   return typeof value === 'object' && value !== null && compiledRequirements.has(value as CompiledRequirement);
 }
 
-/** True when one granted permission covers `required`: exact, admin, '*', or a 'prefix:*' wildcard. */
-export function grantCovers(granted: string, required: string, adminPermission: string | undefined): boolean {
-  if (granted === required || granted === '*' || granted === adminPermission) return true;
+/**
+ * True when one granted permission covers `required`: exact, admin, '*', or a
+ * 'prefix:*' wildcard. With `wildcards` false (Python apojwt's rule) only the
+ * exact name and the admin permission do.
+ */
+export function grantCovers(granted: string, required: string, adminPermission: string | undefined, wildcards = true): boolean {
+  if (granted === required || granted === adminPermission) return true;
+  if (!wildcards) return false;
+  if (granted === '*') return true;
   // 'orders:*' covers 'orders:read' and 'orders:items:write', never 'orders' itself.
   return granted.endsWith(':*') && required.length > granted.length - 1 && required.startsWith(granted.slice(0, -1));
 }
 
-export function holdsPermission(granted: readonly string[], required: string, adminPermission: string | undefined): boolean {
+export function holdsPermission(granted: readonly string[], required: string, adminPermission: string | undefined, wildcards = true): boolean {
   for (const grant of granted) {
-    if (grantCovers(grant, required, adminPermission)) return true;
+    if (grantCovers(grant, required, adminPermission, wildcards)) return true;
   }
   return false;
 }
 
-export function satisfies(granted: readonly string[], requirement: CompiledRequirement, adminPermission?: string): boolean {
+export function satisfies(granted: readonly string[], requirement: CompiledRequirement, adminPermission?: string, wildcards = true): boolean {
   // Plain loops, not every/some with a closure: this runs on every guarded request.
   const all = requirement.mode === 'all';
   for (const name of requirement.names) {
-    if (holdsPermission(granted, name, adminPermission) !== all) return !all;
+    if (holdsPermission(granted, name, adminPermission, wildcards) !== all) return !all;
   }
   return all;
 }
@@ -101,8 +107,9 @@ export function assertPermissions(
   granted: readonly string[],
   requirement: CompiledRequirement,
   adminPermission?: string,
+  wildcards = true,
 ): void {
-  if (satisfies(granted, requirement, adminPermission)) return;
+  if (satisfies(granted, requirement, adminPermission, wildcards)) return;
   const message = requirement.mode === 'all' || requirement.names.length === 1
     ? 'the token lacks a required permission'
     : 'the token holds none of the accepted permissions';

@@ -17,6 +17,7 @@ export class Verifier {
     private readonly access: VerifyContext,
     cacheMax: number | undefined,
     private readonly adminPermission: string | undefined,
+    private readonly wildcards: boolean,
   ) {
     this.cache = cacheMax === undefined ? undefined : new VerifiedTokenCache(cacheMax, access.keys as KeyEpoch);
   }
@@ -49,13 +50,13 @@ export class Verifier {
 
   /** The claims when they meet the requirement; ERR_PERMISSION_DENIED (403) otherwise. */
   permitted<C extends { readonly perms: readonly string[] }>(claims: C, requirement: PermissionRequirement | CompiledRequirement): C {
-    assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission);
+    assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission, this.wildcards);
     return claims;
   }
 
-  /** True when the claims meet the requirement (admin, wildcards, all/any). */
+  /** True when the claims meet the requirement (admin, wildcards unless turned off, all/any). */
   hasPermission(claims: { perms: readonly string[] }, requirement: PermissionRequirement): boolean {
-    return satisfies(claims.perms, compileRequirement(requirement), this.adminPermission);
+    return satisfies(claims.perms, compileRequirement(requirement), this.adminPermission, this.wildcards);
   }
 
   /**
