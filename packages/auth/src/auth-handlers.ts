@@ -101,10 +101,9 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
     async logout(request: AuthRequest): Promise<AuthResponse> {
       const clear = [cookie.clear()];
       try {
-        for (const token of [refreshTokenOf(cookie, request), request?.accessToken]) {
-          // Only whole JWTs: a bare string would be taken as a jti and fill the store.
-          if (typeof token === 'string' && token.split('.').length === 3) await revokeQuietly(apo, token);
-        }
+        const refreshToken = refreshTokenOf(cookie, request);
+        if (isJwt(refreshToken)) await revokeQuietly(apo, refreshToken);
+        if (isJwt(request?.accessToken)) await revokeAccessToken(apo, request.accessToken);
       } catch (error) {
         return authErrorResponse(error, clear, realm);
       }
@@ -131,12 +130,35 @@ function credentials(body: unknown): { username: string; password: string } {
   return { username, password };
 }
 
+/** Only whole JWTs: a bare string would be taken as a jti and fill the store. */
+function isJwt(token: unknown): token is string {
+  return typeof token === 'string' && token.split('.').length === 3;
+}
+
+/**
+ * The access token of a logout. One without `jti` (Python apojwt's, under
+ * pythonCompat) cannot be revoked alone: its subject is, so a 204 never
+ * leaves the presented token valid (the user's other sessions end too).
+ */
+async function revokeAccessToken(apo: ApoJwt<any, any, any, boolean>, token: string): Promise<void> {
+  let claims: { jti: string | undefined; sub: string };
+  try {
+    claims = await apo.verify(token);
+  } catch (error) {
+    if (isApoJwtError(error) && error.status === 401) return; // no longer valid: nothing to revoke
+    throw error;
+  }
+  if (claims.jti === undefined) return apo.revokeSubject(claims.sub);
+  await revokeQuietly(apo, token);
+}
+
 /** Logging out with a token that no longer verifies is already done; a store that cannot answer is not (503). */
 async function revokeQuietly(apo: ApoJwt<any, any, any, boolean>, token: string): Promise<void> {
   try {
     await apo.revoke(token);
   } catch (error) {
     if (isApoJwtError(error) && error.status === 401) return;
+    // A refresh cookie on an instance without refresh tokens: no token it could accept.
     if (error instanceof ApoJwtConfigError) return;
     throw error;
   }
