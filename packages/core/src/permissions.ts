@@ -56,13 +56,23 @@ export function compileRequirement(requirement: PermissionRequirement<Registered
   for (const name of names) {
     if (typeof name !== 'string' || !PERMISSION_NAME.test(name)) {
       throw new ApoJwtConfigError(
-        'permission names are non-empty printable ASCII without spaces, quotes, backslashes or "*"',
+        `permission name ${describeName(name)} refused: names are non-empty printable ASCII without spaces, quotes, backslashes or "*"`,
       );
     }
   }
   const compiled: CompiledRequirement = Object.freeze({ mode, names: Object.freeze([...(names as string[])]) });
   compiledRequirements.add(compiled);
   return compiled;
+}
+
+const SHOWN_CHARS = 40;
+
+/** The refused name as a message can show it: quoted, cut at 40 characters, control characters escaped. */
+function describeName(name: unknown): string {
+  if (typeof name !== 'string') return `(a ${name === null ? 'null' : typeof name}, not a string)`;
+  const shown = name.length > SHOWN_CHARS ? `${name.slice(0, SHOWN_CHARS)}…` : name;
+  // JSON escapes quotes, backslashes and C0 controls; DEL, C1 controls and line separators too.
+  return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // Requirements made by compileRequirement, so a look-alike object (say
