@@ -1,19 +1,16 @@
 import { ApoJwtConfigError } from './errors.js';
-import { isSymmetric, type Algorithm } from './algorithms.js';
-import type { KeyRing } from './key-ring.js';
 import type { JwkSet } from './jwks.js';
 import type { AccessClaims, RefreshClaims } from './claims.js';
-import { nowSeconds, requireRefresh, resolveConfig, withRefresh, type ApoJwtConfig } from './config.js';
+import { nowSeconds, publishedJwks, requireRefresh, resolveConfig, withRefresh, type ApoJwtConfig } from './config.js';
 import { issueTokens } from './issuer.js';
 import type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js';
 import { Verifier } from './verifier.js';
+import { InstanceSettings } from './settings.js';
 import { consumeVerifiedRefresh, rotateFamily } from './refresh-rotation.js';
 import { revoke, revokeSubject } from './revocation.js';
 import { refreshFamilyInScope, runInRefreshFamily } from './refresh-family.js';
 import { compileRequirement, type CompiledRequirement, type PermissionGrant, type PermissionRequirement } from './permissions.js';
-import type { RevocationStore } from './stores/revocation-store.js';
-import type { RotationStore } from './stores/rotation-store.js';
-import type { ExceptionHandler, Finder, Template } from './template.js';
+import type { ExceptionHandler, Finder } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
 import type { LoginContext, LoginFunction, LoginSetup } from './login-setup.js';
@@ -22,39 +19,26 @@ import { middlewareFor, type Middleware } from './decorators/middleware.js';
 import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 import { authorizeEagerly } from './engine.js';
 
-
 /**
  * One configured instance per service: it issues and verifies tokens, checks
  * permissions, and holds the framework template that decorators use. A façade:
  * options are resolved once (config.ts), and each job is done by its module
  * (issuer, verifier, refresh-rotation, revocation).
  */
-export class ApoJwt<P extends string = RegisteredPermission, D extends object = RegisteredData, R extends object = RegisteredRefreshData, HasRefresh extends boolean = false> {
-  readonly algorithm: Algorithm;
-  readonly issuer: string;
-  readonly audience: readonly string[];
-  readonly expPeriod: number;
-  readonly adminPermission: string | undefined;
-  readonly clockTolerance: number;
-  readonly realm: string | undefined;
-  readonly revocationStore: RevocationStore;
-  readonly rotationStore: RotationStore;
-  readonly template: Template | undefined;
-  /** RS/PS/ES instances with local keys: rotate and retire keys here. */
-  readonly keyRing: KeyRing | undefined;
+export class ApoJwt<P extends string = RegisteredPermission, D extends object = RegisteredData, R extends object = RegisteredRefreshData, HasRefresh extends boolean = false> extends InstanceSettings {
   private config: ApoJwtConfig;
   private readonly verifier: Verifier;
   private loginFunction: LoginFunction<HasRefresh> | undefined;
   private boundDecorators: BoundDecorators<P> | undefined;
+
   constructor(options: ApoJwtOptions) {
     const config = resolveConfig(options);
+    super(config);
     this.config = config;
-    ({ algorithm: this.algorithm, issuer: this.issuer, audience: this.audience, expPeriod: this.expPeriod } = config);
-    ({ adminPermission: this.adminPermission, clockTolerance: this.clockTolerance, realm: this.realm, template: this.template } = config);
-    ({ revocationStore: this.revocationStore, rotationStore: this.rotationStore, keyRing: this.keyRing } = config);
     this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission, config.wildcards);
     if (options.login !== undefined) this.configLogin(options.login);
   }
+
   /** Turns on refresh tokens. Returns this instance, typed so `createToken` returns a pair. */
   configRefresh(options: RefreshOptions): ApoJwt<P, D, R, true> {
     this.config = withRefresh(this.config, options);
@@ -68,15 +52,13 @@ export class ApoJwt<P extends string = RegisteredPermission, D extends object = 
   }
   /** The public JWK Set of an RS/PS/ES instance, to serve at /.well-known/jwks.json (see `jwksResponse`). */
   jwks(): JwkSet {
-    if (this.keyRing === undefined) {
-      throw new ApoJwtConfigError(isSymmetric(this.algorithm) ? `${this.algorithm} keys are secret: there is no JWK Set to publish` : 'this instance holds no local keys to publish');
-    }
-    return this.keyRing.jwks();
+    return publishedJwks(this.config);
   }
   /** The current time in seconds, on the injected clock. */
   nowSeconds(): number {
     return nowSeconds(this.config);
   }
+
   /** An access token, or the access + refresh pair once refresh is configured; inside a `@refresh()` handler the pair continues the family of the one presented. */
   createToken(input: CreateTokenInput<P, D, R> = {}): CreateTokenResult<HasRefresh> {
     return issueTokens(this.config, input, refreshFamilyInScope()) as CreateTokenResult<HasRefresh>;
@@ -92,6 +74,7 @@ export class ApoJwt<P extends string = RegisteredPermission, D extends object = 
     if (this.loginFunction === undefined) throw new ApoJwtConfigError('login needs a login setup: pass `login: passwordLogin({ getUser })` (@apojwt/auth) or call configLogin first');
     return this.loginFunction(username, password, context);
   }
+
   /** Verifies an access token (see verify.ts for every step) and returns its claims. */
   verify(token: string): Promise<AccessClaims<PermissionGrant<P>, D>> {
     return this.verifier.verify(token) as Promise<AccessClaims<PermissionGrant<P>, D>>;
@@ -120,6 +103,7 @@ export class ApoJwt<P extends string = RegisteredPermission, D extends object = 
   hasPermission(claims: { perms: readonly string[] }, requirement: PermissionRequirement<P>): boolean {
     return this.verifier.hasPermission(claims, requirement as PermissionRequirement);
   }
+
   /** Single use: verifies the refresh token and marks it consumed; a replay after the grace period revokes its family (ERR_REFRESH_REUSED). */
   async consumeRefresh(token: string): Promise<RefreshClaims<R>> {
     requireRefresh(this.config, 'consumeRefresh');
@@ -141,6 +125,7 @@ export class ApoJwt<P extends string = RegisteredPermission, D extends object = 
   revokeSubject(sub: string): Promise<void> {
     return revokeSubject(this.config, sub);
   }
+
   get tokenFinder(): Finder | undefined {
     return this.config.tokenFinder ?? this.template?.tokenFinder;
   }

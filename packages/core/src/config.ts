@@ -1,8 +1,9 @@
 import { ApoJwtConfigError } from './errors.js';
-import { isAlgorithm, type Algorithm } from './algorithms.js';
+import { isAlgorithm, isSymmetric, type Algorithm } from './algorithms.js';
 import { LocalKeyRing, makeSigningKey, secretToKeyObject, type SigningKey } from './keys.js';
 import { configureKeys } from './key-config.js';
 import type { KeyRing } from './key-ring.js';
+import type { JwkSet } from './jwks.js';
 import { systemClock, toSeconds, type Clock } from './clock.js';
 import type { VerifyContext } from './verify.js';
 import { MemoryRevocationStore } from './stores/memory-revocation-store.js';
@@ -151,6 +152,14 @@ export function withRefresh(config: ApoJwtConfig, options: RefreshOptions): ApoJ
 /** The key new access tokens are signed with (it changes when the key ring rotates). */
 export function signingKeyOf(config: ApoJwtConfig): SigningKey | undefined {
   return config.keyRing ? config.keyRing.signingKey : config.hmacKey;
+}
+
+/** The public JWK Set of an RS/PS/ES instance with local keys. */
+export function publishedJwks(config: ApoJwtConfig): JwkSet {
+  if (config.keyRing === undefined) {
+    throw new ApoJwtConfigError(isSymmetric(config.algorithm) ? `${config.algorithm} keys are secret: there is no JWK Set to publish` : 'this instance holds no local keys to publish');
+  }
+  return config.keyRing.jwks();
 }
 
 export function requireRefresh(config: ApoJwtConfig, what: string): RefreshConfig {
