@@ -55,7 +55,7 @@ export interface TokenIssuer<P extends string, D extends object, R extends objec
  * The password login as a setup for the `login` option or `configLogin`:
  * `createApoJwt({ ..., login: passwordLogin({ getUser }) })`.
  */
-export function passwordLogin<U extends LoginUser<any, any, any>>(options: LoginOptions<U>): LoginSetup {
+export function passwordLogin<U extends LoginUser>(options: LoginOptions<U>): LoginSetup {
   // Checked here, where the app wrote the options, not when an instance first uses them.
   const settings = loginSettings(options);
   return (apo) => buildLogin(apo as TokenIssuer<string, object, object, boolean>, settings);
