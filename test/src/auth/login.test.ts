@@ -137,6 +137,9 @@ test('an error thrown by getUser reaches the caller unchanged', async () => {
 test('login options are validated when configured', () => {
   const apo = apoWith(false);
   assert.throws(() => apo.login('a', 'b'), (e: unknown) => e instanceof ApoJwtConfigError && /configLogin/.test(e.message));
+  // Core builds no password login itself: the old options object is refused, pointing at passwordLogin.
+  assert.throws(() => apo.configLogin({ getUser: () => undefined } as never), (e: unknown) => e instanceof ApoJwtConfigError && /passwordLogin/.test(e.message));
+  assert.throws(() => new ApoJwt({ secret, iss: 'auth', serverAudience: 'api', login: { getUser: () => undefined } as never }), (e: unknown) => e instanceof ApoJwtConfigError && /passwordLogin/.test(e.message));
   assert.throws(() => apo.configLogin(passwordLogin({} as never)), (e: unknown) => e instanceof ApoJwtConfigError && /getUser/.test(e.message));
   assert.throws(() => apo.configLogin(passwordLogin({ getUser: () => undefined, cost: 2 })), (e: unknown) => e instanceof ApoJwtConfigError && /cost/.test(e.message));
   assert.throws(() => apo.configLogin(passwordLogin({ getUser: () => undefined, onRehash: 'x' as never })), (e: unknown) => e instanceof ApoJwtConfigError && /onRehash/.test(e.message));
