@@ -5,7 +5,8 @@
 // Options (env): COST (bcrypt cost, default 12), ROUNDS (timing samples per case, default 40).
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import os from 'node:os';
-import { ApoJwt, ApoJwtError, hashPassword } from '@apojwt/core';
+import { ApoJwt, ApoJwtError } from '@apojwt/core';
+import { hashPassword, passwordLogin } from '@apojwt/auth';
 
 const loadBefore = os.loadavg();
 const cost = Number(process.env.COST ?? 12);
@@ -17,7 +18,7 @@ const users = new Map(
 );
 const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api', refresh: { refreshSecret: 'r'.repeat(32) } });
 // The default in-memory limiter stays on: it is part of every real login.
-apo.configLogin({ getUser: async (name) => users.get(name), cost });
+apo.configLogin(passwordLogin({ getUser: async (name) => users.get(name), cost }));
 
 const ms = (ns) => ns / 1e6;
 const fmt = (n) => n.toFixed(2);
@@ -64,7 +65,7 @@ const throughput = (3 * concurrency) / (totalMs / 1000);
 
 // 3. Unknown user vs wrong password, interleaved so drift hits both alike.
 // Limits high enough never to lock, but still counted: both paths do the same store work.
-apo.configLogin({ getUser: async (name) => users.get(name), cost, limiter: { perAccount: { attempts: 1_000_000, windowSeconds: 3600, lockoutSeconds: 1 } } });
+apo.configLogin(passwordLogin({ getUser: async (name) => users.get(name), cost, limiter: { perAccount: { attempts: 1_000_000, windowSeconds: 3600, lockoutSeconds: 1 } } }));
 // One of each first, unmeasured: the new configuration's dummy hash is made
 // in the background at configLogin and the first unknown-user login waits for it.
 for (const name of ['nobody', 'user1']) await apo.login(name, 'wrong-password').catch(() => undefined);

@@ -1,7 +1,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import express from 'express';
-import { authHandlers, createApoJwt, jwksHandler, KeyRing, type RevocationStore, type RotationStore } from '@apojwt/express';
+import { createApoJwt, jwksHandler, KeyRing, type RevocationStore, type RotationStore } from '@apojwt/express';
+import { authHandlers } from '@apojwt/express/auth';
 import { BCRYPT_COST, BILLING_AUDIENCE, ISSUER, ORDERS_AUDIENCE, permissionsOf, users } from '../config.js';
+import { passwordLogin } from '@apojwt/auth';
 
 export interface AuthServiceOptions {
   now: () => number;
@@ -32,7 +34,7 @@ export function createAuthService(options: AuthServiceOptions) {
     rotationStore: options.rotationStore,
     // Refresh tokens are HMAC-signed: only this service ever verifies them. A fresh secret per start is enough for a demo.
     refresh: { refreshSecret: randomBytes(32).toString('base64url') },
-    login: { getUser: (username: string) => users.get(username), cost: BCRYPT_COST },
+    login: passwordLogin({ getUser: (username: string) => users.get(username), cost: BCRYPT_COST }),
   });
   // Rotated tokens carry the user's current permissions, looked up again.
   const auth = authHandlers(apo, { issue: (claims) => ({ sub: claims.sub, permissions: permissionsOf(claims.sub) }) });

@@ -28,6 +28,8 @@ export interface RegisteredClaims {
 export interface AccessClaims<P extends string = string, D extends object = JsonObject> extends RegisteredClaims {
   perms: P[];
   data: D;
+  /** The refresh family (the login) the token belongs to, when refresh tokens are on: revoking the family revokes it. */
+  fam?: string;
 }
 
 /** A verified refresh token's payload. `fam` names the login it descends from. */

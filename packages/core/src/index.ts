@@ -1,4 +1,5 @@
-export { ApoJwt, type CreateTokenInput, type CreateTokenResult, type TokenPair } from './apojwt.js';
+export { ApoJwt } from './apojwt.js';
+export type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js';
 export { createApoJwt } from './create.js';
 export type { ApoJwtOptions, RefreshOptions } from './options.js';
 export {
@@ -57,42 +58,10 @@ export {
   type ExceptionHandler,
   type InjectedValues,
 } from './template.js';
-export {
-  hashPassword,
-  verifyPassword,
-  needsRehash,
-  isPasswordHash,
-  DEFAULT_BCRYPT_COST,
-  BCRYPT_MAX_BYTES,
-  MAX_CONCURRENT_HASHES,
-  type PasswordHashOptions,
-} from './credentials/password.js';
-export {
-  LoginLimiter,
-  DEFAULT_ACCOUNT_RULE,
-  DEFAULT_IP_RULE,
-  type LimitRule,
-  type LoginAttempt,
-  type LoginLimiterOptions,
-} from './credentials/login-limiter.js';
-export { clientIpKey } from './credentials/client-ip.js';
-export {
-  createLogin,
-  MAX_CREDENTIAL_BYTES,
-  type LoginUser,
-  type LoginOptions,
-  type LoginContext,
-  type LoginFunction,
-} from './credentials/login.js';
-export {
-  createAuthHandlers,
-  authErrorResponse,
-  type AuthHandlers,
-  type AuthHandlersOptions,
-  type AuthRequest,
-  type AuthResponse,
-} from './credentials/auth-handlers.js';
+export type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
+export type { IssueFromRefresh } from './refresh-rotation.js';
 export { KeyRing, type KeyRingOptions } from './key-ring.js';
+export type { KeyEpoch } from './verified-cache.js';
 export type { KeyInput, KeySpec, KeyWithId } from './key-input.js';
 export { jwksResponse, type JwkSet, type PublicJwk, type JwksResponseOptions, type JwksHttpResponse } from './jwks.js';
 export { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
@@ -119,14 +88,28 @@ export {
   type RefreshCookieOptions,
 } from './http/refresh-cookie.js';
 export {
-  authEndpoints,
-  type AuthEndpoints,
-  type AuthEndpointsOptions,
-  type RefreshEndpointOptions,
+  NO_STORE,
+  authErrorResponse,
+  tokenResponse,
+  type AuthResponse,
   type RefreshResponseBody,
-  type TemplateRequest,
-} from './http/auth-endpoints.js';
-export { readJsonBody, DEFAULT_BODY_LIMIT, type JsonBodyOptions } from './http/json-body.js';
+  type TokenLifetimes,
+} from './http/token-response.js';
+export {
+  createRefreshHandler,
+  refreshEndpoint,
+  refreshMiddleware,
+  refreshTokenOf,
+  respondingTemplate,
+  sendAuthResponse,
+  type RefreshEndpointOptions,
+  type RefreshHandler,
+  type RefreshRequest,
+  type RespondingTemplate,
+  type RotatingEngine,
+} from './http/refresh-endpoint.js';
+export { rejectWith } from './decorators/guard.js';
+export { nextOnRejection } from './decorators/middleware.js';
 export type { GuardEngine } from './engine.js';
 export { runInRequestScope, currentRequestScope, type RequestScope } from './request-scope.js';
 export { frameworkError, type FrameworkReadyError } from './framework-error.js';

@@ -30,6 +30,7 @@ export class KeyRing implements KeyResolver {
   private readonly byKid = new Map<string, RingEntry>();
   private current: SigningKey | undefined;
   private published: JwkSet | undefined;
+  private retirements = 0;
 
   /** `names` (internal) only changes how error messages call the two options: ApoJwt's privateKey/previousKeys/publicKeys. */
   constructor(options: KeyRingOptions, names = { signingKey: 'signingKey', verificationKeys: 'verificationKeys' }) {
@@ -50,6 +51,11 @@ export class KeyRing implements KeyResolver {
     return this.current;
   }
 
+  /** Changes whenever a key stops verifying (`retire`): verified-token caches drop what they hold. */
+  get keyEpoch(): number {
+    return this.retirements;
+  }
+
   /** Every kid that currently verifies. */
   get kids(): string[] {
     return [...this.byKid.keys()];
@@ -68,6 +74,7 @@ export class KeyRing implements KeyResolver {
     if (this.current?.kid === kid) throw new ApoJwtConfigError('retire: the active signing key cannot be retired; rotate first');
     if (!this.byKid.delete(kid)) throw new ApoJwtConfigError(`retire: no key with kid "${kid}" in the ring`);
     this.published = undefined;
+    this.retirements += 1;
   }
 
   /** Adds a key that verifies but never signs (e.g. a peer's public key). Returns its kid. */

@@ -100,7 +100,7 @@ export interface ListedKeyResolver extends KeyResolver {
  * verify tokens it was never meant for: ERR_KEY_UNKNOWN, as before. Counted
  * at each token, so a ring that grows (rotation) stops choosing at once.
  */
-export function soleKeyForMissingKid(ring: ListedKeyResolver): KeyResolver {
+export function soleKeyForMissingKid(ring: ListedKeyResolver & { readonly keyEpoch?: number }): KeyResolver & { readonly keyEpoch?: number } {
   return {
     resolve(kid: string | undefined, alg: Algorithm) {
       if (kid === undefined) {
@@ -108,6 +108,10 @@ export function soleKeyForMissingKid(ring: ListedKeyResolver): KeyResolver {
         if (kids.length === 1) return ring.resolve(kids[0], alg);
       }
       return ring.resolve(kid, alg);
+    },
+    // The verified cache watches the ring's key epoch through this wrapper (a retired key empties it).
+    get keyEpoch() {
+      return ring.keyEpoch;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { KeyRing } from './key-ring.js';
 import type { RemoteJwksOptions } from './remote-jwks.js';
 import type { RevocationStore } from './stores/revocation-store.js';
 import type { RotationStore } from './stores/rotation-store.js';
-import type { LoginOptions } from './credentials/login.js';
+import type { LoginSetup } from './login-setup.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 
 export interface RefreshOptions {
@@ -74,10 +74,15 @@ export interface ApoJwtOptions {
   failOpen?: boolean;
   /** Accept Python apojwt access tokens (typ "JWT", no jti). Off by default. */
   pythonCompat?: boolean;
+  /**
+   * `'*'` and `'prefix:*'` grants cover other names. Default true; with
+   * `pythonCompat` default false (exact names only, as Python apojwt matches).
+   */
+  wildcards?: boolean;
   /** Configures refresh tokens; same as calling `configRefresh`. */
   refresh?: RefreshOptions;
-  /** Turns on `login(username, password)`; same as calling `configLogin`. */
-  login?: LoginOptions<any>;
+  /** Turns on `login(username, password)`, e.g. `passwordLogin({ getUser })` from @apojwt/auth; same as calling `configLogin`. */
+  login?: LoginSetup;
   /** Framework binding: 'express', 'koa' (after importing the adapter) or a template object. */
   template?: string | Template;
   tokenFinder?: Finder;
@@ -96,7 +101,7 @@ type Exhaustive<T, K extends readonly (keyof T)[]> = Exclude<keyof T, K[number]>
 const apoJwtKeys = [
   'secret', 'algorithm', 'kid', 'keyResolver', 'privateKey', 'previousKeys', 'publicKeys', 'jwksUri', 'jwksOptions', 'keyRing',
   'expPeriod', 'iss', 'serverAudience', 'adminPermission', 'clockTolerance', 'now', 'maxTokenBytes', 'cache', 'revocationStore',
-  'rotationStore', 'failOpen', 'pythonCompat', 'refresh', 'login', 'template', 'tokenFinder', 'refreshFinder', 'exceptionHandler', 'realm',
+  'rotationStore', 'failOpen', 'pythonCompat', 'wildcards', 'refresh', 'login', 'template', 'tokenFinder', 'refreshFinder', 'exceptionHandler', 'realm',
 ] as const satisfies readonly (keyof ApoJwtOptions)[];
 const refreshKeys = ['refreshSecret', 'refreshAlgorithm', 'refreshExpPeriod', 'refreshFinder', 'reuseGracePeriod'] as const satisfies readonly (keyof RefreshOptions)[];
 export const APOJWT_OPTION_KEYS: Exhaustive<ApoJwtOptions, typeof apoJwtKeys> = apoJwtKeys;

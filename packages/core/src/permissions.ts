@@ -56,13 +56,23 @@ export function compileRequirement(requirement: PermissionRequirement<Registered
   for (const name of names) {
     if (typeof name !== 'string' || !PERMISSION_NAME.test(name)) {
       throw new ApoJwtConfigError(
-        'permission names are non-empty printable ASCII without spaces, quotes, backslashes or "*"',
+        `permission name ${describeName(name)} refused: names are non-empty printable ASCII without spaces, quotes, backslashes or "*"`,
       );
     }
   }
   const compiled: CompiledRequirement = Object.freeze({ mode, names: Object.freeze([...(names as string[])]) });
   compiledRequirements.add(compiled);
   return compiled;
+}
+
+const SHOWN_CHARS = 40;
+
+/** The refused name as a message can show it: quoted, cut at 40 characters, control characters escaped. */
+function describeName(name: unknown): string {
+  if (typeof name !== 'string') return `(a ${name === null ? 'null' : typeof name}, not a string)`;
+  const shown = name.length > SHOWN_CHARS ? `${name.slice(0, SHOWN_CHARS)}…` : name;
+  // JSON escapes quotes, backslashes and C0 controls; DEL, C1 controls and line separators too.
+  return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // Requirements made by compileRequirement, so a look-alike object (say
@@ -73,25 +83,31 @@ export function isCompiledRequirement(value: unknown): value is CompiledRequirem
   return typeof value === 'object' && value !== null && compiledRequirements.has(value as CompiledRequirement);
 }
 
-/** True when one granted permission covers `required`: exact, admin, '*', or a 'prefix:*' wildcard. */
-export function grantCovers(granted: string, required: string, adminPermission: string | undefined): boolean {
-  if (granted === required || granted === '*' || granted === adminPermission) return true;
+/**
+ * True when one granted permission covers `required`: exact, admin, '*', or a
+ * 'prefix:*' wildcard. With `wildcards` false (Python apojwt's rule) only the
+ * exact name and the admin permission do.
+ */
+export function grantCovers(granted: string, required: string, adminPermission: string | undefined, wildcards = true): boolean {
+  if (granted === required || granted === adminPermission) return true;
+  if (!wildcards) return false;
+  if (granted === '*') return true;
   // 'orders:*' covers 'orders:read' and 'orders:items:write', never 'orders' itself.
   return granted.endsWith(':*') && required.length > granted.length - 1 && required.startsWith(granted.slice(0, -1));
 }
 
-export function holdsPermission(granted: readonly string[], required: string, adminPermission: string | undefined): boolean {
+export function holdsPermission(granted: readonly string[], required: string, adminPermission: string | undefined, wildcards = true): boolean {
   for (const grant of granted) {
-    if (grantCovers(grant, required, adminPermission)) return true;
+    if (grantCovers(grant, required, adminPermission, wildcards)) return true;
   }
   return false;
 }
 
-export function satisfies(granted: readonly string[], requirement: CompiledRequirement, adminPermission?: string): boolean {
+export function satisfies(granted: readonly string[], requirement: CompiledRequirement, adminPermission?: string, wildcards = true): boolean {
   // Plain loops, not every/some with a closure: this runs on every guarded request.
   const all = requirement.mode === 'all';
   for (const name of requirement.names) {
-    if (holdsPermission(granted, name, adminPermission) !== all) return !all;
+    if (holdsPermission(granted, name, adminPermission, wildcards) !== all) return !all;
   }
   return all;
 }
@@ -101,8 +117,9 @@ export function assertPermissions(
   granted: readonly string[],
   requirement: CompiledRequirement,
   adminPermission?: string,
+  wildcards = true,
 ): void {
-  if (satisfies(granted, requirement, adminPermission)) return;
+  if (satisfies(granted, requirement, adminPermission, wildcards)) return;
   const message = requirement.mode === 'all' || requirement.names.length === 1
     ? 'the token lacks a required permission'
     : 'the token holds none of the accepted permissions';

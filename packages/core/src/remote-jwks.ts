@@ -52,6 +52,7 @@ export class RemoteJwks implements KeyResolver {
   private attemptedAt = Number.NEGATIVE_INFINITY;
   private pending: Promise<void> | undefined;
   private fetches = 0;
+  private withdrawals = 0;
 
   constructor(url: string | URL, options: RemoteJwksOptions = {}) {
     let parsed: URL;
@@ -105,6 +106,11 @@ export class RemoteJwks implements KeyResolver {
     return [...(this.keys?.keys() ?? [])];
   }
 
+  /** Changes whenever a refetched set no longer holds a key (or holds another under its kid): verified-token caches drop what they hold. */
+  get keyEpoch(): number {
+    return this.withdrawals;
+  }
+
   /** Requests made so far (successful or not); for monitoring. */
   get fetchCount(): number {
     return this.fetches;
@@ -137,8 +143,10 @@ export class RemoteJwks implements KeyResolver {
     } catch (error) {
       throw new ApoJwtError('ERR_STORE_UNAVAILABLE', 'the issuer key set cannot be fetched', {}, { cause: error });
     }
+    const previous = this.keys;
     this.keys = importSet(this.remote.jwks()?.keys ?? []);
     this.fetchedAt = this.clock();
+    if (previous !== undefined && withdrawsAny(previous, this.keys)) this.withdrawals += 1;
   }
 }
 
@@ -171,6 +179,16 @@ function importSet(jwks: readonly JsonWebKey[]): Map<string, RemoteKey> {
     if (algorithms.size > 0) keys.set(kid, { key, algorithms });
   }
   return keys;
+}
+
+/** True when a key of `before` no longer verifies what it did: its kid gone, another key under it, or fewer algorithms. */
+function withdrawsAny(before: ReadonlyMap<string, RemoteKey>, after: ReadonlyMap<string, RemoteKey>): boolean {
+  for (const [kid, old] of before) {
+    const now = after.get(kid);
+    if (now === undefined || !now.key.equals(old.key)) return true;
+    for (const alg of old.algorithms) if (!now.algorithms.has(alg)) return true;
+  }
+  return false;
 }
 
 function unknownKey(): ApoJwtError {

@@ -1,5 +1,15 @@
 import { LRUCache } from 'lru-cache';
 
+/**
+ * A key resolver that can withdraw keys (KeyRing.retire, a kid gone from a
+ * refetched JWK Set) says so by changing `keyEpoch`. The cache then drops
+ * every entry: a cached token must not outlive the key that signed it. One
+ * number compared per hit keeps a hit free of promises and crypto.
+ */
+export interface KeyEpoch {
+  readonly keyEpoch?: number;
+}
+
 interface Entry {
   /** The whole token: a hit requires the presented token to equal it exactly. */
   readonly token: string;
@@ -18,12 +28,22 @@ interface Entry {
  * string per request, and V8 hashing a fresh ~500-char string made a hit cost
  * ~1.5 µs; hashing 12 characters costs ~0.2 µs. A different token with the
  * same tail is a miss (and then goes through every check).
+ *
+ * Every entry was verified with the keys of one `keyEpoch` of the resolver;
+ * when the epoch changes, no entry is served again.
  */
 export class VerifiedTokenCache {
   private readonly lru: LRUCache<string, Entry>;
+  private epoch: number | undefined;
 
-  constructor(max: number) {
+  constructor(max: number, private readonly keys: KeyEpoch) {
     this.lru = new LRUCache<string, Entry>({ max });
+    this.epoch = keys.keyEpoch;
+  }
+
+  /** The resolver's epoch now: read before a verification, handed to `set` after it. */
+  keyEpoch(): number | undefined {
+    return this.keys.keyEpoch;
   }
 
   /**
@@ -31,6 +51,7 @@ export class VerifiedTokenCache {
    * dropped). Expired means `now >= exp + tolerance`: verify.ts's own test.
    */
   get(token: string, now: number, tolerance: number): Record<string, unknown> | undefined {
+    if (this.keys.keyEpoch !== this.epoch) this.withdraw();
     const key = signatureOf(token);
     const entry = this.lru.get(key);
     if (entry === undefined || entry.token !== token) return undefined;
@@ -41,8 +62,17 @@ export class VerifiedTokenCache {
     return entry.claims;
   }
 
-  set(token: string, claims: Record<string, unknown>): void {
+  /** Caches claims verified with the keys of `epoch`; a key withdrawn meanwhile means they are not kept. */
+  set(token: string, claims: Record<string, unknown>, epoch: number | undefined): void {
+    if (epoch !== this.keys.keyEpoch) return;
+    if (epoch !== this.epoch) this.withdraw();
     this.lru.set(signatureOf(token), { token, claims, exp: claims['exp'] as number });
+  }
+
+  /** A key stopped verifying: which entries it signed is not worth tracking (retiring is rare), so all go. */
+  private withdraw(): void {
+    this.lru.clear();
+    this.epoch = this.keys.keyEpoch;
   }
 
   get size(): number {

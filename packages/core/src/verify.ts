@@ -119,8 +119,12 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
   if (kind === 'refresh' && !(typeof claims['fam'] === 'string' && claims['fam'].length > 0)) {
     throw claimInvalid('fam', 'the refresh token family is missing');
   }
+  // An access token names its refresh family when it has one: step 9 asks about it.
+  if (kind === 'access' && claims['fam'] !== undefined && !(typeof claims['fam'] === 'string' && claims['fam'].length > 0)) {
+    throw claimInvalid('fam', 'the token family is not a non-empty string');
+  }
 
-  // 9. Revocation, on every verification.
+  // 9. Revocation, on every verification: the token, its subject, its refresh family.
   await assertNotRevoked(ctx, claims, now);
   return claims;
 }

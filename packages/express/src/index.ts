@@ -7,6 +7,6 @@ registerTemplate(expressTemplate());
 
 export { expressTemplate, type ExpressTemplateOptions } from './template.js';
 export * from '@apojwt/core';
-export { authHandlers, jwksHandler, type ExpressAuthHandlers } from './handlers.js';
+export { jwksHandler } from './handlers.js';
 export { requestScope } from './request-scope.js';
 export type { GuardedRequest } from './types.js';

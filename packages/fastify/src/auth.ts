@@ -1,4 +1,9 @@
-import { authEndpoints, type ApoJwt, type AuthEndpointsOptions, type Middleware } from '@apojwt/core';
+import type { ApoJwt, Middleware } from '@apojwt/core';
+import { authEndpoints, type AuthEndpointsOptions } from '@apojwt/auth';
+
+// `@apojwt/fastify/auth`: the password login endpoints, apart from the main
+// entry so that a service that only verifies tokens never loads @apojwt/auth
+// (nor bcrypt).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApoRouteHandler } from './handlers.js';
 
@@ -26,7 +31,8 @@ function toHandler(endpoint: Middleware): ApoRouteHandler {
  */
 export function authHandlers<P extends string, D extends object, R extends object>(
   apo: ApoJwt<P, D, R, boolean>,
-  options?: AuthEndpointsOptions<P, D, R>,
+  // NoInfer: P comes from the instance, not from the permissions `issue` returns (wildcard grants included).
+  options?: AuthEndpointsOptions<NoInfer<P>, NoInfer<D>, NoInfer<R>>,
 ): FastifyAuthHandlers {
   const endpoints = authEndpoints(apo, options as AuthEndpointsOptions | undefined);
   const login = toHandler(endpoints.login);

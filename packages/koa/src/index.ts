@@ -7,6 +7,6 @@ registerTemplate(koaTemplate());
 
 export { koaTemplate, type KoaTemplateOptions } from './template.js';
 export * from '@apojwt/core';
-export { authHandlers, jwksHandler, type KoaAuthHandlers } from './handlers.js';
+export { jwksHandler } from './handlers.js';
 export { requestScope } from './request-scope.js';
 export type { GuardedContext, GuardedState } from './types.js';

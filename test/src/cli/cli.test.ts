@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
-import { ApoJwt, verifyPassword } from '@apojwt/core';
+import { ApoJwt } from '@apojwt/core';
+import { verifyPassword } from '@apojwt/auth';
 import { SECRET, apojwt, assertFailure, cleanEnv, issuer, withSecret } from './helpers.js';
 
 function verifier() {

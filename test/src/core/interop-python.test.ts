@@ -60,12 +60,37 @@ describe('Python apojwt (PyJWT) interop', () => {
     assert.deepEqual(claims.perms, ['orders:read', 'billing:*']);
     assert.deepEqual(claims.data, { role: 'py-role-x' });
     assert.equal(claims.jti, undefined);
-    assert.ok(await compat.authorize(token, 'billing:refund'));
+    assert.ok(await compat.authorize(token, 'orders:read'));
     await rejects(compat.authorize(token, 'orders:write'), 'ERR_PERMISSION_DENIED');
+    const withWildcards = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true, wildcards: true });
+    assert.ok(await withWildcards.authorize(token, 'billing:refund'));
+    await rejects(withWildcards.authorize(token, 'orders:write'), 'ERR_PERMISSION_DENIED');
     const later = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: () => clock.ms + 900_000, pythonCompat: true });
     await rejects(later.verify(token), 'ERR_TOKEN_EXPIRED');
     const wrongAud = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: 'other', now: clock.now, pythonCompat: true });
     await rejects(wrongAud.verify(token), 'ERR_CLAIM_INVALID');
+  });
+
+  test('pythonCompat matches permission names exactly, as Python apojwt does, unless wildcards: true', async () => {
+    const mintWith = (perms: string[]) => python(MINT, { now: T0_S, sub: 'py-user-42', iss: ISS, aud: AUD, secret: SECRET, data: {}, perms });
+    const star = mintWith(['*']);
+    const orders = mintWith(['orders:*']);
+    const exact = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true });
+    await rejects(exact.authorize(star, 'billing:write'), 'ERR_PERMISSION_DENIED');
+    await rejects(exact.authorize(orders, 'orders:read'), 'ERR_PERMISSION_DENIED');
+    assert.equal(exact.hasPermission(await exact.verify(orders), 'orders:read'), false);
+    // Exact: a granted name that happens to end in ":*" is just that name.
+    assert.equal(exact.hasPermission({ perms: ['orders:*'] }, 'orders:read'), false);
+    const wild = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true, wildcards: true });
+    assert.ok(await wild.authorize(star, 'billing:write'));
+    assert.ok(await wild.authorize(orders, 'orders:read'));
+    // wildcards: false works without pythonCompat too; the default there stays on.
+    const ours = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now });
+    const exactOurs = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now, wildcards: false });
+    const token = ours.createToken({ sub: 'u', permissions: ['orders:*'] });
+    assert.ok(await ours.authorize(token, 'orders:read'));
+    await rejects(exactOurs.authorize(token, 'orders:read'), 'ERR_PERMISSION_DENIED');
+    assert.throws(() => new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, wildcards: 'no' as never }), /wildcards must be a boolean/);
   });
 
   test('fails without pythonCompat with ERR_TOKEN_TYPE_INVALID', async () => {

@@ -1,7 +1,7 @@
 // The permission matrix (SPEC §4): exact, wildcards, '*', admin, all-of, any-of.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApoJwtError, compileRequirement, grantCovers, satisfies, type PermissionRequirement } from '@apojwt/core';
+import { ApoJwtConfigError, ApoJwtError, compileRequirement, grantCovers, satisfies, type PermissionRequirement } from '@apojwt/core';
 import { FrozenClock, claimValues, isConfigError, makeApo, rejects } from './helpers.js';
 
 describe('grants against one required name', () => {
@@ -62,6 +62,23 @@ describe('requirements', () => {
     for (const requirement of bad) {
       assert.throws(() => compileRequirement(requirement as never), isConfigError(/permission/), JSON.stringify(requirement));
     }
+  });
+
+  test('a refused name is named: quoted, control characters escaped, truncated', () => {
+    const named = (requirement: unknown, expected: string) =>
+      assert.throws(() => compileRequirement(requirement as never), (error: unknown) => {
+        assert.ok(error instanceof ApoJwtConfigError);
+        assert.ok(error.message.includes(expected), `"${error.message}" lacks ${expected}`);
+        return true;
+      });
+    named('orders read', '"orders read"');
+    named(['ok', 'orders:*'], '"orders:*"');
+    named({ any: ['ok', 'a"b'] }, '"a\\"b"');
+    named('line\nbreak\u0000', '"line\\nbreak\\u0000"');
+    named(`x ${'y'.repeat(100)}`, `"x ${'y'.repeat(38)}…"`);
+    named(['ok', 3], 'number');
+    named(['ok', ''], '""');
+    assert.throws(() => compileRequirement('bad\u001b[31mname' as never), (error: unknown) => error instanceof Error && !/\u001b/.test(error.message));
   });
 
   test('{ all, any } together is refused, not half-applied', () => {

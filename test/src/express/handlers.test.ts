@@ -1,8 +1,9 @@
-// authHandlers and jwksHandler (packages/express/src/handlers.ts) over real HTTP on Express 5 and 4.
+// authHandlers and jwksHandler (packages/express/src/auth.ts, handlers.ts) over real HTTP on Express 5 and 4.
 import * as expressAdapter from '@apojwt/express';
-import { runAuthHandlersOverHttp, type HandlersAdapter } from '../credentials/auth-handlers-http.js';
+import * as expressAuth from '@apojwt/express/auth';
+import { runAuthHandlersOverHttp, type HandlersAdapter } from '../auth/auth-handlers-http.js';
 import { EXPRESS_4, EXPRESS_5 } from './framework.js';
 
-const adapter = expressAdapter as unknown as HandlersAdapter;
+const adapter = { ...expressAdapter, ...expressAuth } as unknown as HandlersAdapter;
 runAuthHandlersOverHttp(EXPRESS_5, adapter);
 runAuthHandlersOverHttp(EXPRESS_4, adapter);

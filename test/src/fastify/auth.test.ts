@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { OutgoingHttpHeaders } from 'node:http';
 import Fastify from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import { ApoJwt, ApoJwtConfigError, apojwtPlugin, fastifyTemplate, hashPassword, type JsonObject } from '@apojwt/fastify';
+import { ApoJwt, ApoJwtConfigError, apojwtPlugin, fastifyTemplate, type JsonObject } from '@apojwt/fastify';
+import { hashPassword, passwordLogin } from '@apojwt/auth';
 import { authHandlers } from '@apojwt/fastify/auth';
 import { bearer, request, type Answer } from '@apojwt/conformance';
 import { LogLines, start } from './app.js';
@@ -41,9 +42,9 @@ describe('auth endpoints on Fastify 5', () => {
     const users: Record<string, { sub: string; passwordHash: string; permissions: string[] }> = { alice: { sub: 'u-alice', passwordHash, permissions: ['orders:read'] } };
     const getUser = (name: string) => users[name];
     apo = new ApoJwt({ ...BASE, template: fastifyTemplate({ name: 'fastify-auth' }) }).configRefresh({ refreshSecret: REFRESH_SECRET });
-    apo.configLogin({ getUser, cost: COST, limiter: false });
+    apo.configLogin(passwordLogin({ getUser, cost: COST, limiter: false }));
     const throwApo = new ApoJwt({ ...BASE, template: fastifyTemplate({ name: 'fastify-auth-throw', errors: 'throw' }) }).configRefresh({ refreshSecret: REFRESH_SECRET });
-    throwApo.configLogin({ getUser, cost: COST, limiter: false });
+    throwApo.configLogin(passwordLogin({ getUser, cost: COST, limiter: false }));
 
     const auth = authHandlers(apo, { issue: (claims) => ({ sub: claims.sub, permissions: ['orders:read'] }) });
     const app = Fastify({ logger: { level: 'warn', stream: logs } });

@@ -1,8 +1,9 @@
-// authHandlers and jwksHandler (packages/koa/src/handlers.ts) over real HTTP on Koa 3 and 2.
+// authHandlers and jwksHandler (packages/koa/src/auth.ts, handlers.ts) over real HTTP on Koa 3 and 2.
 import * as koaAdapter from '@apojwt/koa';
-import { runAuthHandlersOverHttp, type HandlersAdapter } from '../credentials/auth-handlers-http.js';
+import * as koaAuth from '@apojwt/koa/auth';
+import { runAuthHandlersOverHttp, type HandlersAdapter } from '../auth/auth-handlers-http.js';
 import { KOA_2, KOA_3 } from './framework.js';
 
-const adapter = koaAdapter as unknown as HandlersAdapter;
+const adapter = { ...koaAdapter, ...koaAuth } as unknown as HandlersAdapter;
 runAuthHandlersOverHttp(KOA_3, adapter);
 runAuthHandlersOverHttp(KOA_2, adapter);

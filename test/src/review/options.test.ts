@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ApoJwt, ApoJwtConfigError, RemoteJwks } from '@apojwt/core';
 import { expressTemplate } from '@apojwt/express';
 import { koaTemplate } from '@apojwt/koa';
+import { passwordLogin } from '@apojwt/auth';
 
 /** Options found wrong when the object is made, with a message naming the option: never at the first request. */
 
@@ -57,11 +58,11 @@ test('a misspelt option is refused by name, not silently left at its default', (
 });
 
 test('login and LoginLimiter options: misspelt names refused by name', async () => {
-  const { LoginLimiter } = await import('@apojwt/core');
+  const { LoginLimiter } = await import('@apojwt/auth');
   const base = { secret: 's'.repeat(40), iss: 'i', serverAudience: 'a' };
   const getUser = () => undefined;
   // `limit` for `limiter` would have left the default limits on; `perIP` for `perIp` too.
-  assert.throws(() => new ApoJwt({ ...base, login: { getUser, limit: false } } as never), configError(/unknown login option "limit"/));
+  assert.throws(() => new ApoJwt({ ...base, login: passwordLogin({ getUser, limit: false } as never) }), configError(/unknown login option "limit"/));
   assert.throws(() => new LoginLimiter({ perIP: false } as never), configError(/unknown LoginLimiter option "perIP"/));
   assert.throws(
     () => new LoginLimiter({ perAccount: { attempts: 5, windowSeconds: 60, lockoutSeconds: 60, maxLockout: 600 } } as never),
@@ -93,8 +94,9 @@ test('memory stores: maxEntries is a whole number (a string used to turn the bou
 });
 
 test('decorator, endpoint, cookie and JWKS answer options: misspelt names refused by name', async () => {
-  const { permissionRequired, tokenRequired, jwksResponse, refreshCookie, createAuthHandlers } = await import('@apojwt/core');
-  const { authHandlers } = await import('@apojwt/express');
+  const { permissionRequired, tokenRequired, jwksResponse, refreshCookie } = await import('@apojwt/core');
+  const { createAuthHandlers } = await import('@apojwt/auth');
+  const { authHandlers } = await import('@apojwt/express/auth');
   const apo = new ApoJwt({ secret: 's'.repeat(40), iss: 'i', serverAudience: 'a', template: 'express' }).configRefresh({ refreshSecret: 'r'.repeat(40) });
   // `{ Apo: apo }` used to check with the default instance (another secret, another audience) without a word.
   assert.throws(() => permissionRequired('orders:read', { Apo: apo } as never), configError(/unknown decorator option "Apo"/));

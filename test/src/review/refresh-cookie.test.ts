@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApoJwt, ApoJwtError, createAuthHandlers, refreshCookie } from '@apojwt/core';
+import { ApoJwt, ApoJwtError, refreshCookie } from '@apojwt/core';
+import { createAuthHandlers } from '@apojwt/auth';
 
 /**
  * The framework-free handlers read the refresh cookie from a raw Cookie

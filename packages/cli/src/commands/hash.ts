@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { hashPassword, isApoJwtError } from '@apojwt/core';
+import { isApoJwtError } from '@apojwt/core';
+import { hashPassword } from '@apojwt/auth';
 import { CliError, EXIT_USAGE } from '../fail.js';
 import { readPassword } from '../io.js';
 import { integer } from './common.js';

@@ -2,7 +2,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { ApoJwt, ApoJwtError, LoginLimiter, hashPassword } from '@apojwt/core';
+import { ApoJwt, ApoJwtError } from '@apojwt/core';
+import { LoginLimiter, hashPassword, passwordLogin } from '@apojwt/auth';
 
 // The real Redis server of the test run (scripts/redis.sh). Lockouts here
 // use real time, so no test waits for one to end: expiry on a frozen clock
@@ -19,7 +20,7 @@ const invalid = (error: unknown) => error instanceof ApoJwtError && error.code =
 
 async function service(limiter: LoginLimiter) {
   const user = { sub: 'a', passwordHash: await passwordHash };
-  return new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin({ getUser: (n) => (n === 'alice' ? user : undefined), cost, limiter });
+  return new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin(passwordLogin({ getUser: (n) => (n === 'alice' ? user : undefined), cost, limiter }));
 }
 
 test('two services sharing Redis share the account count and the lockout', async () => {

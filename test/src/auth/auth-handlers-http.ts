@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { ApoJwt, ApoJwtConfigError, authEndpoints, hashPassword, type Template, type JsonObject, type LoginUser } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, type Template, type JsonObject } from '@apojwt/core';
+import { authEndpoints, hashPassword, type LoginUser, passwordLogin } from '@apojwt/auth';
 import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, bearer, clock, request, type Answer, type FrameworkUnderTest, type Route, type Running } from '@apojwt/conformance';
 
 /**
@@ -68,15 +69,15 @@ export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: 
       const known = await users();
       const getUser = (name: string) => known[name];
       apo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
-      apo.configLogin({ getUser, cost: COST, limiter: { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 30 }, perIp: false } });
+      apo.configLogin(passwordLogin({ getUser, cost: COST, limiter: { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 30 }, perIp: false } }));
       // Per-IP limit only: shows the framework's client IP reaches the limiter.
       const ipApo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
-      ipApo.configLogin({ getUser, cost: COST, limiter: { perAccount: false, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 30 } } });
+      ipApo.configLogin(passwordLogin({ getUser, cost: COST, limiter: { perAccount: false, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 30 } } }));
       const fwApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'auth-framework-errors', frameworkErrors: true }) }).configRefresh(REFRESH);
-      fwApo.configLogin({ getUser, cost: COST, limiter: false });
+      fwApo.configLogin(passwordLogin({ getUser, cost: COST, limiter: false }));
       const failure = new Error('user database down');
       const boomApo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
-      boomApo.configLogin({ getUser: () => { throw failure; }, cost: COST, limiter: false });
+      boomApo.configLogin(passwordLogin({ getUser: () => { throw failure; }, cost: COST, limiter: false }));
       const esApo = new ApoJwt({ ...BASE_NO_SECRET, algorithm: 'ES256', privateKey: ES_KEY, kid: 'es-1' });
 
       const auth = adapter.authHandlers(apo, { issue: (claims: { sub: string }) => ({ sub: claims.sub, permissions: ['orders:read'] }) });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+import { ApoJwtConfigError, ApoJwtError } from '@apojwt/core';
 
 /**
  * Password hashing on bcrypt. The `bcrypt` package runs `hash` and `compare`

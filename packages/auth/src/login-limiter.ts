@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
-import { knownKeys } from '../validate.js';
+import { ApoJwtConfigError, ApoJwtError } from '@apojwt/core';
+import { knownKeys } from './validate.js';
 import { clientIpKey } from './client-ip.js';
 
 /**

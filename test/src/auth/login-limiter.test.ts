@@ -1,6 +1,7 @@
 import { test, mock, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApoJwt, ApoJwtConfigError, ApoJwtError, LoginLimiter, clientIpKey, hashPassword, toHttpErrorResponse } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, ApoJwtError, toHttpErrorResponse } from '@apojwt/core';
+import { LoginLimiter, clientIpKey, hashPassword, passwordLogin } from '@apojwt/auth';
 
 // rate-limiter-flexible's memory store reads Date.now and expires with
 // setTimeout: node:test's mock timers freeze both, so lockouts are tested on
@@ -22,9 +23,9 @@ async function setup(limiter: LoginLimiter) {
     ['bob', { sub: 'b', passwordHash: await hashes.bob }],
   ]);
   let lookups = 0;
-  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin({
+  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin(passwordLogin({
     getUser: (n) => { lookups++; return db.get(n); }, cost, limiter,
-  });
+  }));
   return { apo, lookups: () => lookups };
 }
 
@@ -121,7 +122,7 @@ test('the longer of two lockouts is reported', async () => {
 
 test('the limiter is on by default (5 failures per account)', async () => {
   const db = new Map([['alice', { sub: 'a', passwordHash: await hashes.alice }]]);
-  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api', login: { getUser: (n: string) => db.get(n), cost } });
+  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api', login: passwordLogin({ getUser: (n: string) => db.get(n), cost }) });
   for (let i = 0; i < 5; i++) await assert.rejects(apo.login('alice', 'bad'), invalid);
   await assert.rejects(apo.login('alice', 'alice-pw'), limited(60));
 });
@@ -153,10 +154,10 @@ test('parallel guesses cannot exceed the limit: extra attempts are refused befor
 test('a failing user lookup does not count as a failed attempt', async () => {
   let fail = true;
   const user = { sub: 'a', passwordHash: await hashes.alice };
-  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin({
+  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin(passwordLogin({
     getUser: () => { if (fail) throw new Error('db down'); return user; }, cost,
     limiter: new LoginLimiter({ perAccount: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 }, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 } }),
-  });
+  }));
   for (let i = 0; i < 5; i++) await assert.rejects(apo.login('alice', 'alice-pw', { ip: '192.0.2.5' }), (e: unknown) => e instanceof Error && e.message === 'db down');
   fail = false;
   assert.equal(typeof (await apo.login('alice', 'alice-pw', { ip: '192.0.2.5' })), 'string');

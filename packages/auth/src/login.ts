@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
-import { knownKeys } from '../validate.js';
-import type { ApoJwt, CreateTokenResult } from '../apojwt.js';
-import type { PermissionGrant } from '../permissions.js';
-import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from '../register.js';
+import {
+  ApoJwtConfigError,
+  ApoJwtError,
+  type CreateTokenInput,
+  type CreateTokenResult,
+  type LoginFunction,
+  type LoginSetup,
+  type PermissionGrant,
+  type RegisteredData,
+  type RegisteredPermission,
+  type RegisteredRefreshData,
+} from '@apojwt/core';
+import { knownKeys } from './validate.js';
 import { bcryptCost, hashPassword, isPasswordHash, needsRehash, verifyPassword } from './password.js';
 import { LoginLimiter } from './login-limiter.js';
 
@@ -35,15 +43,43 @@ export interface LoginOptions<U extends LoginUser<any, any, any> = LoginUser> {
   limiter?: LoginLimiter | ConstructorParameters<typeof LoginLimiter>[0] | false;
 }
 
-export interface LoginContext {
-  /** The client's IP address, for the per-IP limit. Without it only the per-account limit applies. */
-  ip?: string;
-}
-
 /** Longest username or password accepted, in UTF-8 bytes: larger bodies are not credentials. */
 export const MAX_CREDENTIAL_BYTES = 4096;
 
-export type LoginFunction<HasRefresh extends boolean> = (username: string, password: string, context?: LoginContext) => Promise<CreateTokenResult<HasRefresh>>;
+/** What the login issues tokens with: an ApoJwt instance. */
+export interface TokenIssuer<P extends string, D extends object, R extends object, HasRefresh extends boolean> {
+  createToken(input?: CreateTokenInput<P, D, R>): CreateTokenResult<HasRefresh>;
+}
+
+/**
+ * The password login as a setup for the `login` option or `configLogin`:
+ * `createApoJwt({ ..., login: passwordLogin({ getUser }) })`.
+ */
+export function passwordLogin<U extends LoginUser>(options: LoginOptions<U>): LoginSetup {
+  // Checked here, where the app wrote the options, not when an instance first uses them.
+  const settings = loginSettings(options);
+  return (apo) => buildLogin(apo as TokenIssuer<string, object, object, boolean>, settings);
+}
+
+interface LoginSettings<U extends LoginUser<any, any, any>> {
+  readonly getUser: LoginOptions<U>['getUser'];
+  readonly onRehash: LoginOptions<U>['onRehash'];
+  readonly isDisabled: LoginOptions<U>['isDisabled'];
+  readonly cost: number;
+  readonly limiter: LoginLimiter | undefined;
+}
+
+function loginSettings<U extends LoginUser<any, any, any>>(options: LoginOptions<U>): LoginSettings<U> {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('login needs an options object');
+  knownKeys('login', options, ['getUser', 'cost', 'onRehash', 'isDisabled', 'limiter']);
+  if (typeof options.getUser !== 'function') throw new ApoJwtConfigError('login: getUser must be a function');
+  for (const hook of ['onRehash', 'isDisabled'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new ApoJwtConfigError(`login: ${hook} must be a function`);
+  }
+  const cost = bcryptCost(options.cost, 'login: cost');
+  const limiter = options.limiter === false ? undefined : options.limiter instanceof LoginLimiter ? options.limiter : new LoginLimiter(options.limiter);
+  return { getUser: options.getUser, onRehash: options.onRehash, isDisabled: options.isDisabled, cost, limiter };
+}
 
 /**
  * Builds `login(username, password, { ip })`: checks the limits, looks the
@@ -57,18 +93,16 @@ export type LoginFunction<HasRefresh extends boolean> = (username: string, passw
  * password was verified, so the 403 tells nothing to someone without it.
  */
 export function createLogin<P extends string, D extends object, R extends object, HasRefresh extends boolean, U extends LoginUser<P, D, R>>(
-  apo: ApoJwt<P, D, R, HasRefresh>,
+  apo: TokenIssuer<P, D, R, HasRefresh>,
   options: LoginOptions<U>,
 ): LoginFunction<HasRefresh> {
-  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('login needs an options object');
-  knownKeys('login', options, ['getUser', 'cost', 'onRehash', 'isDisabled', 'limiter']);
-  if (typeof options.getUser !== 'function') throw new ApoJwtConfigError('login: getUser must be a function');
-  for (const hook of ['onRehash', 'isDisabled'] as const) {
-    if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new ApoJwtConfigError(`login: ${hook} must be a function`);
-  }
-  const cost = bcryptCost(options.cost, 'login: cost');
-  const limiter = options.limiter === false ? undefined : options.limiter instanceof LoginLimiter ? options.limiter : new LoginLimiter(options.limiter);
-  const { getUser, onRehash, isDisabled } = options;
+  return buildLogin(apo, loginSettings(options));
+}
+
+function buildLogin<P extends string, D extends object, R extends object, HasRefresh extends boolean, U extends LoginUser<P, D, R>>(
+  apo: TokenIssuer<P, D, R, HasRefresh>,
+  { getUser, onRehash, isDisabled, cost, limiter }: LoginSettings<U>,
+): LoginFunction<HasRefresh> {
 
   // Made now, in the background, so the first unknown-user login is not
   // slower by a whole hash than the ones after it.

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApoJwt, ApoJwtConfigError, ApoJwtError, createAuthHandlers, hashPassword, refreshCookie, type AuthHandlers, type AuthResponse } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, ApoJwtError, refreshCookie, type AuthResponse } from '@apojwt/core';
+import { createAuthHandlers, hashPassword, type AuthHandlers, passwordLogin } from '@apojwt/auth';
 
 const cost = 4;
 const aliceHash = hashPassword('alice-pw', { cost });
@@ -12,12 +14,13 @@ async function setup(options: { refresh?: boolean; limiter?: false | { perAccoun
   const user = { sub: 'u-alice', passwordHash: await aliceHash, permissions: ['orders:read'] };
   const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api', expPeriod: 600, now: () => now });
   if (options.refresh !== false) apo.configRefresh({ refreshSecret: 'r'.repeat(32), refreshExpPeriod: 3600 });
-  apo.configLogin({ getUser: (n) => (n === 'alice' ? user : undefined), cost, limiter: options.limiter ?? false });
+  apo.configLogin(passwordLogin({ getUser: (n) => (n === 'alice' ? user : undefined), cost, limiter: options.limiter ?? false }));
   const handlers = createAuthHandlers({ apo, issue: (claims) => ({ sub: claims.sub, permissions: ['orders:read'] }) });
   return { apo, handlers, advance: (seconds: number) => { now += seconds * 1000; } };
 }
 
 const cookieValue = (setCookie: string) => setCookie.slice(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const errorBody = (response: AuthResponse) => response.body as { error: string; message: string };
 
 test('login answers 200 with the access token and puts the refresh token in a locked-down cookie', async () => {
@@ -76,7 +79,7 @@ test('wrong credentials are a 401 with a Bearer challenge; a lockout is a 429 wi
 test('an error that is not ApoJwtError (the user lookup failing) is thrown for the framework 500', async () => {
   const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' });
   const failure = new Error('db down');
-  apo.configLogin({ getUser: () => { throw failure; }, cost, limiter: false });
+  apo.configLogin(passwordLogin({ getUser: () => { throw failure; }, cost, limiter: false }));
   const handlers = createAuthHandlers({ apo });
   await assert.rejects(handlers.login({ body: { username: 'a', password: 'b' } }), (e: unknown) => e === failure);
 });
@@ -139,6 +142,29 @@ test('logout revokes the refresh family and the access token, clears the cookie 
   const again = await handlers.refresh({ cookieHeader: `apojwt_refresh=${refresh}` });
   assert.equal(again.status, 401);
   assert.equal(errorBody(again).error, 'ERR_TOKEN_REVOKED');
+});
+
+test('logout of a token without jti (pythonCompat) revokes its subject: never a 204 that leaves the token valid', async () => {
+  let now = 1_800_000_000_000;
+  const secret = 's'.repeat(32);
+  const apo = new ApoJwt({ secret, iss: 'auth', serverAudience: 'api', pythonCompat: true, now: () => now });
+  const handlers = createAuthHandlers({ apo });
+  // What Python apojwt (PyJWT) mints: typ JWT, no jti, signed here with node:crypto.
+  const nowS = now / 1000;
+  const python = (sub: string) => {
+    const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ exp: nowS + 900, sub, nbf: nowS, iss: 'auth', aud: ['api'], iat: nowS, data: {}, perms: [] })}`;
+    return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  };
+  const token = python('py-user');
+  const bystander = python('someone-else');
+  assert.equal((await apo.verify(token)).jti, undefined);
+  const out = await handlers.logout({ accessToken: token });
+  assert.equal(out.status, 204);
+  await assert.rejects(apo.verify(token), (e: unknown) => e instanceof ApoJwtError && e.code === 'ERR_TOKEN_REVOKED' && e.status === 401);
+  assert.equal((await apo.verify(bystander)).sub, 'someone-else');
+  now += 1000; // a new login one second later works
+  const fresh = apo.createToken({ sub: 'py-user' });
+  assert.equal((await apo.verify(fresh)).sub, 'py-user');
 });
 
 test('logout with no cookie or a worthless one still clears and answers 204', async () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApoJwtConfigError, ApoJwtError, BCRYPT_MAX_BYTES, hashPassword, isPasswordHash, needsRehash, verifyPassword } from '@apojwt/core';
+import { ApoJwtConfigError, ApoJwtError } from '@apojwt/core';
+import { BCRYPT_MAX_BYTES, hashPassword, isPasswordHash, needsRehash, verifyPassword } from '@apojwt/auth';
 
 // Cost 4 keeps the suite fast; the default (12) is asserted separately once.
 const cost = 4;

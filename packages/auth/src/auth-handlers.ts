@@ -1,10 +1,22 @@
-import { ApoJwtConfigError, ApoJwtError, isApoJwtError } from '../errors.js';
-import { toHttpErrorResponse } from '../http-error.js';
-import type { ApoJwt, CreateTokenInput, TokenPair } from '../apojwt.js';
-import type { RefreshClaims } from '../claims.js';
-import type { LoginFunction } from './login.js';
-import { refreshCookie, type RefreshCookie, type RefreshCookieOptions } from '../http/refresh-cookie.js';
-import { knownKeys } from '../validate.js';
+import {
+  ApoJwtConfigError,
+  ApoJwtError,
+  authErrorResponse,
+  createRefreshHandler,
+  isApoJwtError,
+  NO_STORE,
+  refreshCookie,
+  refreshTokenOf,
+  tokenResponse,
+  type ApoJwt,
+  type AuthResponse,
+  type CreateTokenInput,
+  type LoginFunction,
+  type RefreshClaims,
+  type RefreshCookie,
+  type RefreshCookieOptions,
+} from '@apojwt/core';
+import { knownKeys } from './validate.js';
 
 /**
  * Ready-made login / refresh / logout endpoints, framework-free: plain values
@@ -47,17 +59,6 @@ export interface AuthRequest {
   accessToken?: string;
 }
 
-export interface AuthResponse {
-  status: number;
-  headers: Record<string, string>;
-  /** Each a complete `Set-Cookie` header value. */
-  cookies: string[];
-  /** JSON body, or undefined for 204. */
-  body: unknown;
-  /** For a refusal: the typed error behind it, for bindings that hand errors to the framework. */
-  error?: ApoJwtError;
-}
-
 export interface AuthHandlers {
   readonly cookieName: string;
   /** The validated refresh cookie the three handlers write. */
@@ -66,9 +67,6 @@ export interface AuthHandlers {
   refresh(request: AuthRequest): Promise<AuthResponse>;
   logout(request: AuthRequest): Promise<AuthResponse>;
 }
-
-// RFC 6749 §5.1: responses carrying tokens must not be cached.
-const NO_STORE = Object.freeze({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 
 export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
   if (options === null || typeof options !== 'object' || options.apo === null || typeof options.apo !== 'object') {
@@ -82,19 +80,8 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
   const cookie = refreshCookie(options.cookie);
   const realm = typeof apo.realm === 'string' ? apo.realm : undefined;
 
-  const tokens = (result: string | TokenPair): AuthResponse => {
-    const pair = typeof result === 'string' ? undefined : result;
-    const accessToken = typeof result === 'string' ? result : result.accessToken;
-    return {
-      status: 200,
-      headers: { ...NO_STORE },
-      cookies: pair ? [cookie.set(pair.refreshToken, apo.refreshExpPeriod ?? 0)] : [],
-      body: { accessToken, tokenType: 'Bearer', expiresIn: apo.expPeriod },
-    };
-  };
-
-  const refreshTokenOf = (request: AuthRequest | undefined): string | undefined =>
-    typeof request?.refreshToken === 'string' && request.refreshToken.length > 0 ? request.refreshToken : cookie.read(request?.cookieHeader);
+  const tokens = (result: Parameters<typeof tokenResponse>[2]): AuthResponse => tokenResponse(apo, cookie, result);
+  const refresh = createRefreshHandler(apo, cookie, issue);
 
   return Object.freeze({
     cookieName: cookie.name,
@@ -109,25 +96,14 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
       }
     },
 
-    async refresh(request: AuthRequest): Promise<AuthResponse> {
-      let token: string | undefined;
-      try {
-        token = refreshTokenOf(request);
-        if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token cookie');
-        return tokens(await apo.rotate(token, issue));
-      } catch (error) {
-        // A refused refresh token is of no further use to the client.
-        return authErrorResponse(error, token === undefined ? [] : [cookie.clear()], realm);
-      }
-    },
+    refresh,
 
     async logout(request: AuthRequest): Promise<AuthResponse> {
       const clear = [cookie.clear()];
       try {
-        for (const token of [refreshTokenOf(request), request?.accessToken]) {
-          // Only whole JWTs: a bare string would be taken as a jti and fill the store.
-          if (typeof token === 'string' && token.split('.').length === 3) await revokeQuietly(apo, token);
-        }
+        const refreshToken = refreshTokenOf(cookie, request);
+        if (isJwt(refreshToken)) await revokeQuietly(apo, refreshToken);
+        if (isJwt(request?.accessToken)) await revokeAccessToken(apo, request.accessToken);
       } catch (error) {
         return authErrorResponse(error, clear, realm);
       }
@@ -154,20 +130,36 @@ function credentials(body: unknown): { username: string; password: string } {
   return { username, password };
 }
 
+/** Only whole JWTs: a bare string would be taken as a jti and fill the store. */
+function isJwt(token: unknown): token is string {
+  return typeof token === 'string' && token.split('.').length === 3;
+}
+
+/**
+ * The access token of a logout. One without `jti` (Python apojwt's, under
+ * pythonCompat) cannot be revoked alone: its subject is, so a 204 never
+ * leaves the presented token valid (the user's other sessions end too).
+ */
+async function revokeAccessToken(apo: ApoJwt<any, any, any, boolean>, token: string): Promise<void> {
+  let claims: { jti: string | undefined; sub: string };
+  try {
+    claims = await apo.verify(token);
+  } catch (error) {
+    if (isApoJwtError(error) && error.status === 401) return; // no longer valid: nothing to revoke
+    throw error;
+  }
+  if (claims.jti === undefined) return apo.revokeSubject(claims.sub);
+  await revokeQuietly(apo, token);
+}
+
 /** Logging out with a token that no longer verifies is already done; a store that cannot answer is not (503). */
 async function revokeQuietly(apo: ApoJwt<any, any, any, boolean>, token: string): Promise<void> {
   try {
     await apo.revoke(token);
   } catch (error) {
     if (isApoJwtError(error) && error.status === 401) return;
+    // A refresh cookie on an instance without refresh tokens: no token it could accept.
     if (error instanceof ApoJwtConfigError) return;
     throw error;
   }
-}
-
-/** The answer for a refusal (rethrows anything that is not an ApoJwtError). */
-export function authErrorResponse(error: unknown, cookies: string[], realm: string | undefined): AuthResponse {
-  if (!isApoJwtError(error)) throw error;
-  const http = toHttpErrorResponse(error, realm);
-  return { status: http.status, headers: { ...http.headers, ...NO_STORE }, cookies, body: http.body, error };
 }

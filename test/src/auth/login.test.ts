@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApoJwt, ApoJwtConfigError, ApoJwtError, createLogin, hashPassword, needsRehash, toHttpErrorResponse, verifyPassword, type LoginUser } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, ApoJwtError, toHttpErrorResponse } from '@apojwt/core';
+import { createLogin, hashPassword, needsRehash, verifyPassword, type LoginUser, passwordLogin } from '@apojwt/auth';
 
 const cost = 4;
 const secret = 's'.repeat(32);
@@ -24,7 +25,7 @@ function apoWith(refresh: boolean) {
 test('apo.login with a sync getUser returns an access token carrying the user', async () => {
   const db = await users();
   const apo = apoWith(false);
-  apo.configLogin({ getUser: (name) => db.get(name), cost });
+  apo.configLogin(passwordLogin({ getUser: (name) => db.get(name), cost }));
   const token = await apo.login('alice', 'alice-pw');
   assert.equal(typeof token, 'string');
   const claims = await apo.verify(token as string);
@@ -38,7 +39,7 @@ test('login with an async getUser returns the pair when refresh is configured', 
   const apo = new ApoJwt({
     secret, iss: 'auth', serverAudience: 'api',
     refresh: { refreshSecret: 'r'.repeat(32) },
-    login: { getUser: async (name: string) => { await new Promise((r) => setImmediate(r)); return db.get(name); }, cost },
+    login: passwordLogin({ getUser: async (name: string) => { await new Promise((r) => setImmediate(r)); return db.get(name); }, cost }),
   });
   const pair = (await apo.login('alice', 'alice-pw')) as unknown as { accessToken: string; refreshToken: string };
   assert.equal((await apo.verify(pair.accessToken)).sub, 'u-alice');
@@ -55,7 +56,7 @@ test('createLogin works without configuring the instance', async () => {
 
 test('unknown user, wrong password and a malformed stored hash give the same error', async () => {
   const db = await users();
-  const apo = apoWith(false).configLogin({ getUser: (n) => db.get(n), cost, limiter: false });
+  const apo = apoWith(false).configLogin(passwordLogin({ getUser: (n) => db.get(n), cost, limiter: false }));
   const seen: Array<[string, number, string]> = [];
   for (const [name, pw] of [['nobody', 'alice-pw'], ['alice', 'wrong'], ['broken', 'not-a-hash'], ['', 'x'], ['alice', '']]) {
     await assert.rejects(apo.login(name as string, pw as string), (error: unknown) => {
@@ -72,13 +73,13 @@ test('unknown user, wrong password and a malformed stored hash give the same err
 });
 
 test('getUser returning null is an unknown user', async () => {
-  const apo = apoWith(false).configLogin({ getUser: () => null, cost, limiter: false });
+  const apo = apoWith(false).configLogin(passwordLogin({ getUser: () => null, cost, limiter: false }));
   await assert.rejects(apo.login('x', 'y'), isCode('ERR_CREDENTIALS_INVALID', 401));
 });
 
 test('non-string or oversized credentials are a bad body (ERR_BODY_INVALID, 400) and getUser is not asked', async () => {
   let asked = 0;
-  const apo = apoWith(false).configLogin({ getUser: () => { asked++; return undefined; }, cost, limiter: false });
+  const apo = apoWith(false).configLogin(passwordLogin({ getUser: () => { asked++; return undefined; }, cost, limiter: false }));
   for (const [u, p] of [[undefined, 'x'], ['x', 42], [{}, 'x'], ['x', null], ['x'.repeat(5000), 'x'], ['x', 'y'.repeat(5000)]]) {
     await assert.rejects(apo.login(u as string, p as string), isCode('ERR_BODY_INVALID', 400));
   }
@@ -87,7 +88,7 @@ test('non-string or oversized credentials are a bad body (ERR_BODY_INVALID, 400)
 
 test('a disabled account is refused with 403 only when the password is right', async () => {
   const db = await users();
-  const apo = apoWith(false).configLogin({ getUser: (n) => db.get(n), cost, limiter: false });
+  const apo = apoWith(false).configLogin(passwordLogin({ getUser: (n) => db.get(n), cost, limiter: false }));
   await assert.rejects(apo.login('bob', 'wrong'), isCode('ERR_CREDENTIALS_INVALID', 401));
   await assert.rejects(apo.login('bob', 'bob-pw'), isCode('ERR_ACCOUNT_DISABLED', 403));
 });
@@ -96,7 +97,7 @@ test('the isDisabled hook (sync or async) refuses an account after the password 
   const db = await users();
   const checked: string[] = [];
   for (const isDisabled of [(u: User) => { checked.push(u.sub); return u.sub === 'u-alice'; }, async (u: User) => { checked.push(u.sub); return true; }]) {
-    const apo = apoWith(false).configLogin({ getUser: (n) => db.get(n), cost, limiter: false, isDisabled });
+    const apo = apoWith(false).configLogin(passwordLogin({ getUser: (n) => db.get(n), cost, limiter: false, isDisabled }));
     await assert.rejects(apo.login('alice', 'wrong'), isCode('ERR_CREDENTIALS_INVALID', 401));
     await assert.rejects(apo.login('alice', 'alice-pw'), isCode('ERR_ACCOUNT_DISABLED', 403));
   }
@@ -106,10 +107,10 @@ test('the isDisabled hook (sync or async) refuses an account after the password 
 test('onRehash receives a new hash at the configured cost when the stored one is weaker', async () => {
   const user: User = { sub: 'u1', passwordHash: await hashPassword('pw', { cost: 4 }) };
   const rehashed: string[] = [];
-  const apo = apoWith(false).configLogin({
+  const apo = apoWith(false).configLogin(passwordLogin({
     getUser: () => user, cost: 5, limiter: false,
     onRehash: async (u, newHash) => { assert.equal(u, user); rehashed.push(newHash); user.passwordHash = newHash; },
-  });
+  }));
   await apo.login('u1', 'pw');
   assert.equal(rehashed.length, 1);
   assert.match(rehashed[0]!, /^\$2b\$05\$/);
@@ -122,31 +123,34 @@ test('onRehash receives a new hash at the configured cost when the stored one is
 test('onRehash is not called for a failed login', async () => {
   const user: User = { sub: 'u1', passwordHash: await hashPassword('pw', { cost: 4 }) };
   let calls = 0;
-  const apo = apoWith(false).configLogin({ getUser: () => user, cost: 5, limiter: false, onRehash: () => { calls++; } });
+  const apo = apoWith(false).configLogin(passwordLogin({ getUser: () => user, cost: 5, limiter: false, onRehash: () => { calls++; } }));
   await assert.rejects(apo.login('u1', 'nope'), isCode('ERR_CREDENTIALS_INVALID', 401));
   assert.equal(calls, 0);
 });
 
 test('an error thrown by getUser reaches the caller unchanged', async () => {
   const failure = new Error('db down');
-  const apo = apoWith(false).configLogin({ getUser: async () => { throw failure; }, cost, limiter: false });
+  const apo = apoWith(false).configLogin(passwordLogin({ getUser: async () => { throw failure; }, cost, limiter: false }));
   await assert.rejects(apo.login('a', 'b'), (e: unknown) => e === failure);
 });
 
 test('login options are validated when configured', () => {
   const apo = apoWith(false);
   assert.throws(() => apo.login('a', 'b'), (e: unknown) => e instanceof ApoJwtConfigError && /configLogin/.test(e.message));
-  assert.throws(() => apo.configLogin({} as never), (e: unknown) => e instanceof ApoJwtConfigError && /getUser/.test(e.message));
-  assert.throws(() => apo.configLogin({ getUser: () => undefined, cost: 2 }), (e: unknown) => e instanceof ApoJwtConfigError && /cost/.test(e.message));
-  assert.throws(() => apo.configLogin({ getUser: () => undefined, onRehash: 'x' as never }), (e: unknown) => e instanceof ApoJwtConfigError && /onRehash/.test(e.message));
-  assert.throws(() => apo.configLogin({ getUser: () => undefined, limiter: { perAccount: { attempts: 0, windowSeconds: 1, lockoutSeconds: 1 } } }), (e: unknown) => e instanceof ApoJwtConfigError && /attempts/.test(e.message));
+  // Core builds no password login itself: the old options object is refused, pointing at passwordLogin.
+  assert.throws(() => apo.configLogin({ getUser: () => undefined } as never), (e: unknown) => e instanceof ApoJwtConfigError && /passwordLogin/.test(e.message));
+  assert.throws(() => new ApoJwt({ secret, iss: 'auth', serverAudience: 'api', login: { getUser: () => undefined } as never }), (e: unknown) => e instanceof ApoJwtConfigError && /passwordLogin/.test(e.message));
+  assert.throws(() => apo.configLogin(passwordLogin({} as never)), (e: unknown) => e instanceof ApoJwtConfigError && /getUser/.test(e.message));
+  assert.throws(() => apo.configLogin(passwordLogin({ getUser: () => undefined, cost: 2 })), (e: unknown) => e instanceof ApoJwtConfigError && /cost/.test(e.message));
+  assert.throws(() => apo.configLogin(passwordLogin({ getUser: () => undefined, onRehash: 'x' as never })), (e: unknown) => e instanceof ApoJwtConfigError && /onRehash/.test(e.message));
+  assert.throws(() => apo.configLogin(passwordLogin({ getUser: () => undefined, limiter: { perAccount: { attempts: 0, windowSeconds: 1, lockoutSeconds: 1 } } })), (e: unknown) => e instanceof ApoJwtConfigError && /attempts/.test(e.message));
 });
 
 test('types: after configRefresh, login resolves to the pair without casts', async () => {
   const db = await users();
   const apo = new ApoJwt({ secret, iss: 'auth', serverAudience: 'api' })
     .configRefresh({ refreshSecret: 'r'.repeat(32) })
-    .configLogin({ getUser: (n) => db.get(n), cost, limiter: false });
+    .configLogin(passwordLogin({ getUser: (n) => db.get(n), cost, limiter: false }));
   const { accessToken, refreshToken } = await apo.login('alice', 'alice-pw');
   assert.equal((await apo.verify(accessToken)).sub, 'u-alice');
   assert.equal((await apo.verifyRefresh(refreshToken)).sub, 'u-alice');

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+import { ApoJwtConfigError, ApoJwtError } from '@apojwt/core';
 
 /** Default size limit of a JSON request body read by apojwt (a login is a few hundred bytes). */
 export const DEFAULT_BODY_LIMIT = 16 * 1024;

@@ -1,0 +1,39 @@
+import type { Algorithm } from './algorithms.js';
+import type { KeyRing } from './key-ring.js';
+import type { RevocationStore } from './stores/revocation-store.js';
+import type { RotationStore } from './stores/rotation-store.js';
+import type { Template } from './template.js';
+import type { ApoJwtConfig } from './config.js';
+
+/**
+ * What an ApoJwt instance shows of its resolved options (after defaults),
+ * read-only. Everything it does goes through the frozen config instead.
+ */
+export abstract class InstanceSettings {
+  readonly algorithm: Algorithm;
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly expPeriod: number;
+  readonly adminPermission: string | undefined;
+  readonly clockTolerance: number;
+  readonly realm: string | undefined;
+  readonly revocationStore: RevocationStore;
+  readonly rotationStore: RotationStore;
+  readonly template: Template | undefined;
+  /** RS/PS/ES instances with local keys: rotate and retire keys here. */
+  readonly keyRing: KeyRing | undefined;
+
+  protected constructor(config: ApoJwtConfig) {
+    this.algorithm = config.algorithm;
+    this.issuer = config.issuer;
+    this.audience = config.audience;
+    this.expPeriod = config.expPeriod;
+    this.adminPermission = config.adminPermission;
+    this.clockTolerance = config.clockTolerance;
+    this.realm = config.realm;
+    this.revocationStore = config.revocationStore;
+    this.rotationStore = config.rotationStore;
+    this.template = config.template;
+    this.keyRing = config.keyRing;
+  }
+}

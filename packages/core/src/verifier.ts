@@ -1,0 +1,99 @@
+import type { AccessClaims, RefreshClaims } from './claims.js';
+import { assertNotRevoked, verifyToken, type VerifyContext } from './verify.js';
+import { VerifiedTokenCache, type KeyEpoch } from './verified-cache.js';
+import { assertPermissions, compileRequirement, isCompiledRequirement, satisfies, type CompiledRequirement, type PermissionRequirement } from './permissions.js';
+
+/**
+ * Access-token verification for one instance: verify.ts's checks, the
+ * verified-token cache in front of them, the synchronous fast path the
+ * decorators' guard uses, and the permission step. Every guarded request
+ * comes through here: one cache lookup, and on a hit with a synchronous
+ * revocation store no promise, no crypto and no allocation.
+ */
+export class Verifier {
+  private readonly cache: VerifiedTokenCache | undefined;
+
+  constructor(
+    private readonly access: VerifyContext,
+    cacheMax: number | undefined,
+    private readonly adminPermission: string | undefined,
+    private readonly wildcards: boolean,
+  ) {
+    this.cache = cacheMax === undefined ? undefined : new VerifiedTokenCache(cacheMax, access.keys as KeyEpoch);
+  }
+
+  /** Verifies an access token (see verify.ts for every step) and returns its claims. */
+  async verify(token: string): Promise<AccessClaims> {
+    return this.cachedClaims(token) ?? this.verifyAndCache(token);
+  }
+
+  /** Verifies a refresh token against the refresh context (no cache: each is used once). */
+  async verifyRefresh(token: string, refresh: VerifyContext): Promise<RefreshClaims> {
+    return freezeClaims(await verifyToken(token, 'refresh', refresh)) as unknown as RefreshClaims;
+  }
+
+  /** The claims when known without waiting (see ApoJwt.tryVerifySync); undefined otherwise. */
+  tryVerifySync(token: string): AccessClaims | undefined {
+    const hit = this.cachedClaims(token);
+    if (!(hit instanceof Promise)) return hit;
+    hit.catch(ignore); // an asynchronous store's answer: `verify` asks again and decides
+    return undefined;
+  }
+
+  /** `authorize` answered synchronously when every step can be: the guard's path. */
+  authorizeEagerly(token: string, requirement: CompiledRequirement | undefined): AccessClaims | Promise<AccessClaims> {
+    // One cache lookup: a miss goes straight to the full verification.
+    const claims = this.cachedClaims(token) ?? this.verifyAndCache(token);
+    if (requirement === undefined) return claims;
+    return claims instanceof Promise ? claims.then((verified) => this.permitted(verified, requirement)) : this.permitted(claims, requirement);
+  }
+
+  /** The claims when they meet the requirement; ERR_PERMISSION_DENIED (403) otherwise. */
+  permitted<C extends { readonly perms: readonly string[] }>(claims: C, requirement: PermissionRequirement | CompiledRequirement): C {
+    assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission, this.wildcards);
+    return claims;
+  }
+
+  /** True when the claims meet the requirement (admin, wildcards unless turned off, all/any). */
+  hasPermission(claims: { perms: readonly string[] }, requirement: PermissionRequirement): boolean {
+    return satisfies(claims.perms, compileRequirement(requirement), this.adminPermission, this.wildcards);
+  }
+
+  /**
+   * A verified-cache hit with revocation checked, synchronously when the
+   * store answers synchronously; undefined on a miss. The cache only holds
+   * tokens that passed every check of verify.ts, and an entry is never
+   * served at or after its `exp` (+ tolerance).
+   */
+  private cachedClaims(token: string): AccessClaims | Promise<AccessClaims> | undefined {
+    const cache = this.cache;
+    if (cache === undefined || typeof token !== 'string') return undefined;
+    const now = this.access.nowSeconds();
+    const hit = cache.get(token, now, this.access.clockTolerance);
+    if (hit === undefined) return undefined;
+    const revocation = assertNotRevoked(this.access, hit, now);
+    return (revocation === undefined ? hit : revocation.then(() => hit)) as unknown as AccessClaims | Promise<AccessClaims>;
+  }
+
+  /** Every check of verify.ts (the cache already missed), then the claims are cached. */
+  private async verifyAndCache(token: string): Promise<AccessClaims> {
+    const epoch = this.cache?.keyEpoch();
+    const claims = freezeClaims(await verifyToken(token, 'access', this.access));
+    this.cache?.set(token, claims, epoch);
+    return claims as unknown as AccessClaims;
+  }
+}
+
+function toCompiled(requirement: PermissionRequirement | CompiledRequirement): CompiledRequirement {
+  return isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement);
+}
+
+function ignore(): void {}
+
+/** Verified claims are shared by every request that hits the cache: make them read-only. */
+function freezeClaims(claims: Record<string, unknown>): Record<string, unknown> {
+  Object.freeze(claims['perms']);
+  Object.freeze(claims['data']);
+  Object.freeze(claims['aud']);
+  return Object.freeze(claims);
+}

@@ -1,0 +1,50 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ApoJwt, Middleware } from '@apojwt/core';
+import { authEndpoints, type AuthEndpointsOptions } from '@apojwt/auth';
+
+// `@apojwt/express/auth`: the password login endpoints, apart from the main
+// entry so that a service that only verifies tokens never loads @apojwt/auth
+// (nor bcrypt).
+
+/** The ready-made auth endpoints as Express handlers. */
+export interface ExpressAuthHandlers {
+  /** POST JSON `{ username, password }` → 200 `{ accessToken, tokenType, expiresIn }` + refresh cookie. */
+  readonly login: RequestHandler;
+  /** POST with the refresh cookie → 200, rotated cookie. Reading it without refresh tokens configured throws ApoJwtConfigError. */
+  readonly refresh: RequestHandler;
+  /** POST → 204: refresh family and presented access token revoked, cookie cleared. */
+  readonly logout: RequestHandler;
+}
+
+/** Express 4 ignores rejected promises: anything unexpected (a failing user lookup) goes to `next(err)`. */
+function toHandler(endpoint: Middleware): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    Promise.resolve(endpoint(req, res, next)).catch(next);
+  };
+}
+
+/**
+ * Login, refresh and logout for an Express app, over the instance's template
+ * (`template: 'express'`). Translation only: @apojwt/auth's `createAuthHandlers`
+ * decides every answer. The login body is `req.body` when a body parser ran,
+ * otherwise read here (JSON, at most `bodyLimit` bytes).
+ */
+export function authHandlers<P extends string, D extends object, R extends object>(
+  apo: ApoJwt<P, D, R, boolean>,
+  // NoInfer: P comes from the instance, not from the permissions `issue` returns (wildcard grants included).
+  options?: AuthEndpointsOptions<NoInfer<P>, NoInfer<D>, NoInfer<R>>,
+): ExpressAuthHandlers {
+  const endpoints = authEndpoints(apo, options as AuthEndpointsOptions | undefined);
+  const login = toHandler(endpoints.login);
+  const logout = toHandler(endpoints.logout);
+  let refresh: RequestHandler | undefined;
+  return Object.freeze({
+    login,
+    logout,
+    // Built when first read: without refresh tokens configured, reading it throws ApoJwtConfigError.
+    get refresh(): RequestHandler {
+      refresh ??= toHandler(endpoints.refresh);
+      return refresh;
+    },
+  });
+}
