@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { ApoJwtConfigError, ApoJwtError, type RevocationQuery, type RevocationStore } from '@apojwt/core';
 import { RevocationMirror, type Entry, type EntryKind } from './mirror.js';
@@ -14,9 +15,13 @@ export interface RedisRevocationStoreOptions {
   /** Milliseconds between two attempts to resynchronise while Redis answers the subscription but not the read. Default 500. */
   retryDelay?: number;
   /**
-   * Milliseconds between two PINGs on the subscription. A connection that
-   * stays open but stops answering (a frozen server, a dead peer behind a
-   * NAT) is declared down after one unanswered PING. Default 2 000.
+   * Longest time (ms) the mirror is trusted without an answer from Redis on
+   * the subscription. A PING goes every half heartbeat; once the last answer
+   * (a PING reply, a published revocation, the subscription's confirmation)
+   * is older than `heartbeat`, `isRevoked` throws ERR_STORE_UNAVAILABLE and
+   * the connection is re-made. This bounds how long a service cut off from
+   * Redis (a frozen server, a partition, a dead peer behind a NAT) may accept
+   * a token revoked elsewhere. Default 2 000.
    */
   heartbeat?: number;
 }
@@ -27,7 +32,8 @@ const KINDS: readonly EntryKind[] = ['jti', 'sub', 'fam'];
  * Revocations shared by every service through Redis, checked with no round
  * trip: each process holds a mirror of all live revocations, filled by one
  * full read and kept fresh by pub/sub. The mirror is trusted only while the
- * subscription is up and the full read that followed it succeeded; at any
+ * subscription is up, the full read that followed it succeeded, and the last
+ * answer on the subscription is younger than `heartbeat`; at any
  * other moment (before the first sync, while Redis is down, until the resync
  * after a reconnection) `isRevoked` throws ERR_STORE_UNAVAILABLE, so the
  * verifier fails closed (503). Reconnection and resync are automatic.
@@ -50,6 +56,8 @@ export class RedisRevocationStore implements RevocationStore {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private readonly heartbeat: number;
+  /** When (performance.now(), monotonic: the injectable `now` may be frozen) Redis last answered on the subscription. */
+  private lastAnswer = Number.NEGATIVE_INFINITY;
   private waiters: { done(): void; fail(error: ApoJwtError): void }[] = [];
 
   constructor(options: RedisRevocationStoreOptions) {
@@ -73,14 +81,17 @@ export class RedisRevocationStore implements RevocationStore {
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('ready', () => this.startSync());
     this.subscriber.on('close', () => this.markDown());
-    this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
-    this.heartbeatTimer = setInterval(() => this.beat(), heartbeat);
+    this.subscriber.on('message', (channel: string, message: string) => {
+      this.answered();
+      this.onMessage(channel, message);
+    });
+    this.heartbeatTimer = setInterval(() => this.beat(), Math.max(5, Math.floor(heartbeat / 2)));
     this.heartbeatTimer.unref();
   }
 
   /** True while verifications are answered from an up-to-date mirror. */
   get synced(): boolean {
-    return this.inSync;
+    return this.inSync && this.fresh();
   }
 
   /** Resolves once the mirror is in sync (call before serving); rejects with ERR_STORE_UNAVAILABLE after `timeoutMs`. */
@@ -108,6 +119,7 @@ export class RedisRevocationStore implements RevocationStore {
 
   isRevoked(query: RevocationQuery, nowSeconds: number): boolean {
     if (!this.inSync) throw unavailable('the revocation store is not in sync with Redis');
+    if (!this.fresh()) throw unavailable('Redis has not answered the revocation store within the heartbeat');
     return this.mirror.isRevoked(query, nowSeconds);
   }
 
@@ -157,24 +169,45 @@ export class RedisRevocationStore implements RevocationStore {
     clearTimeout(this.retryTimer);
   }
 
-  /** An unanswered PING means the subscription may be missing messages: stop trusting the mirror and reconnect. */
+  /** Redis answered on the subscription: whatever was published before this answer has been delivered. */
+  private answered(): void {
+    this.lastAnswer = performance.now();
+  }
+
+  /**
+   * Pub/sub delivers in order on one connection, so an answer received at T
+   * proves nothing published before T was missed. Past `heartbeat` without
+   * one, a revocation made elsewhere may be in flight: fail closed.
+   */
+  private fresh(): boolean {
+    return performance.now() - this.lastAnswer <= this.heartbeat;
+  }
+
+  /**
+   * Every half heartbeat: a PING keeps the last answer fresh; when the last
+   * answer is already too old, stop trusting the mirror and reconnect.
+   */
   private beat(): void {
     if (!this.inSync) return;
-    const generation = this.generation;
-    const deadline = setTimeout(() => {
-      if (generation !== this.generation || this.closed) return;
+    if (!this.fresh()) {
       this.markDown();
       this.subscriber.disconnect(true);
-    }, this.heartbeat);
-    deadline.unref();
-    this.subscriber.ping().then(() => clearTimeout(deadline), () => undefined);
+      return;
+    }
+    const generation = this.generation;
+    this.subscriber.ping().then(() => {
+      if (generation === this.generation) this.answered();
+    }, () => undefined);
   }
 
   private startSync(): void {
     if (this.closed) return;
     const generation = ++this.generation;
     this.subscriber.subscribe(this.channel).then(
-      () => this.sync(generation),
+      () => {
+        this.answered();
+        return this.sync(generation);
+      },
       () => undefined, // the connection dropped again; its next 'ready' starts over
     );
   }
