@@ -32,7 +32,7 @@ export function createRedisStores(options: RedisStoresOptions): RedisStores {
   const { client, owned } = connect(options.redis, 'createRedisStores');
   const shared: Redis = client;
   const revocationStore = new RedisRevocationStore({ ...options, redis: shared });
-  const rotationStore = new RedisRotationStore({ redis: shared, ...(options.prefix ? { prefix: options.prefix } : {}) });
+  const rotationStore = new RedisRotationStore({ redis: shared, ...(options.prefix ? { prefix: options.prefix } : {}), ...(options.now ? { now: options.now } : {}) });
   return {
     revocationStore,
     rotationStore,
