@@ -205,8 +205,8 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   /**
-   * Pub/sub delivers in order on one connection, so an answer received at T
-   * proves nothing published before T was missed. Past `heartbeat` without
+   * Pub/sub delivers in order on one connection, so an answer proves that
+   * nothing published before Redis sent it was missed. Past `heartbeat` without
    * one, a revocation made elsewhere may be in flight: fail closed.
    */
   private fresh(): boolean {
