@@ -16,7 +16,7 @@ import {
 } from '@apojwt/core';
 import { createAuthHandlers, type AuthHandlersOptions } from './auth-handlers.js';
 import { bodyLimitOption, readJsonBody } from './json-body.js';
-import { knownKeys } from './validate.js';
+import { knownKeys } from '@apojwt/core';
 
 /**
  * The auth endpoints as framework middleware, over the instance's template.

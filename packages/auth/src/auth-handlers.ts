@@ -16,7 +16,7 @@ import {
   type RefreshCookie,
   type RefreshCookieOptions,
 } from '@apojwt/core';
-import { knownKeys } from './validate.js';
+import { knownKeys } from '@apojwt/core';
 
 /**
  * Ready-made login / refresh / logout endpoints, framework-free: plain values

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApoJwtConfigError, ApoJwtError } from '@apojwt/core';
-import { knownKeys } from './validate.js';
+import { knownKeys, positiveInteger } from '@apojwt/core';
 import { clientIpKey } from './client-ip.js';
 
 /**
@@ -38,6 +38,13 @@ export interface LoginLimiterOptions {
    * ERR_STORE_UNAVAILABLE.
    */
   redis?: unknown;
+  /**
+   * Most milliseconds one limiter call may take (default 2 000). A frozen
+   * Redis keeps the connection open and never answers: without this bound a
+   * login would wait as long as the freeze. When it runs out the login is
+   * ERR_STORE_UNAVAILABLE (503).
+   */
+  timeoutMs?: number;
   /** Prefix of every key, as in @apojwt/redis. Default "apojwt:"; keys are `<prefix>login:…`. */
   prefix?: string;
   /**
@@ -89,11 +96,13 @@ export class LoginLimiter {
   private readonly prefix: string;
   private readonly accountKey: (username: string) => string;
   private readonly ipKey: (ip: string) => string;
+  private readonly timeoutMs: number;
   private counters: Promise<{ account?: Counter; ip?: Counter }> | undefined;
 
   constructor(options: LoginLimiterOptions = {}) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('LoginLimiter needs an options object');
-    knownKeys('LoginLimiter', options, ['perAccount', 'perIp', 'redis', 'prefix', 'accountKey', 'ipKey']);
+    knownKeys('LoginLimiter', options, ['perAccount', 'perIp', 'redis', 'prefix', 'accountKey', 'ipKey', 'timeoutMs']);
+    this.timeoutMs = positiveInteger('LoginLimiter timeoutMs', options.timeoutMs, 2_000, 60_000);
     this.accountRule = rule('perAccount', options.perAccount, DEFAULT_ACCOUNT_RULE);
     this.ipRule = rule('perIp', options.perIp, DEFAULT_IP_RULE);
     if (options.redis !== undefined && (options.redis === null || typeof (options.redis as { eval?: unknown }).eval !== 'function')) {
@@ -122,7 +131,7 @@ export class LoginLimiter {
     let waitMs = 0;
     for (const [counter, key] of keys) {
       try {
-        const state = await counter.failures.consume(key, 1);
+        const state = await this.bounded(counter.failures.consume(key, 1));
         charged.push([counter, key, state.consumedPoints]);
       } catch (error) {
         if (error instanceof Error) {
@@ -142,9 +151,9 @@ export class LoginLimiter {
         for (const [counter, key, consumed] of charged) {
           if (consumed !== counter.rule.attempts) continue;
           const { rule } = counter;
-          const lockouts = (await guard(counter.lockouts.consume(key, 1))).consumedPoints;
+          const lockouts = (await this.guard(counter.lockouts.consume(key, 1))).consumedPoints;
           const seconds = Math.min(rule.maxLockoutSeconds, rule.lockoutSeconds * 2 ** Math.min(lockouts - 1, 30));
-          await guard(counter.failures.block(key, seconds));
+          await this.guard(counter.failures.block(key, seconds));
         }
       },
       abandoned: () => this.refund(charged),
@@ -152,11 +161,11 @@ export class LoginLimiter {
         for (const [counter, key] of charged) {
           if (counter.name === 'account') {
             // The account's failures and backoff are forgotten.
-            await guard(counter.failures.delete(key));
-            await guard(counter.lockouts.delete(key));
+            await this.guard(counter.failures.delete(key));
+            await this.guard(counter.lockouts.delete(key));
           } else {
             // The IP only gets this attempt back: its earlier failures still count.
-            await guard(counter.failures.reward(key, 1));
+            await this.guard(counter.failures.reward(key, 1));
           }
         }
       },
@@ -165,7 +174,27 @@ export class LoginLimiter {
 
   /** Gives back the attempt charged to limits that accepted it when another limit refused it. */
   private async refund(charged: Array<[Counter, string, number]>): Promise<void> {
-    for (const [counter, key] of charged) await guard(counter.failures.reward(key, 1));
+    for (const [counter, key] of charged) await this.guard(counter.failures.reward(key, 1));
+  }
+
+  /**
+   * Every store call gets at most `timeoutMs`: a frozen Redis (or a client
+   * with an offline queue) would otherwise hold the login open for as long
+   * as the outage. A late answer is ignored; the attempt may stay charged,
+   * which errs on the closed side.
+   */
+  private bounded<T>(call: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`the limit store did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    // A call that settles after the timeout must not become an unhandled rejection.
+    call.catch(() => undefined);
+    return Promise.race([call, expired]).finally(() => clearTimeout(timer));
+  }
+
+  private guard<T>(call: Promise<T>): Promise<T> {
+    return guard(this.bounded(call));
   }
 
   private *keys(counters: { account?: Counter; ip?: Counter }, username: string, ip: string | undefined): Generator<[Counter, string]> {

@@ -11,7 +11,7 @@ import {
   type RegisteredPermission,
   type RegisteredRefreshData,
 } from '@apojwt/core';
-import { knownKeys } from './validate.js';
+import { knownKeys } from '@apojwt/core';
 import { bcryptCost, hashPassword, isPasswordHash, needsRehash, verifyPassword } from './password.js';
 import { LoginLimiter } from './login-limiter.js';
 

@@ -46,7 +46,7 @@ export {
 export type { Register, RegisteredPermission, RegisteredData, RegisteredRefreshData, JsonObject } from './register.js';
 export { systemClock, type Clock } from './clock.js';
 export type { RevocationStore, RevocationQuery } from './stores/revocation-store.js';
-export type { RotationStore } from './stores/rotation-store.js';
+export type { RotationStore, ConsumedRefreshToken } from './stores/rotation-store.js';
 export { MemoryRevocationStore, type MemoryRevocationStoreOptions } from './stores/memory-revocation-store.js';
 export { MemoryRotationStore, type MemoryRotationStoreOptions } from './stores/memory-rotation-store.js';
 export {
@@ -113,3 +113,5 @@ export { nextOnRejection } from './decorators/middleware.js';
 export type { GuardEngine } from './engine.js';
 export { runInRequestScope, currentRequestScope, type RequestScope } from './request-scope.js';
 export { frameworkError, type FrameworkReadyError } from './framework-error.js';
+// Option checks for packages built on core (auth, adapters, stores): one wording for every package.
+export { knownKeys, positiveInteger } from './validate.js';

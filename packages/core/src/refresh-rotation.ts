@@ -20,7 +20,7 @@ export async function consumeVerifiedRefresh<C extends RefreshClaims<object>>(co
   let firstUse: number | undefined;
   try {
     // Remember the use for as long as the token verifies: exp plus the tolerance.
-    const answer = config.rotationStore.consume(claims.jti, claims.exp + config.clockTolerance, now);
+    const answer = config.rotationStore.consume(claims.jti, claims.exp + config.clockTolerance, now, { iat: claims.iat });
     firstUse = answer instanceof Promise ? await answer : answer;
   } catch (error) {
     throw storeUnavailable(error);

@@ -40,3 +40,12 @@ export function knownOptions(label: string, options: object, known: readonly str
     if (!known.includes(key)) throw new ApoJwtConfigError(`${label}: unknown option "${key}"`);
   }
 }
+
+/** As the memory stores' `maxEntries`: 'abc' would disable the bound (no size is >= NaN), 0 would refuse every write. */
+export function maxEntriesOption(label: string, value: unknown): number {
+  if (value === undefined) return 100_000;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100_000_000) {
+    throw new ApoJwtConfigError(`${label} maxEntries must be a whole number from 1 to 100000000`);
+  }
+  return value;
+}

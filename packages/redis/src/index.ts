@@ -28,11 +28,11 @@ export interface RedisStores {
  */
 export function createRedisStores(options: RedisStoresOptions): RedisStores {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('createRedisStores needs an options object');
-  knownOptions('createRedisStores', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat']);
+  knownOptions('createRedisStores', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat', 'maxEntries']);
   const { client, owned } = connect(options.redis, 'createRedisStores');
   const shared: Redis = client;
   const revocationStore = new RedisRevocationStore({ ...options, redis: shared });
-  const rotationStore = new RedisRotationStore({ redis: shared, ...(options.prefix ? { prefix: options.prefix } : {}) });
+  const rotationStore = new RedisRotationStore({ redis: shared, ...(options.prefix ? { prefix: options.prefix } : {}), ...(options.now ? { now: options.now } : {}) });
   return {
     revocationStore,
     rotationStore,

@@ -8,6 +8,9 @@ export interface Entry {
   readonly at?: number;
 }
 
+/** What `apply` did: `full` means the fact is live and there is no room for it (nothing else was dropped). */
+export type ApplyResult = 'changed' | 'same' | 'full';
+
 /**
  * The process-local copy of every live revocation, so that a verification
  * answers without a network round trip. Merging keeps the larger `exp` and
@@ -17,6 +20,11 @@ export interface Entry {
 export class RevocationMirror {
   private readonly maps: Record<EntryKind, Map<string, Entry>> = { jti: new Map(), sub: new Map(), fam: new Map() };
   private sweepAt = 1024;
+  /** The second of the last sweep of a full kind: a second sweep in the same second would find nothing more to drop. */
+  private readonly fullSweptAt: Record<EntryKind, number> = { jti: Number.NaN, sub: Number.NaN, fam: Number.NaN };
+
+  /** `maxEntries` bounds each kind (tokens, subjects, families), as in MemoryRevocationStore. */
+  constructor(private readonly maxEntries: number) {}
 
   isRevoked(query: RevocationQuery, now: number): boolean {
     if (query.jti !== undefined && live(this.maps.jti.get(query.jti), now)) return true;
@@ -25,18 +33,27 @@ export class RevocationMirror {
     return query.fam !== undefined && live(this.maps.fam.get(query.fam), now);
   }
 
-  /** Merges one fact; returns true when it changed the mirror. */
-  apply(kind: EntryKind, id: string, entry: Entry, now: number): boolean {
-    if (entry.exp <= now) return false;
+  /**
+   * Merges one fact. A new id when its kind is full first drops expired
+   * entries; when every entry is still live the fact is refused ('full'):
+   * forgetting a live revocation would silently un-revoke a token.
+   */
+  apply(kind: EntryKind, id: string, entry: Entry, now: number): ApplyResult {
+    if (entry.exp <= now) return 'same';
     const map = this.maps[kind];
     const previous = map.get(id);
+    if (previous === undefined && map.size >= this.maxEntries && !this.makeRoom(kind, now)) return 'full';
     const merged: Entry = kind === 'sub'
       ? { exp: Math.max(previous?.exp ?? 0, entry.exp), at: Math.max(previous?.at ?? Number.NEGATIVE_INFINITY, entry.at ?? Number.NEGATIVE_INFINITY) }
       : { exp: Math.max(previous?.exp ?? 0, entry.exp) };
-    if (previous !== undefined && previous.exp === merged.exp && previous.at === merged.at) return false;
+    if (previous !== undefined && previous.exp === merged.exp && previous.at === merged.at) return 'same';
     map.set(id, merged);
     if (this.size >= this.sweepAt) this.sweep(now);
-    return true;
+    return 'changed';
+  }
+
+  get(kind: EntryKind, id: string): Entry | undefined {
+    return this.maps[kind].get(id);
   }
 
   /** Live entries, for writing back what Redis lost (e.g. a restart without persistence). */
@@ -48,6 +65,16 @@ export class RevocationMirror {
 
   get size(): number {
     return this.maps.jti.size + this.maps.sub.size + this.maps.fam.size;
+  }
+
+  /** Drops the expired entries of a full kind; true when that made room. */
+  private makeRoom(kind: EntryKind, now: number): boolean {
+    const map = this.maps[kind];
+    if (this.fullSweptAt[kind] !== now) {
+      this.fullSweptAt[kind] = now;
+      for (const [id, entry] of map) if (entry.exp <= now) map.delete(id);
+    }
+    return map.size < this.maxEntries;
   }
 
   /** Drops entries whose tokens have expired anyway; the threshold doubles so sweeps stay amortised O(1). */

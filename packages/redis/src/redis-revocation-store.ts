@@ -1,7 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { ApoJwtConfigError, ApoJwtError, type RevocationQuery, type RevocationStore } from '@apojwt/core';
 import { RevocationMirror, type Entry, type EntryKind } from './mirror.js';
-import { connect, keyPrefix, knownOptions, type RedisInput } from './connection.js';
+import { connect, keyPrefix, knownOptions, maxEntriesOption, type RedisInput } from './connection.js';
 import { REVOKE, runScript } from './scripts.js';
 
 export interface RedisRevocationStoreOptions {
@@ -14,20 +15,36 @@ export interface RedisRevocationStoreOptions {
   /** Milliseconds between two attempts to resynchronise while Redis answers the subscription but not the read. Default 500. */
   retryDelay?: number;
   /**
-   * Milliseconds between two PINGs on the subscription. A connection that
-   * stays open but stops answering (a frozen server, a dead peer behind a
-   * NAT) is declared down after one unanswered PING. Default 2 000.
+   * Longest time (ms) the mirror is trusted without an answer from Redis on
+   * the subscription. A PING goes every half heartbeat; once the last answer
+   * (a PING reply, a published revocation, the subscription's confirmation,
+   * the full read) is older than `heartbeat`, `isRevoked` throws
+   * ERR_STORE_UNAVAILABLE; a PING unanswered for a whole heartbeat makes the
+   * connection be re-made. This bounds how long a service cut off from
+   * Redis (a frozen server, a partition, a dead peer behind a NAT) may accept
+   * a token revoked elsewhere. Default 2 000.
    */
   heartbeat?: number;
+  /**
+   * Most entries of each kind (tokens, subjects, families) the mirror holds,
+   * as MemoryRevocationStore's `maxEntries`. Default 100 000. When a kind is
+   * full of live entries, a revocation made here is refused (503) and one
+   * made elsewhere makes this store unavailable (503) until it fits: a live
+   * revocation is never forgotten.
+   */
+  maxEntries?: number;
 }
 
 const KINDS: readonly EntryKind[] = ['jti', 'sub', 'fam'];
+/** Entries asked for per ZSCAN/HSCAN call of a resync. */
+const SCAN_COUNT = 10_000;
 
 /**
  * Revocations shared by every service through Redis, checked with no round
  * trip: each process holds a mirror of all live revocations, filled by one
  * full read and kept fresh by pub/sub. The mirror is trusted only while the
- * subscription is up and the full read that followed it succeeded; at any
+ * subscription is up, the full read that followed it succeeded, and the last
+ * answer on the subscription is younger than `heartbeat`; at any
  * other moment (before the first sync, while Redis is down, until the resync
  * after a reconnection) `isRevoked` throws ERR_STORE_UNAVAILABLE, so the
  * verifier fails closed (503). Reconnection and resync are automatic.
@@ -43,19 +60,24 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly channel: string;
   private readonly clock: () => number;
   private readonly retryDelay: number;
-  private readonly mirror = new RevocationMirror();
+  private readonly mirror: RevocationMirror;
   private inSync = false;
   private closed = false;
   private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private readonly heartbeat: number;
+  /** When (performance.now(), monotonic: the injectable `now` may be frozen) Redis last answered on the subscription. */
+  private lastAnswer = Number.NEGATIVE_INFINITY;
+  /** The PING still unanswered, and how many beats found it so. */
+  private pendingPing: { beats: number } | undefined;
   private waiters: { done(): void; fail(error: ApoJwtError): void }[] = [];
 
   constructor(options: RedisRevocationStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('RedisRevocationStore needs an options object');
-    knownOptions('RedisRevocationStore', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat']);
+    knownOptions('RedisRevocationStore', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat', 'maxEntries']);
     this.prefix = keyPrefix(options.prefix);
+    this.mirror = new RevocationMirror(maxEntriesOption('RedisRevocationStore', options.maxEntries));
     if (options.now !== undefined && typeof options.now !== 'function') throw new ApoJwtConfigError('now must be a function');
     this.clock = options.now ?? Date.now;
     const retryDelay = options.retryDelay ?? 500;
@@ -73,19 +95,22 @@ export class RedisRevocationStore implements RevocationStore {
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('ready', () => this.startSync());
     this.subscriber.on('close', () => this.markDown());
-    this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
-    this.heartbeatTimer = setInterval(() => this.beat(), heartbeat);
+    this.subscriber.on('message', (channel: string, message: string) => {
+      this.answered();
+      this.onMessage(channel, message);
+    });
+    this.heartbeatTimer = setInterval(() => this.beat(), Math.max(5, Math.floor(heartbeat / 2)));
     this.heartbeatTimer.unref();
   }
 
   /** True while verifications are answered from an up-to-date mirror. */
   get synced(): boolean {
-    return this.inSync;
+    return this.inSync && this.fresh();
   }
 
   /** Resolves once the mirror is in sync (call before serving); rejects with ERR_STORE_UNAVAILABLE after `timeoutMs`. */
   ready(timeoutMs = 10_000): Promise<void> {
-    if (this.inSync) return Promise.resolve();
+    if (this.synced) return Promise.resolve();
     if (this.closed) return Promise.reject(unavailable('the revocation store is closed'));
     return new Promise<void>((resolve, reject) => {
       const waiter = {
@@ -108,6 +133,7 @@ export class RedisRevocationStore implements RevocationStore {
 
   isRevoked(query: RevocationQuery, nowSeconds: number): boolean {
     if (!this.inSync) throw unavailable('the revocation store is not in sync with Redis');
+    if (!this.fresh()) throw unavailable('Redis has not answered the revocation store within the heartbeat');
     return this.mirror.isRevoked(query, nowSeconds);
   }
 
@@ -138,8 +164,22 @@ export class RedisRevocationStore implements RevocationStore {
    * the local entry stays and is written back at the next resync.
    */
   private async record(kind: EntryKind, id: string, entry: Entry, now: number): Promise<void> {
-    this.mirror.apply(kind, id, entry, now);
+    // Refused before Redis sees it, like the memory store: recorded nowhere, the caller may retry.
+    if (this.mirror.apply(kind, id, entry, now) === 'full') throw unavailable('the revocation mirror is full');
     await this.write(kind, id, entry, now);
+  }
+
+  /**
+   * A fact from Redis that does not fit: the mirror can no longer answer for
+   * every live revocation, so stop trusting it and read everything again
+   * (retried every `retryDelay`) until it fits.
+   */
+  private overflow(): void {
+    if (this.closed) return;
+    this.markDown();
+    const generation = this.generation;
+    this.retryTimer = setTimeout(() => void this.sync(generation), this.retryDelay);
+    this.retryTimer.unref();
   }
 
   private async write(kind: EntryKind, id: string, entry: Entry, now: number): Promise<void> {
@@ -154,27 +194,69 @@ export class RedisRevocationStore implements RevocationStore {
   private markDown(): void {
     this.generation += 1;
     this.inSync = false;
+    this.pendingPing = undefined;
     clearTimeout(this.retryTimer);
   }
 
-  /** An unanswered PING means the subscription may be missing messages: stop trusting the mirror and reconnect. */
+  /** Redis answered on the subscription: whatever was published before this answer has been delivered. */
+  private answered(at = performance.now()): void {
+    this.lastAnswer = Math.max(this.lastAnswer, at);
+    if (this.inSync) for (const waiter of this.waiters.splice(0)) waiter.done();
+  }
+
+  /**
+   * Pub/sub delivers in order on one connection, so an answer proves that
+   * nothing published before Redis sent it was missed. Past `heartbeat` without
+   * one, a revocation made elsewhere may be in flight: fail closed.
+   */
+  private fresh(): boolean {
+    return performance.now() - this.lastAnswer <= this.heartbeat;
+  }
+
+  /**
+   * Every half heartbeat, a PING keeps the last answer fresh. A PING still
+   * unanswered at the second beat after it (a whole heartbeat) means the
+   * connection is dead though open (a frozen server, a partition): make a
+   * new one. Beats are counted, not timed: after the event loop was blocked
+   * (a large resync) the first beat runs before the waiting reply is read,
+   * and must not tear a healthy connection down.
+   */
   private beat(): void {
-    if (!this.inSync) return;
+    if (this.subscriber.status !== 'ready') return;
+    const pending = this.pendingPing;
+    if (pending !== undefined) {
+      pending.beats += 1;
+      if (pending.beats >= 2 && this.inSync) {
+        this.markDown();
+        this.subscriber.disconnect(true);
+      }
+      return;
+    }
+    this.ping();
+  }
+
+  private ping(): void {
     const generation = this.generation;
-    const deadline = setTimeout(() => {
-      if (generation !== this.generation || this.closed) return;
-      this.markDown();
-      this.subscriber.disconnect(true);
-    }, this.heartbeat);
-    deadline.unref();
-    this.subscriber.ping().then(() => clearTimeout(deadline), () => undefined);
+    const sent = { beats: 0 };
+    this.pendingPing = sent;
+    this.subscriber.ping().then(
+      () => {
+        if (generation === this.generation) this.answered();
+      },
+      () => undefined,
+    ).finally(() => {
+      if (this.pendingPing === sent) this.pendingPing = undefined;
+    });
   }
 
   private startSync(): void {
     if (this.closed) return;
     const generation = ++this.generation;
     this.subscriber.subscribe(this.channel).then(
-      () => this.sync(generation),
+      () => {
+        this.answered();
+        return this.sync(generation);
+      },
       () => undefined, // the connection dropped again; its next 'ready' starts over
     );
   }
@@ -182,7 +264,7 @@ export class RedisRevocationStore implements RevocationStore {
   /** Full read after the subscription is confirmed: nothing published in between is missed. */
   private async sync(generation: number): Promise<void> {
     try {
-      await this.readAndHeal();
+      await this.readAndHeal(generation);
     } catch {
       if (generation === this.generation && !this.closed) {
         this.retryTimer = setTimeout(() => void this.sync(generation), this.retryDelay);
@@ -192,34 +274,60 @@ export class RedisRevocationStore implements RevocationStore {
     }
     if (generation !== this.generation || this.closed || this.subscriber.status !== 'ready') return;
     this.inSync = true;
-    for (const waiter of this.waiters.splice(0)) waiter.done();
+    // A long read (a million entries) can leave the last answer too old: one PING makes it fresh, then ready() resolves.
+    if (this.fresh()) for (const waiter of this.waiters.splice(0)) waiter.done();
+    else if (this.pendingPing === undefined) this.ping();
   }
 
-  private async readAndHeal(): Promise<void> {
+  /**
+   * Reads every entry with ZSCAN/HSCAN in chunks of SCAN_COUNT: each command
+   * stays short (a single ZRANGE of a million entries outlasted the 2 s
+   * command timeout, and the resync retried forever), and the event loop
+   * breathes between chunks. SCAN returns every element present for the whole
+   * scan; Redis only ever removes expired entries, and anything added after
+   * the scan began is published on the channel this store subscribed to
+   * before it. So once it ends the mirror holds everything revoked before the
+   * scan began: that instant counts as an answer.
+   */
+  private async readAndHeal(generation: number): Promise<void> {
+    const startedAt = performance.now();
     const now = Math.floor(this.clock() / 1000);
-    const pipeline = this.client.pipeline();
-    for (const kind of KINDS) pipeline.zrange(this.key(kind), 0, -1, 'WITHSCORES');
-    pipeline.hgetall(this.key('sub:at'));
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [error] of replies) if (error) throw error;
-    const instants = (replies[3]?.[1] ?? {}) as Record<string, string>;
-    const inRedis = new Map<string, Entry>();
-    KINDS.forEach((kind, i) => {
-      const flat = (replies[i]?.[1] ?? []) as string[];
-      for (let j = 0; j + 1 < flat.length; j += 2) {
-        const id = flat[j] as string;
-        const entry: Entry = kind === 'sub' ? { exp: Number(flat[j + 1]), at: Number(instants[id] ?? Number.NaN) } : { exp: Number(flat[j + 1]) };
-        if (kind === 'sub' && !Number.isFinite(entry.at)) continue;
-        inRedis.set(`${kind}:${id}`, entry);
-        this.mirror.apply(kind, id, entry, now);
+    // Subject instants first: a subject whose instant was not read yet is skipped, and its message follows.
+    const instants = new Map<string, number>();
+    await this.scan('hscan', this.key('sub:at'), (id, value) => void instants.set(id, Number(value)));
+    const seen: Record<EntryKind, Set<string>> = { jti: new Set(), sub: new Set(), fam: new Set() };
+    const writes: Promise<void>[] = [];
+    let failure: unknown;
+    try {
+      for (const kind of KINDS) {
+        await this.scan('zscan', this.key(kind), (id, score) => {
+          const remote: Entry = kind === 'sub' ? { exp: Number(score), at: instants.get(id) ?? Number.NaN } : { exp: Number(score) };
+          if (kind === 'sub' && !Number.isFinite(remote.at)) return;
+          seen[kind].add(id);
+          if (this.mirror.apply(kind, id, remote, now) === 'full') throw unavailable('the revocation mirror is full');
+          const local = this.mirror.get(kind, id);
+          if (local !== undefined && (local.exp > remote.exp || (local.at ?? 0) > (remote.at ?? 0))) writes.push(this.write(kind, id, local, now));
+        });
       }
-    });
-    const missing: Promise<void>[] = [];
-    for (const [kind, id, entry] of this.mirror.entries(now)) {
-      const remote = inRedis.get(`${kind}:${id}`);
-      if (remote === undefined || remote.exp < entry.exp || (remote.at ?? 0) < (entry.at ?? 0)) missing.push(this.write(kind, id, entry, now));
+      if (generation === this.generation) this.answered(startedAt);
+      // What this process knows and Redis lost (a restart without persistence) is written back.
+      for (const [kind, id, entry] of this.mirror.entries(now)) if (!seen[kind].has(id)) writes.push(this.write(kind, id, entry, now));
+    } catch (error) {
+      failure = error;
     }
-    await Promise.all(missing);
+    // Every write is awaited, even after a failure: none may become an unhandled rejection.
+    const settled = await Promise.allSettled(writes);
+    if (failure !== undefined) throw failure;
+    for (const result of settled) if (result.status === 'rejected') throw result.reason;
+  }
+
+  private async scan(command: 'zscan' | 'hscan', key: string, each: (id: string, value: string) => void): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.client[command](key, cursor, 'COUNT', SCAN_COUNT);
+      for (let i = 0; i + 1 < flat.length; i += 2) each(flat[i] as string, flat[i + 1] as string);
+      cursor = next;
+    } while (cursor !== '0');
   }
 
   private onMessage(channel: string, message: string): void {
@@ -235,7 +343,7 @@ export class RedisRevocationStore implements RevocationStore {
     const { k, id, exp, at } = fact;
     if ((k !== 'jti' && k !== 'sub' && k !== 'fam') || typeof id !== 'string' || typeof exp !== 'number') return;
     if (k === 'sub' && typeof at !== 'number') return;
-    this.mirror.apply(k, id, k === 'sub' ? { exp, at: at as number } : { exp }, Math.floor(this.clock() / 1000));
+    if (this.mirror.apply(k, id, k === 'sub' ? { exp, at: at as number } : { exp }, Math.floor(this.clock() / 1000)) === 'full') this.overflow();
   }
 }
 

@@ -1,14 +1,19 @@
 import type { Redis } from 'ioredis';
 import { ApoJwtConfigError, type RotationStore } from '@apojwt/core';
 import { connect, keyPrefix, knownOptions, type RedisInput } from './connection.js';
-import { CONSUME, runScript } from './scripts.js';
+import { CONSUME, EPOCH, runScript } from './scripts.js';
 
 export interface RedisRotationStoreOptions {
   /** An ioredis client (never closed by the store) or a redis:// URL. */
   redis: RedisInput;
   /** Prefix of every key. Default "apojwt:". */
   prefix?: string;
+  /** Clock (ms since epoch) for the store's epoch when it connects; give it the same `now` as ApoJwt. Default `Date.now`. */
+  now?: () => number;
 }
+
+/** What core tells the store about the token (`iat`); absent from callers written before it existed. */
+type ConsumedToken = Parameters<RotationStore['consume']>[3];
 
 // A refresh token is still accepted up to clockTolerance (at most 300 s) after
 // its exp: its "used" mark must outlive that, or a replay would look fresh.
@@ -20,28 +25,61 @@ const TOLERANCE_MARGIN = 300;
  * any number of concurrent rotations of one token across every service,
  * exactly one sees it fresh. Reuse detection and family revocation stay in
  * core (`ApoJwt.consumeRefresh`); this store only answers.
+ *
+ * A Redis that loses its data (a restart without persistence, FLUSHALL, an
+ * eviction) loses the used marks with it, and a spent token would rotate
+ * again. So the store keeps an epoch key: written when absent, checked by
+ * every `consume` in the same script. When it is missing or changed under a
+ * store that saw it before, Redis lost data: the new epoch is the next
+ * second, and every refresh token issued before it (`iat` below the epoch) is
+ * answered as already used (core: ERR_REFRESH_REUSED, family revoked). Its
+ * holder logs in again. Without `iat` (an older core), every token is refused
+ * after a loss: it cannot be told apart.
  */
 export class RedisRotationStore implements RotationStore {
   readonly prefix: string;
   private readonly client: Redis;
   private readonly ownsClient: boolean;
+  private readonly clock: () => number;
+  private readonly epochKey: string;
+  /** The epoch this store last saw in Redis; "" before the first answer. */
+  private seenEpoch = '';
+  private readonly onReady = (): void => void this.establishEpoch();
 
   constructor(options: RedisRotationStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('RedisRotationStore needs an options object');
-    knownOptions('RedisRotationStore', options, ['redis', 'prefix']);
+    knownOptions('RedisRotationStore', options, ['redis', 'prefix', 'now']);
     this.prefix = keyPrefix(options.prefix);
+    if (options.now !== undefined && typeof options.now !== 'function') throw new ApoJwtConfigError('now must be a function');
+    this.clock = options.now ?? Date.now;
+    this.epochKey = `${this.prefix}rotation:epoch`;
     const { client, owned } = connect(options.redis, 'RedisRotationStore');
     this.client = client;
     this.ownsClient = owned;
+    // On every (re)connection, before the first rotation: a Redis that came back empty gets its new epoch at once.
+    this.client.on('ready', this.onReady);
+    if (this.client.status === 'ready') this.onReady();
   }
 
-  async consume(jti: string, expiresAt: number, nowSeconds: number): Promise<number | undefined> {
+  async consume(jti: string, expiresAt: number, nowSeconds: number, token?: ConsumedToken): Promise<number | undefined> {
     const ttlMs = Math.max(1, expiresAt - nowSeconds + TOLERANCE_MARGIN) * 1000;
-    const first = await runScript(this.client, CONSUME, [`${this.prefix}rot:${jti}`], [nowSeconds, Math.ceil(ttlMs)]);
-    return first === null ? undefined : Number(first);
+    const iat = token !== undefined && Number.isFinite(token.iat) ? String(Math.floor(token.iat)) : '';
+    const [verdict, first, epoch] = (await runScript(this.client, CONSUME, [`${this.prefix}rot:${jti}`, this.epochKey], [nowSeconds, Math.ceil(ttlMs), iat, this.seenEpoch])) as [string, string, string];
+    this.seenEpoch = epoch;
+    if (verdict === 'fresh') return undefined;
+    return Number(first);
   }
 
   async close(): Promise<void> {
+    this.client.off('ready', this.onReady);
     if (this.ownsClient) this.client.disconnect();
+  }
+
+  private async establishEpoch(): Promise<void> {
+    try {
+      this.seenEpoch = (await runScript(this.client, EPOCH, [this.epochKey], [Math.floor(this.clock() / 1000), this.seenEpoch])) as string;
+    } catch {
+      // Redis went away again; the next consume checks the epoch in its own script.
+    }
   }
 }

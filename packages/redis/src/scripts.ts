@@ -38,14 +38,53 @@ return 1
 `);
 
 /**
- * Marks a refresh token used. Returns nil on the first use, else the instant
- * of the first use. KEYS: [key of the jti]; ARGV: [now, ttl ms].
+ * The store's epoch: "<second>" or "<second>:lost". Refresh tokens issued
+ * before the second are refused, since their used marks may be gone. It is
+ * written when absent: by a store that never saw one (a new deployment, or a
+ * Redis that lost its data before any running service saw it) as the current
+ * second; by a store that saw another epoch before (Redis lost its data under
+ * it) as the next second, marked lost. An epoch other than the one the store
+ * last saw also means a loss in between, and is marked lost.
+ * ARGV[1] = now (seconds), ARGV[2] = the epoch this store last saw, or "".
  */
-export const CONSUME = script(`
+const EPOCH_LUA = `
+local function epoch_of(key, now, seen)
+  local epoch = redis.call('GET', key)
+  if not epoch then
+    if seen == '' then epoch = tostring(now) else epoch = tostring(now + 1) .. ':lost' end
+    redis.call('SET', key, epoch)
+  elseif seen ~= '' and epoch ~= seen and not string.find(epoch, ':lost', 1, true) then
+    epoch = epoch .. ':lost'
+    redis.call('SET', key, epoch)
+  end
+  return epoch
+end
+`;
+
+/** KEYS: [epoch key]; ARGV: [now, seen]. Returns the epoch. */
+export const EPOCH = script(`${EPOCH_LUA}
+return epoch_of(KEYS[1], tonumber(ARGV[1]), ARGV[2])
+`);
+
+/**
+ * Marks a refresh token used, after the epoch check. Returns
+ * [verdict, first use, epoch]: verdict "fresh" (first use), "used" (the
+ * instant of the first use follows) or "stale" (issued before the epoch, or
+ * no iat given after a loss: it cannot be proven unused).
+ * KEYS: [key of the jti, epoch key]; ARGV: [now, ttl ms, iat or "", seen].
+ */
+export const CONSUME = script(`${EPOCH_LUA}
+local epoch = epoch_of(KEYS[2], tonumber(ARGV[1]), ARGV[4])
+local since = tonumber(string.match(epoch, '^%-?%d+'))
+if ARGV[3] == '' then
+  if string.find(epoch, ':lost', 1, true) then return {'stale', '0', epoch} end
+elseif tonumber(ARGV[3]) < since then
+  return {'stale', '0', epoch}
+end
 local first = redis.call('GET', KEYS[1])
-if first then return first end
+if first then return {'used', first, epoch} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return false
+return {'fresh', '', epoch}
 `);
 
 export interface Script {
