@@ -10,6 +10,14 @@ import type { ResolvedModuleOptions } from './options.js';
 type Target = Function;
 
 /**
+ * A request already checked for its handler. The global guard and a
+ * `@UseGuards(ApoJwtGuard)` on the same route are two instances (Nest makes
+ * one per module), so this is shared by all: the checks run once and a
+ * refresh token is consumed once.
+ */
+const checked = new WeakMap<object, Target>();
+
+/**
  * Reads apojwt's metadata through Nest's Reflector and runs the checks it
  * asks for. Translation only: the token comes from the request, every
  * decision (valid? which code? which status?) from core's `apo.authorize`
@@ -20,8 +28,6 @@ type Target = Function;
 @Injectable()
 export class ApoJwtGuard implements CanActivate {
   private readonly decisions = new WeakMap<Target, WeakMap<Target, Decision>>();
-  // A request already checked for a handler (the global guard and a @UseGuards of it): a refresh token is consumed once.
-  private readonly checked = new WeakMap<object, Target>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -41,8 +47,8 @@ export class ApoJwtGuard implements CanActivate {
       );
     }
     const request = context.switchToHttp().getRequest<object>();
-    if (this.checked.get(request) === handler) return true;
-    this.checked.set(request, handler);
+    if (checked.get(request) === handler) return true;
+    checked.set(request, handler);
     return this.check(decision, request).then(() => true, (error: unknown) => this.refuse(error));
   }
 
