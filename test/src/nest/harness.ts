@@ -26,7 +26,12 @@ export interface RunningNest {
 /** A real Nest app on 127.0.0.1, port 0. abortOnError off: a failing start rejects instead of exiting. */
 export async function startNest(module: unknown, platform: NestPlatform): Promise<RunningNest> {
   const app = await NestFactory.create(module as never, platform.adapter() as never, { logger: false, abortOnError: false });
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
