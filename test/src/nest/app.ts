@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Controller, Get, HttpCode, Module, Param, Post, Req, type Type } from '@nestjs/common';
+import { Controller, Get, HttpCode, Module, Param, Post, type Type } from '@nestjs/common';
+import type { ApoJwt, ApoJwtOptions, JsonObject } from '@apojwt/core';
 import {
   ApoJwtModule,
   InjectApoJwt,
@@ -11,108 +12,133 @@ import {
   TokenPermissions,
   TokenRequired,
   TokenSubject,
+  nestTemplate,
   type ApoJwtInstance,
-  type ApoJwtModuleOptions,
-  type RefreshedRequest,
 } from '@apojwt/nest';
-import { BASE, REFRESH } from '../adapters/harness/fixtures.js';
+import { startNest, type NestPlatform } from './harness.js';
 
 /**
- * The shared HTTP contract's route table, as a Nest app written the way a
- * Nest user writes one: metadata decorators, the global guard, parameter
- * decorators. `conformanceModule()` is the app factory a shared controller
- * conformance kit can take.
+ * The controller conformance contract (the shared kit's CONTROLLER_ROUTES:
+ * handler names, answers, class-level requirement) as a Nest app written
+ * the way a Nest user writes one: metadata decorators, the global guard,
+ * parameter decorators. `nestControllerApp(platform)` has the shape of the
+ * kit's ControllerAppUnderTest, so `runControllerConformance` can take it.
  */
 
 /** Which handler bodies ran: a refused request must leave this empty. */
 export const ran: string[] = [];
 
-@Controller()
-export class ConformanceController {
-  constructor(@InjectApoJwt() private readonly apo: ApoJwtInstance<true>) {}
+/** The message of the error GET /boom throws: it must reach no answer. */
+export const CONTROLLER_FAILURE_MESSAGE = 'boom from the handler';
 
+const guarded = (handler: string, tokenSubject: string, tokenData: unknown, tokenPermissions: readonly string[]) => {
+  ran.push(handler);
+  return { ran: handler, tokenSubject, tokenData, tokenPermissions };
+};
+
+@Controller()
+export class OrdersController {
   @Get('profile')
   @TokenRequired()
-  profile(@TokenSubject() tokenSubject: string, @TokenData() tokenData: object, @TokenPermissions() tokenPermissions: readonly string[]) {
-    ran.push('profile');
-    return { ran: 'profile', tokenSubject, tokenData, tokenPermissions };
+  profile(@TokenSubject() sub: string, @TokenData() data: unknown, @TokenPermissions() perms: readonly string[]) {
+    return guarded('profile', sub, data, perms);
   }
 
   @Get('orders')
   @PermissionRequired('orders:read')
-  orders(@TokenSubject() tokenSubject: string) {
-    ran.push('orders');
-    return { ran: 'orders', tokenSubject };
+  list(@TokenSubject() sub: string, @TokenData() data: unknown, @TokenPermissions() perms: readonly string[]) {
+    return guarded('list', sub, data, perms);
   }
 
   @Get('orders/read-write')
   @PermissionRequired(['orders:read', 'orders:write'])
-  readWrite() {
-    ran.push('readWrite');
-    return { ran: 'readWrite' };
+  readWrite(@TokenSubject() sub: string, @TokenData() data: unknown, @TokenPermissions() perms: readonly string[]) {
+    return guarded('readWrite', sub, data, perms);
   }
 
   @Get('orders/write-or-billing')
   @PermissionRequired({ any: ['orders:write', 'billing:read'] })
-  writeOrBilling() {
-    ran.push('writeOrBilling');
-    return { ran: 'writeOrBilling' };
+  writeOrBilling(@TokenSubject() sub: string, @TokenData() data: unknown, @TokenPermissions() perms: readonly string[]) {
+    return guarded('writeOrBilling', sub, data, perms);
   }
 
+  /** The route parameter between two injected values. */
   @Get('orders/:id')
   @PermissionRequired('orders:read')
-  order(@Param('id') id: string, @TokenSubject() tokenSubject: string) {
-    ran.push('order');
-    return { ran: 'order', id, tokenSubject };
-  }
-
-  @Post('session/renew')
-  @HttpCode(200)
-  @Refresh()
-  renew(@RefreshData() refreshData: object, @Req() request: RefreshedRequest) {
-    ran.push('renew');
-    const pair = this.apo.createToken({ sub: request.refreshClaims.sub, permissions: ['orders:read'], refreshData: refreshData as never });
-    return { ran: 'renew', refreshData, refreshFamily: request.refreshClaims.fam, ...pair };
-  }
-
-  @Get('boom')
-  @PermissionRequired('orders:read')
-  boom(): never {
-    ran.push('boom');
-    throw new Error('boom from the handler: internal detail');
-  }
-
-  @Get('public')
-  @Public()
-  open() {
-    ran.push('public');
-    return { ran: 'public' };
+  order(@TokenSubject() sub: string, @Param('id') id: string, @TokenPermissions() perms: readonly string[], @TokenData() data: unknown) {
+    return { ...guarded('order', sub, data, perms), id };
   }
 }
 
 /** Class level: every method needs orders:read; a method requirement adds to it. */
 @Controller('class')
 @PermissionRequired('orders:read')
-export class ClassGuardedController {
+export class ClassController {
   @Get('list')
-  list(@TokenSubject() tokenSubject: string) {
-    ran.push('list');
-    return { ran: 'list', tokenSubject };
+  classList(@TokenSubject() sub: string, @TokenData() data: unknown, @TokenPermissions() perms: readonly string[]) {
+    return guarded('classList', sub, data, perms);
   }
 
   @Get('write')
   @PermissionRequired('orders:write')
-  write() {
-    ran.push('write');
-    return { ran: 'write' };
+  classWrite(@TokenSubject() sub: string, @TokenData() data: unknown, @TokenPermissions() perms: readonly string[]) {
+    return guarded('classWrite', sub, data, perms);
   }
 }
 
-export const CONFORMANCE_OPTIONS = { ...BASE, refresh: REFRESH } satisfies ApoJwtModuleOptions;
+@Controller('session')
+export class SessionController {
+  constructor(@InjectApoJwt() private readonly apo: ApoJwtInstance<true>) {}
 
-/** The conformance app: ApoJwtModule over the suite's options (overridable) and the route table. */
-export function conformanceModule(options: ApoJwtModuleOptions = CONFORMANCE_OPTIONS): Type<unknown> {
-  @Module({ imports: [ApoJwtModule.forRoot(options)], controllers: [ConformanceController, ClassGuardedController] })
+  /** Issued inside the handler: the new refresh token continues the consumed one's family. */
+  @Post('renew')
+  @HttpCode(200)
+  @Refresh()
+  renew(@RefreshData() refreshData: { user: string }) {
+    ran.push('renew');
+    const pair = this.apo.createToken({ sub: refreshData.user, permissions: ['orders:read'], refreshData });
+    return { ran: 'renew', refreshData, ...pair };
+  }
+}
+
+@Controller()
+export class BoomController {
+  @Get('boom')
+  @PermissionRequired('orders:read')
+  boom(): never {
+    ran.push('boom');
+    throw new Error(CONTROLLER_FAILURE_MESSAGE);
+  }
+}
+
+@Controller()
+export class PublicController {
+  @Get('public')
+  @Public()
+  open() {
+    ran.push('open');
+    return { ran: 'open' };
+  }
+}
+
+export const CONTROLLERS = [OrdersController, ClassController, SessionController, BoomController, PublicController];
+
+/** The root module of the contract's app, guarding with `apo`. */
+export function conformanceModule(apo: ApoJwt<string, JsonObject, JsonObject, true>): Type<unknown> {
+  @Module({ imports: [ApoJwtModule.forRoot({ apo })], controllers: CONTROLLERS })
   class ConformanceApp {}
   return ConformanceApp;
+}
+
+/** The app factory, in the shape of the kit's ControllerAppUnderTest. */
+export function nestControllerApp(platform: NestPlatform) {
+  return {
+    name: `NestJS on platform-${platform.name}`,
+    template: nestTemplate() as ApoJwtOptions['template'],
+    ran,
+    async serve(setup: { apo: ApoJwt<string, JsonObject, JsonObject, true>; options: ApoJwtOptions }) {
+      const { close, url } = await startNest(conformanceModule(setup.apo), platform);
+      return { url, close };
+    },
+  };
 }

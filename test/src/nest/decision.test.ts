@@ -5,8 +5,8 @@ import { Controller, Get, HttpCode, Module, Post, UseGuards, type Type } from '@
 import type { ApoJwt, JsonObject } from '@apojwt/core';
 import { APOJWT, ApoJwtGuard, ApoJwtModule, PermissionRequired, Public, Refresh, RefreshData, TokenRequired, type ApoJwtModuleOptions } from '@apojwt/nest';
 import { PLATFORMS, startNest, type RunningNest } from './harness.js';
-import { request, bearer } from '../adapters/harness/http.js';
-import { BASE, REFRESH, T0, clock } from '../adapters/harness/fixtures.js';
+import { request, bearer } from './kit.js';
+import { BASE, REFRESH, T0, clock } from './kit.js';
 
 /**
  * The combination rule of class and method metadata (decision.ts), and the

@@ -4,8 +4,8 @@ import { Controller, Get, Module, NotFoundException } from '@nestjs/common';
 import { ApoJwtError } from '@apojwt/core';
 import { ApoJwtModule } from '@apojwt/nest';
 import { PLATFORMS, startNest, type RunningNest } from './harness.js';
-import { request } from '../adapters/harness/http.js';
-import { BASE } from '../adapters/harness/fixtures.js';
+import { request } from './kit.js';
+import { BASE } from './kit.js';
 
 /** ApoJwtExceptionFilter: every ApoJwtError answered as the other adapters do; every other exception left to Nest. */
 

@@ -1,26 +1,30 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { ApoJwt, type JsonObject } from '@apojwt/core';
-import { APOJWT } from '@apojwt/nest';
-import { PLATFORMS, startNest, type RunningNest } from './harness.js';
-import { conformanceModule, ran } from './app.js';
-import { request, bearer, type Answer } from '../adapters/harness/http.js';
-import { REFRESH_SECRET, SECRET, T0, clock, invalidTokens, payloadOf } from '../adapters/harness/fixtures.js';
+import { createApoJwt, type ApoJwt, type JsonObject } from '@apojwt/core';
+import { PLATFORMS } from './harness.js';
+import { CONTROLLER_FAILURE_MESSAGE, nestControllerApp } from './app.js';
+import { request, bearer, type Answer, REFRESH, BASE, REFRESH_SECRET, SECRET, T0, clock, invalidTokens, payloadOf } from './kit.js';
 
 /**
- * The shared HTTP contract over a real Nest app on each platform: the
- * global ApoJwtGuard reading @TokenRequired / @PermissionRequired /
- * @Refresh / @Public, the parameter decorators, the exception filter.
+ * The shared controller contract over a real Nest app on each platform: the
+ * global ApoJwtGuard reading @TokenRequired / @PermissionRequired / @Refresh
+ * / @Public, the parameter decorators, the exception filter. The app is
+ * `nestControllerApp(platform)`, the factory the shared kit's
+ * runControllerConformance takes; these tests walk the same contract.
  */
 for (const platform of PLATFORMS) {
-  describe(`ApoJwtGuard on @nestjs/platform-${platform.name}`, () => {
-    let server: RunningNest;
+  const app = nestControllerApp(platform);
+  describe(`ApoJwtGuard: ${app.name}`, () => {
+    const { ran } = app;
+    let server: { url: string; close(): Promise<void> };
     let apo: ApoJwt<string, JsonObject, JsonObject, true>;
 
     before(async () => {
-      server = await startNest(conformanceModule(), platform);
-      apo = server.app.get(APOJWT);
+      clock.ms = T0;
+      const options = { ...BASE, refresh: REFRESH, template: app.template };
+      apo = createApoJwt(options);
+      server = await app.serve({ apo, options });
     });
     after(() => server.close());
     beforeEach(() => {
@@ -30,9 +34,9 @@ for (const platform of PLATFORMS) {
 
     const get = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { headers });
     const post = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { method: 'POST', headers });
-    const pair = (permissions: string[] = ['orders:read']) =>
-      apo.createToken({ sub: 'user-1', permissions, data: { tenant: 't1' }, refreshData: { user: 'user-1' } });
-    const access = (permissions?: string[]) => pair(permissions).accessToken;
+    const pair = (permissions: string[] = ['orders:read'], sub = 'user-1') =>
+      apo.createToken({ sub, permissions, data: { tenant: 't1' }, refreshData: { user: sub } });
+    const access = (permissions?: string[], sub?: string) => pair(permissions, sub).accessToken;
     const refreshCookie = (token: string) => ({ cookie: `apojwt_refresh=${token}` });
 
     /** A refusal: status, code, the handler never ran, no token or secret in the answer. */
@@ -47,21 +51,31 @@ for (const platform of PLATFORMS) {
       }
     }
 
-    test('no token: 401 with a bare WWW-Authenticate: Bearer (RFC 6750 §3.1)', async () => {
-      for (const path of ['/profile', '/orders', '/orders/7', '/class/list', '/boom']) {
+    function granted(answer: Answer, handler: string, permissions: readonly string[], sub = 'user-1'): void {
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual(answer.json, { ran: handler, tokenSubject: sub, tokenData: { tenant: 't1' }, tokenPermissions: permissions });
+    }
+
+    test('no token: 401 with a bare WWW-Authenticate: Bearer (RFC 6750 §3.1) on every guarded route', async () => {
+      for (const path of ['/profile', '/orders', '/orders/read-write', '/orders/write-or-billing', '/orders/42', '/class/list', '/class/write', '/boom']) {
         const answer = await get(path);
         refused(answer, 401, 'ERR_TOKEN_MISSING');
-        assert.equal(answer.headers['www-authenticate'], 'Bearer');
+        assert.equal(answer.headers['www-authenticate'], 'Bearer', path);
       }
+      const renew = await post('/session/renew');
+      refused(renew, 401, 'ERR_TOKEN_MISSING');
+      assert.equal(renew.headers['www-authenticate'], 'Bearer');
     });
 
     test('every bad token: 401 invalid_token with its own code, the handler never runs', async () => {
       for (const bad of invalidTokens(() => access(), () => pair().refreshToken)) {
         clock.ms = T0;
         const token = bad.token();
-        const answer = await get('/orders', bearer(token));
-        refused(answer, 401, bad.code, [token]);
-        assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_token", error_description="[^"]*"$/, bad.name);
+        for (const path of ['/profile', '/orders', '/orders/42', '/class/list']) {
+          const answer = await get(path, bearer(token));
+          refused(answer, 401, bad.code, [token]);
+          assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_token", error_description="[^"]*"$/, `${bad.name} on ${path}`);
+        }
       }
     });
 
@@ -75,70 +89,72 @@ for (const platform of PLATFORMS) {
     });
 
     test('a valid token without the permission: 403 insufficient_scope naming the scope', async () => {
-      const answer = await get('/orders', bearer(access(['billing:read'])));
-      refused(answer, 403, 'ERR_PERMISSION_DENIED');
-      assert.match(String(answer.headers['www-authenticate']), /^Bearer error="insufficient_scope", error_description="[^"]*", scope="orders:read"$/);
+      const cases: [path: string, permissions: string[], scope: string][] = [
+        ['/orders', ['billing:read'], 'orders:read'],
+        ['/orders/42', ['billing:read'], 'orders:read'],
+        ['/orders/read-write', ['orders:read'], 'orders:read orders:write'],
+        ['/orders/write-or-billing', ['orders:read'], 'orders:write billing:read'],
+        ['/class/list', ['orders:write'], 'orders:read'],
+      ];
+      for (const [path, permissions, scope] of cases) {
+        const token = access(permissions);
+        const answer = await get(path, bearer(token));
+        refused(answer, 403, 'ERR_PERMISSION_DENIED', [token]);
+        assert.match(String(answer.headers['www-authenticate']), new RegExp(`^Bearer error="insufficient_scope", error_description="[^"]*", scope="${scope}"$`), path);
+      }
     });
 
-    test('GET /profile: the parameter decorators receive the verified values', async () => {
-      const answer = await get('/profile', bearer(access([])));
+    test('a valid token: 200, the parameter decorators receive the verified values', async () => {
+      granted(await get('/profile', bearer(access([]))), 'profile', []);
+      granted(await get('/orders', bearer(access(['orders:read']))), 'list', ['orders:read']);
+      granted(await get('/orders/read-write', bearer(access(['orders:read', 'orders:write']))), 'readWrite', ['orders:read', 'orders:write']);
+      granted(await get('/orders/write-or-billing', bearer(access(['billing:read']))), 'writeOrBilling', ['billing:read']);
+      granted(await get('/orders/write-or-billing', bearer(access(['orders:write']))), 'writeOrBilling', ['orders:write']);
+      granted(await get('/orders', bearer(access(['admin']))), 'list', ['admin']);
+      granted(await get('/orders', bearer(access(['orders:*']))), 'list', ['orders:*']);
+      assert.deepEqual(ran, ['profile', 'list', 'readWrite', 'writeOrBilling', 'writeOrBilling', 'list', 'list']);
+    });
+
+    test('a route parameter between injected values reaches the same handler', async () => {
+      const answer = await get('/orders/42', bearer(access(['orders:read'])));
       assert.equal(answer.status, 200, answer.text);
-      assert.deepEqual(answer.json, { ran: 'profile', tokenSubject: 'user-1', tokenData: { tenant: 't1' }, tokenPermissions: [] });
-      assert.deepEqual(ran, ['profile']);
-    });
-
-    test('GET /orders and /orders/:id with orders:read; the admin permission grants every other', async () => {
-      assert.deepEqual((await get('/orders', bearer(access()))).json, { ran: 'orders', tokenSubject: 'user-1' });
-      const one = await get('/orders/42', bearer(access()));
-      assert.equal(one.status, 200, one.text);
-      assert.deepEqual(one.json, { ran: 'order', id: '42', tokenSubject: 'user-1' });
-      assert.equal((await get('/orders/43', bearer(access(['admin'])))).status, 200);
-      assert.equal((await get('/orders', bearer(access(['orders:*'])))).status, 200);
-    });
-
-    test('all of orders:read + orders:write; any of orders:write, billing:read', async () => {
-      const partial = await get('/orders/read-write', bearer(access(['orders:read'])));
-      refused(partial, 403, 'ERR_PERMISSION_DENIED');
-      assert.match(String(partial.headers['www-authenticate']), /scope="orders:read orders:write"$/);
-      ran.length = 0;
-      assert.equal((await get('/orders/read-write', bearer(access(['orders:read', 'orders:write'])))).status, 200);
-      assert.equal((await get('/orders/write-or-billing', bearer(access(['billing:read'])))).status, 200);
-      assert.equal((await get('/orders/write-or-billing', bearer(access(['orders:write'])))).status, 200);
-      ran.length = 0;
-      refused(await get('/orders/write-or-billing', bearer(access(['orders:read']))), 403, 'ERR_PERMISSION_DENIED');
+      assert.deepEqual(answer.json, { ran: 'order', id: '42', tokenSubject: 'user-1', tokenData: { tenant: 't1' }, tokenPermissions: ['orders:read'] });
     });
 
     test('a class-level requirement applies to every method; a method requirement adds to it', async () => {
-      assert.deepEqual((await get('/class/list', bearer(access()))).json, { ran: 'list', tokenSubject: 'user-1' });
+      granted(await get('/class/list', bearer(access(['orders:read']))), 'classList', ['orders:read']);
       ran.length = 0;
-      refused(await get('/class/write', bearer(access(['orders:write']))), 403, 'ERR_PERMISSION_DENIED');
       refused(await get('/class/write', bearer(access(['orders:read']))), 403, 'ERR_PERMISSION_DENIED');
-      assert.equal((await get('/class/write', bearer(access(['orders:read', 'orders:write'])))).status, 200);
+      refused(await get('/class/write', bearer(access(['orders:write']))), 403, 'ERR_PERMISSION_DENIED');
+      refused(await get('/class/list', bearer(access(['orders:write']))), 403, 'ERR_PERMISSION_DENIED');
+      granted(await get('/class/write', bearer(access(['orders:read', 'orders:write']))), 'classWrite', ['orders:read', 'orders:write']);
     });
 
-    test('POST /session/renew: consumes the refresh cookie once, the new pair continues its family', async () => {
+    test('POST /session/renew: consumes the refresh cookie, the new pair continues its family', async () => {
       const first = pair();
       const answer = await post('/session/renew', refreshCookie(first.refreshToken));
       assert.equal(answer.status, 200, answer.text);
       assert.deepEqual(ran, ['renew']);
+      assert.equal(answer.json['ran'], 'renew');
       assert.deepEqual(answer.json['refreshData'], { user: 'user-1' });
-      const family = payloadOf(first.refreshToken)['fam'];
-      assert.equal(answer.json['refreshFamily'], family);
-      assert.equal(payloadOf(String(answer.json['refreshToken']))['fam'], family);
-      assert.ok((await apo.verify(String(answer.json['accessToken']))).perms.includes('orders:read'));
-      ran.length = 0;
-      // Single use: the same cookie again is a replay.
-      refused(await post('/session/renew', refreshCookie(first.refreshToken)), 401, 'ERR_REFRESH_REUSED', [first.refreshToken]);
+      const next = String(answer.json['refreshToken']);
+      assert.equal(payloadOf(next)['fam'], payloadOf(first.refreshToken)['fam']);
+      assert.notEqual(payloadOf(next)['jti'], payloadOf(first.refreshToken)['jti']);
+      const renewedAccess = await get('/orders', bearer(String(answer.json['accessToken'])));
+      assert.equal(renewedAccess.status, 200, renewedAccess.text);
+      assert.equal(renewedAccess.json['tokenSubject'], 'user-1');
+      assert.deepEqual(renewedAccess.json['tokenPermissions'], ['orders:read']);
     });
 
-    test('@Refresh() refuses: no cookie, an access token in the cookie, a replay after the grace period revokes the family', async () => {
-      refused(await post('/session/renew'), 401, 'ERR_TOKEN_MISSING');
-      const accessToken = access();
-      refused(await post('/session/renew', refreshCookie(accessToken)), 401, 'ERR_KEY_UNKNOWN', [accessToken]);
-      const { refreshToken } = pair();
+    test('refresh is single use; an access token is no refresh token; reuse after the grace period revokes the family', async () => {
+      const { accessToken, refreshToken } = pair();
+      const wrongType = await post('/session/renew', refreshCookie(accessToken));
+      refused(wrongType, 401, 'ERR_KEY_UNKNOWN', [accessToken]);
+      assert.match(String(wrongType.headers['www-authenticate']), /^Bearer error="invalid_token"/);
       const renewed = await post('/session/renew', refreshCookie(refreshToken));
-      assert.equal(renewed.status, 200);
+      assert.equal(renewed.status, 200, renewed.text);
       ran.length = 0;
+      refused(await post('/session/renew', refreshCookie(refreshToken)), 401, 'ERR_REFRESH_REUSED', [refreshToken]);
       clock.ms += 3_000;
       refused(await post('/session/renew', refreshCookie(refreshToken)), 401, 'ERR_REFRESH_REUSED', [refreshToken]);
       const descendant = String(renewed.json['refreshToken']);
@@ -146,17 +162,30 @@ for (const platform of PLATFORMS) {
     });
 
     test("GET /boom: the handler's own error is Nest's 500, nothing of it leaked", async () => {
-      const answer = await get('/boom', bearer(access()));
+      const token = access(['orders:read']);
+      const answer = await get('/boom', bearer(token));
       assert.equal(answer.status, 500);
       assert.deepEqual(ran, ['boom']);
-      assert.ok(!answer.text.includes('boom from the handler'), answer.text);
-      assert.ok(!answer.text.includes('internal detail'));
+      assert.ok(!answer.text.includes(CONTROLLER_FAILURE_MESSAGE), answer.text);
+      assert.ok(!answer.rawHeaders.includes(CONTROLLER_FAILURE_MESSAGE));
+      assert.ok(!answer.text.includes(token) && !answer.text.includes(SECRET));
       assert.equal(answer.headers['www-authenticate'], undefined);
     });
 
     test('GET /public: 200 without a token, and with a bad one (nothing is checked)', async () => {
-      assert.deepEqual((await get('/public')).json, { ran: 'public' });
+      assert.deepEqual((await get('/public')).json, { ran: 'open' });
       assert.equal((await get('/public', bearer('abc.def.ghi'))).status, 200);
+      assert.deepEqual(ran, ['open', 'open']);
+    });
+
+    test('50 concurrent requests with different tokens: each handler sees its own subject', async () => {
+      const subjects = Array.from({ length: 50 }, (_, i) => `user-${i}`);
+      const answers = await Promise.all(subjects.map((sub, i) => get(i % 2 === 0 ? '/orders' : '/orders/7', bearer(access(['orders:read'], sub)))));
+      answers.forEach((answer, i) => {
+        assert.equal(answer.status, 200, answer.text);
+        assert.equal(answer.json['tokenSubject'], subjects[i]);
+      });
+      assert.equal(ran.length, 50);
     });
   });
 }

@@ -5,8 +5,8 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ApoJwt, createApoJwt, defaultApoJwt, type JsonObject } from '@apojwt/core';
 import { APOJWT, ApoJwtModule, InjectApoJwt, PermissionRequired, nestTemplate, type ApoJwtInstance, type ApoJwtModuleOptions } from '@apojwt/nest';
 import { PLATFORMS, startNest, type RunningNest } from './harness.js';
-import { request, bearer } from '../adapters/harness/http.js';
-import { BASE, SECRET } from '../adapters/harness/fixtures.js';
+import { request, bearer } from './kit.js';
+import { BASE, SECRET } from './kit.js';
 
 /** ApoJwtModule: options checked when the module is created, the instance provided and injectable. */
 

@@ -6,8 +6,8 @@ import { Controller, Get, Injectable, Module, Param, Req, Res, UseGuards, type C
 import { ApoJwtConfigError, permissionRequired, tokenRequired, TokenSubject as CoreTokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { APOJWT, ApoJwtModule, TokenSubject } from '@apojwt/nest';
 import { PLATFORMS, startNest, type RunningNest } from './harness.js';
-import { request, bearer, type Answer } from '../adapters/harness/http.js';
-import { BASE, T0, clock } from '../adapters/harness/fixtures.js';
+import { request, bearer, type Answer } from './kit.js';
+import { BASE, T0, clock } from './kit.js';
 
 /**
  * Core's own decorators (`@permissionRequired` from '@apojwt/core') on Nest

@@ -7,8 +7,8 @@ import { ApoJwt, hashPassword, type JsonObject, type LoginUser } from '@apojwt/c
 import { APOJWT, ApoJwtModule, PermissionRequired, TokenSubject, type ApoJwtModuleOptions } from '@apojwt/nest';
 import { ApoJwtAuthModule, type ApoJwtAuthModuleOptions } from '@apojwt/nest/auth';
 import { PLATFORMS, startNest, type RunningNest } from '../harness.js';
-import { request, bearer, type Answer } from '../../adapters/harness/http.js';
-import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock, payloadOf } from '../../adapters/harness/fixtures.js';
+import { request, bearer, type Answer } from '../kit.js';
+import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock, payloadOf } from '../kit.js';
 
 /**
  * ApoJwtAuthModule: the ready-made POST /auth/login, /auth/refresh,
