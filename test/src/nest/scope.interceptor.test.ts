@@ -2,7 +2,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { Controller, Get, Injectable, Module, Param, Req, Res, UseGuards, type CanActivate } from '@nestjs/common';
+import { Controller, Get, HttpCode, Injectable, Module, Param, Post, Req, Res, UseGuards, type CanActivate } from '@nestjs/common';
 import { ApoJwtConfigError, permissionRequired, tokenRequired, TokenSubject as CoreTokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { APOJWT, ApoJwtModule, TokenSubject } from '@apojwt/nest';
 import { PLATFORMS, startNest, type RunningNest } from './harness.js';
@@ -80,6 +80,14 @@ class BelowController {
     return { shape: 'deny' };
   }
 
+  @Post('accepted')
+  @HttpCode(202)
+  @permissionRequired('orders:read')
+  accepted() {
+    ran.push('accepted');
+    return { shape: 'accepted' };
+  }
+
   @Get('refund/:id')
   refund(@Param('id') id: string) {
     return this.orders.refund(id);
@@ -123,6 +131,14 @@ class AboveController {
   deny() {
     ran.push('deny');
     return { shape: 'deny' };
+  }
+
+  @permissionRequired('orders:read')
+  @HttpCode(202)
+  @Post('accepted')
+  accepted() {
+    ran.push('accepted');
+    return { shape: 'accepted' };
   }
 
   /** Core's own parameter marker, and awaits between the check and the answer: concurrent requests must not mix. */
@@ -191,6 +207,14 @@ for (const platform of PLATFORMS) {
           assert.equal(ran.length, 1);
         });
       }
+
+      test(`@HttpCode(202) ${order === 'below' ? 'above' : 'below'} @permissionRequired is kept`, async () => {
+        const refusedPost = await request(server.url, `/${order}/accepted`, { method: 'POST' });
+        refused(refusedPost, 401, 'ERR_TOKEN_MISSING');
+        const answer = await request(server.url, `/${order}/accepted`, { method: 'POST', headers: bearer(token()) });
+        assert.equal(answer.status, 202, answer.text);
+        assert.deepEqual(answer.json, { shape: 'accepted' });
+      });
 
       test(`@UseGuards(DenyAllGuard) ${order === 'below' ? 'below' : 'above'} @permissionRequired still runs and refuses`, async () => {
         const answer = await get(`/${order}/deny`, bearer(token()));
