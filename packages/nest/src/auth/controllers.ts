@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Post, Req, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { jwksResponse, type AuthHandlers, type AuthRequest, type AuthResponse, type JwksResponseOptions } from '@apojwt/core';
+import { jwksResponse, type JwksResponseOptions } from '@apojwt/core';
+import type { AuthHandlers, AuthRequest, AuthResponse } from './handlers.js';
 import { Public } from '../metadata.js';
 import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
 import { accessTokenOf, rawRequestOf, refreshTokenOf } from '../request.js';

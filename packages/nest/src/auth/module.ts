@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
-import { ApoJwtConfigError, createAuthHandlers, jwksResponse, type JwksResponseOptions } from '@apojwt/core';
+import { ApoJwtConfigError, jwksResponse, type JwksResponseOptions } from '@apojwt/core';
+import { createAuthHandlers } from './handlers.js';
 import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
 import type { ResolvedModuleOptions } from '../options.js';
 import { resolveAuthOptions, type ApoJwtAuthModuleOptions } from './options.js';

@@ -1,4 +1,5 @@
-import { ApoJwtConfigError, type AuthHandlersOptions, type RefreshCookieOptions } from '@apojwt/core';
+import { ApoJwtConfigError } from '@apojwt/core';
+import type { AuthHandlersOptions, RefreshCookieOptions } from './handlers.js';
 
 export interface ApoJwtAuthModuleOptions {
   /** Where POST login, refresh and logout are mounted: default 'auth' (/auth/login …); false mounts none of them. */
