@@ -1,0 +1,101 @@
+import { Controller, Get, Inject, Post, Req, Res, type Type } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { jwksResponse, type JwksResponseOptions } from '@apojwt/core';
+import type { AuthHandlers, AuthRequest, AuthResponse } from './handlers.js';
+import { Public } from '../metadata.js';
+import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
+import { accessTokenOf, rawRequestOf, refreshTokenOf } from '../request.js';
+import type { ResolvedModuleOptions } from '../options.js';
+
+/** Injection tokens of what the auth module builds over the module's instance. */
+export const AUTH_HANDLERS = Symbol('apojwt.auth-handlers');
+export const JWKS_OPTIONS = Symbol('apojwt.jwks-options');
+
+type AnyRequest = { body?: unknown; ip?: unknown };
+
+/** Copies core's answer into the platform's response (Nest's HTTP adapter: the same on Express and Fastify). */
+function send(adapterHost: HttpAdapterHost, response: unknown, answer: { status: number; headers: Record<string, string>; cookies?: readonly string[]; body: unknown }): void {
+  const { httpAdapter } = adapterHost;
+  for (const [name, value] of Object.entries(answer.headers)) httpAdapter.setHeader(response, name, value);
+  for (const cookie of answer.cookies ?? []) httpAdapter.appendHeader(response, 'Set-Cookie', cookie);
+  httpAdapter.reply(response, answer.body, answer.status);
+}
+
+/** A credential the client sent, or undefined when absent or unreadable (logout clears the cookie whatever it got). */
+function quietly(read: () => string | undefined): string | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * POST login, refresh and logout under `path`. Translation only: core's
+ * `createAuthHandlers` decides every answer (status, cookies, body); this
+ * controller reads the request parts it needs and copies the answer back.
+ * Public: the routes are open by nature, and `requireDecision` must not refuse them.
+ */
+export function authController(path: string, withRefresh: boolean): Type<unknown> {
+  @Public()
+  @Controller(path)
+  class ApoJwtAuthController {
+    constructor(
+      @Inject(AUTH_HANDLERS) private readonly handlers: AuthHandlers,
+      @Inject(APOJWT_MODULE_OPTIONS) private readonly options: ResolvedModuleOptions,
+      @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    @Post('login')
+    async login(@Req() request: AnyRequest, @Res() response: unknown): Promise<void> {
+      const ip = request.ip;
+      const answer = await this.handlers.login({ body: request.body, ...(typeof ip === 'string' && { ip }) });
+      send(this.adapterHost, response, answer);
+    }
+
+    @Post('logout')
+    async logout(@Req() request: AnyRequest, @Res() response: unknown): Promise<void> {
+      const { credentials } = this.options;
+      const refreshToken = quietly(() => refreshTokenOf(request, credentials));
+      const accessToken = quietly(() => accessTokenOf(request, credentials));
+      const parts: AuthRequest = { ...(refreshToken !== undefined && { refreshToken }), ...(accessToken !== undefined && { accessToken }) };
+      send(this.adapterHost, response, await this.handlers.logout(parts));
+    }
+
+    async refreshSession(request: AnyRequest, response: unknown): Promise<void> {
+      const cookieHeader = rawRequestOf(request).headers.cookie;
+      const answer: AuthResponse = await this.handlers.refresh(cookieHeader === undefined ? {} : { cookieHeader });
+      send(this.adapterHost, response, answer);
+    }
+  }
+  if (withRefresh) {
+    // Declared only when refresh is on: a route that could only fail is not mounted.
+    class WithRefresh extends ApoJwtAuthController {
+      @Post('refresh')
+      refresh(@Req() request: AnyRequest, @Res() response: unknown): Promise<void> {
+        return this.refreshSession(request, response);
+      }
+    }
+    return WithRefresh;
+  }
+  return ApoJwtAuthController;
+}
+
+/** GET the public JWK Set (`apo.jwks()`), read on each request so a key rotation shows at once. */
+export function jwksController(path: string): Type<unknown> {
+  @Public()
+  @Controller()
+  class ApoJwtJwksController {
+    constructor(
+      @Inject(APOJWT_MODULE_OPTIONS) private readonly options: ResolvedModuleOptions,
+      @Inject(JWKS_OPTIONS) private readonly jwksOptions: JwksResponseOptions,
+      @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    @Get(path)
+    jwks(@Res() response: unknown): void {
+      send(this.adapterHost, response, jwksResponse(this.options.apo, this.jwksOptions));
+    }
+  }
+  return ApoJwtJwksController;
+}

@@ -1,0 +1,51 @@
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { ApoJwtConfigError, jwksResponse, type JwksResponseOptions } from '@apojwt/core';
+import { createAuthHandlers } from './handlers.js';
+import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
+import type { ResolvedModuleOptions } from '../options.js';
+import { resolveAuthOptions, type ApoJwtAuthModuleOptions } from './options.js';
+import { AUTH_HANDLERS, JWKS_OPTIONS, authController, jwksController } from './controllers.js';
+
+/**
+ * The ready-made endpoints over ApoJwtModule's instance (import ApoJwtModule too):
+ * POST /auth/login, /auth/refresh, /auth/logout and, with `jwks`, GET /.well-known/jwks.json.
+ *
+ *   @Module({ imports: [ApoJwtModule.forRoot({ ... }), ApoJwtAuthModule.forRoot({ jwks: true })] })
+ */
+@Module({})
+export class ApoJwtAuthModule {
+  static forRoot(options?: ApoJwtAuthModuleOptions): DynamicModule {
+    const resolved = resolveAuthOptions(options);
+    const controllers: Type<unknown>[] = [];
+    const providers: Provider[] = [];
+    if (resolved.path !== false) {
+      controllers.push(authController(resolved.path, resolved.refresh));
+      providers.push({
+        provide: AUTH_HANDLERS,
+        inject: [APOJWT_MODULE_OPTIONS],
+        useFactory: ({ apo, credentials }: ResolvedModuleOptions) => {
+          if (resolved.refresh && !apo.refreshEnabled) {
+            throw new ApoJwtConfigError('ApoJwtAuthModule mounts POST refresh, but the instance has no refresh tokens configured: configure refresh or pass refresh: false');
+          }
+          // The cookie the endpoints write is the one @Refresh() reads, unless named otherwise.
+          const cookie = { name: credentials.refreshCookie, ...resolved.handlers.cookie };
+          return createAuthHandlers({ apo, ...resolved.handlers, cookie });
+        },
+      });
+    }
+    const jwks = resolved.jwks;
+    if (jwks !== undefined) {
+      controllers.push(jwksController(jwks.path));
+      providers.push({
+        provide: JWKS_OPTIONS,
+        inject: [APOJWT_MODULE_OPTIONS],
+        useFactory: ({ apo }: ResolvedModuleOptions): JwksResponseOptions => {
+          const jwksOptions = jwks.maxAge === undefined ? {} : { maxAge: jwks.maxAge };
+          jwksResponse(apo, jwksOptions); // at start-up: bad options, or an instance with no public keys (HS), fail here
+          return jwksOptions;
+        },
+      });
+    }
+    return { module: ApoJwtAuthModule, controllers, providers };
+  }
+}

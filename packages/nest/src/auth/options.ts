@@ -1,0 +1,48 @@
+import { ApoJwtConfigError } from '@apojwt/core';
+import type { AuthHandlersOptions, RefreshCookieOptions } from './handlers.js';
+
+export interface ApoJwtAuthModuleOptions {
+  /** Where POST login, refresh and logout are mounted: default 'auth' (/auth/login …); false mounts none of them. */
+  path?: string | false;
+  /** The login function; default `apo.login` (the ApoJwt `login` options). */
+  login?: AuthHandlersOptions['login'];
+  /** POST {path}/refresh; default true. Needs refresh tokens configured (checked at start-up). */
+  refresh?: boolean;
+  /** The refresh cookie; its name defaults to the one ApoJwtModule's @Refresh() reads. */
+  cookie?: RefreshCookieOptions;
+  /** Contents of the rotated tokens (look up current permissions here). */
+  issue?: AuthHandlersOptions['issue'];
+  /** GET /.well-known/jwks.json (true), at another path, with another cache lifetime; default false. */
+  jwks?: boolean | { path?: string; maxAge?: number };
+}
+
+export interface ResolvedAuthOptions {
+  readonly path: string | false;
+  readonly refresh: boolean;
+  readonly jwks: { readonly path: string; readonly maxAge: number | undefined } | undefined;
+  readonly handlers: Pick<AuthHandlersOptions, 'login' | 'cookie' | 'issue'>;
+}
+
+const KEYS = ['path', 'login', 'refresh', 'cookie', 'issue', 'jwks'];
+const JWKS_PATH = '.well-known/jwks.json';
+
+/** Checked when forRoot is called; what needs the instance (cookie, keys) is checked when the module is created. */
+export function resolveAuthOptions(options: ApoJwtAuthModuleOptions = {}): ResolvedAuthOptions {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('ApoJwtAuthModule options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KEYS.includes(key)) throw new ApoJwtConfigError(`unknown ApoJwtAuthModule option "${key}" (known: ${KEYS.join(', ')})`);
+  }
+  const { path = 'auth', refresh = true, jwks = false, login, cookie, issue } = options;
+  if (path !== false && (typeof path !== 'string' || path.length === 0)) throw new ApoJwtConfigError('ApoJwtAuthModule option path must be a non-empty string or false');
+  if (typeof refresh !== 'boolean') throw new ApoJwtConfigError('ApoJwtAuthModule option refresh must be a boolean');
+  let resolvedJwks: ResolvedAuthOptions['jwks'];
+  if (jwks === true) resolvedJwks = { path: JWKS_PATH, maxAge: undefined };
+  else if (jwks !== false) {
+    if (jwks === null || typeof jwks !== 'object') throw new ApoJwtConfigError('ApoJwtAuthModule option jwks must be a boolean or { path, maxAge }');
+    const jwksPath = jwks.path ?? JWKS_PATH;
+    if (typeof jwksPath !== 'string' || jwksPath.length === 0) throw new ApoJwtConfigError('ApoJwtAuthModule option jwks.path must be a non-empty string');
+    resolvedJwks = { path: jwksPath, maxAge: jwks.maxAge };
+  }
+  const handlers = { ...(login !== undefined && { login }), ...(cookie !== undefined && { cookie }), ...(issue !== undefined && { issue }) };
+  return Object.freeze({ path, refresh, jwks: resolvedJwks, handlers });
+}

@@ -1,0 +1,74 @@
+import type { Reflector } from '@nestjs/core';
+import { ApoJwtConfigError, type CompiledRequirement } from '@apojwt/core';
+import { PERMISSIONS_KEY, PUBLIC_KEY, REFRESH_KEY, TOKEN_REQUIRED_KEY } from './metadata.js';
+
+/**
+ * What the guard does for one handler, worked out once from the metadata of
+ * the method and of its controller.
+ *
+ * The combination rule:
+ *  1. Requirements add up. Every `@TokenRequired()`, `@PermissionRequired()`
+ *     and `@Refresh()` on the controller and on the method applies: a method
+ *     requirement never replaces a controller requirement, it adds to it.
+ *  2. `@Public()` on a method is the one way to lift the controller's
+ *     requirements, for that method only.
+ *  3. `@Public()` on a controller makes its methods without a requirement of
+ *     their own public; a method's own requirement still applies.
+ *  4. `@Public()` beside a requirement on the same method or the same
+ *     controller contradicts itself: ApoJwtConfigError, never a guess.
+ *  5. A handler with neither is undecided: it runs unchecked, unless the
+ *     module's `requireDecision` is on, which refuses it.
+ */
+export type Decision =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'undecided' }
+  | {
+      readonly kind: 'check';
+      /** A valid access token is needed (a token or a permission requirement). */
+      readonly access: boolean;
+      /** Every one must be met. */
+      readonly requirements: readonly CompiledRequirement[];
+      readonly refresh: boolean;
+    };
+
+interface Level {
+  readonly token: boolean;
+  readonly requirements: readonly CompiledRequirement[];
+  readonly refresh: boolean;
+  readonly isPublic: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Target = Function;
+
+export function handlerName(controller: Target, handler: Target): string {
+  return `${controller.name || 'a controller'}.${handler.name || 'a handler'}()`;
+}
+
+export function decide(reflector: Reflector, handler: Target, controller: Target): Decision {
+  const method = levelOf(reflector, handler);
+  const klass = levelOf(reflector, controller);
+  for (const [level, where] of [[method, handlerName(controller, handler)], [klass, controller.name || 'a controller']] as const) {
+    if (level.isPublic && (level.token || level.requirements.length > 0 || level.refresh)) {
+      throw new ApoJwtConfigError(`${where} is marked @Public() and also carries a requirement: remove one of them`);
+    }
+  }
+  if (method.isPublic) return { kind: 'public' };
+  // Method and controller requirements together (the Reflector merges the two lists).
+  const requirements = reflector.getAllAndMerge<CompiledRequirement[]>(PERMISSIONS_KEY, [handler, controller]);
+  const token = method.token || klass.token;
+  const refresh = method.refresh || klass.refresh;
+  if (token || requirements.length > 0 || refresh) {
+    return Object.freeze({ kind: 'check', access: token || requirements.length > 0, requirements: Object.freeze(requirements), refresh });
+  }
+  return klass.isPublic ? { kind: 'public' } : { kind: 'undecided' };
+}
+
+function levelOf(reflector: Reflector, target: Target): Level {
+  return {
+    token: reflector.get<boolean | undefined>(TOKEN_REQUIRED_KEY, target) === true,
+    requirements: reflector.get<readonly CompiledRequirement[] | undefined>(PERMISSIONS_KEY, target) ?? [],
+    refresh: reflector.get<boolean | undefined>(REFRESH_KEY, target) === true,
+    isPublic: reflector.get<boolean | undefined>(PUBLIC_KEY, target) === true,
+  };
+}
