@@ -8,4 +8,4 @@ export {
   type CurrentUserCheckerOptions,
 } from './checkers.js';
 export { TokenData, TokenSubject, TokenPermissions, TokenClaims, RefreshData } from './params.js';
-export { apoJwtMiddlewares, useApoJwt } from './use-apojwt.js';
+export { apoJwtMiddlewares, useApoJwt, type ApoJwtRoutingOptions } from './use-apojwt.js';

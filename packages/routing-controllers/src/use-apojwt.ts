@@ -15,7 +15,11 @@ export const apoJwtMiddlewares = Object.freeze([ApoJwtRequestScope, ApoJwtErrorH
  * send the WWW-Authenticate challenge), and apojwt's `authorizationChecker`
  * and `currentUserChecker` unless the app passes its own.
  */
-export function useApoJwt<O extends RoutingControllersOptions>(options: O, apo?: CheckingInstance): O & { defaultErrorHandler: false } {
+/** The options `useApoJwt` returns: the app's, with what apojwt sets always present. */
+export type ApoJwtRoutingOptions<O extends RoutingControllersOptions> = O &
+  Required<Pick<RoutingControllersOptions, 'middlewares' | 'authorizationChecker' | 'currentUserChecker'>> & { defaultErrorHandler: false };
+
+export function useApoJwt<O extends RoutingControllersOptions>(options: O, apo?: CheckingInstance): ApoJwtRoutingOptions<O> {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('useApoJwt needs routing-controllers options (an object)');
   if (options.defaultErrorHandler === true) {
     throw new ApoJwtConfigError(
@@ -28,5 +32,5 @@ export function useApoJwt<O extends RoutingControllersOptions>(options: O, apo?:
     defaultErrorHandler: false,
     authorizationChecker: options.authorizationChecker ?? authorizationChecker(apo),
     currentUserChecker: options.currentUserChecker ?? currentUserChecker(apo),
-  } as O & { defaultErrorHandler: false };
+  } as ApoJwtRoutingOptions<O>;
 }

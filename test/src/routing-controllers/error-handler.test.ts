@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BadRequestError, Get, JsonController } from 'routing-controllers';
+import { createApoJwt, type ApoJwt, type JsonObject } from '@apojwt/core';
+import { ApoJwtRequestScope, useApoJwt } from '@apojwt/routing-controllers';
+import { request } from '../adapters/harness/http.js';
+import { BASE } from '../adapters/harness/fixtures.js';
+import { DRIVERS, routingControllersApp, type Running } from './app.js';
+import { captureConsoleErrors } from './console-errors.js';
+
+let apo: ApoJwt<string, JsonObject, JsonObject, false>;
+
+@JsonController('/errors')
+class ErrorsController {
+  // routing-controllers' own error: not apojwt's to answer.
+  @Get('/bad-request')
+  badRequest(): never {
+    throw new BadRequestError('the app refused this');
+  }
+
+  // An ApoJwtError the app's own code throws (not through a decorator): answered with core's status, body and challenge.
+  @Get('/own-check')
+  async ownCheck() {
+    return apo.authorize('abc.def.ghi');
+  }
+}
+
+for (const driver of DRIVERS) {
+  describe(`routing-controllers ${driver.name}: refusal answers`, () => {
+    let server: Running;
+    const logged = captureConsoleErrors();
+
+    before(async () => {
+      apo = createApoJwt({ ...BASE, template: driver.template });
+      server = await routingControllersApp(driver, apo, { controllers: [ErrorsController] });
+    });
+    after(() => server.close());
+    afterEach(() => assert.deepEqual(logged.take(), []));
+
+    test("another error goes on to the app's own error handling", async () => {
+      const answer = await request(server.url, '/errors/bad-request');
+      assert.equal(answer.status, 400);
+      assert.deepEqual(answer.json, { handledBy: 'app' });
+      assert.equal(answer.headers['www-authenticate'], undefined);
+    });
+
+    test("an ApoJwtError thrown by the app's own code: core's status, challenge and { error, message }", async () => {
+      const answer = await request(server.url, '/errors/own-check');
+      assert.equal(answer.status, 401);
+      assert.deepEqual(Object.keys(answer.json).sort(), ['error', 'message']);
+      assert.equal(answer.json['error'], 'ERR_TOKEN_MALFORMED');
+      assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_token"/);
+    });
+  });
+}
+
+describe('useApoJwt', () => {
+  test("refuses defaultErrorHandler: true (routing-controllers' default handler cannot send the challenge)", () => {
+    assert.throws(() => useApoJwt({ defaultErrorHandler: true }), { name: 'ApoJwtConfigError', message: /defaultErrorHandler: false/ });
+    assert.throws(() => useApoJwt(null as never), { name: 'ApoJwtConfigError' });
+  });
+
+  test("puts apojwt's middlewares ahead of the app's and keeps the app's own checkers", () => {
+    const own = () => true;
+    const options = useApoJwt({ middlewares: ['./middlewares/*.js'], authorizationChecker: own });
+    assert.equal(options.defaultErrorHandler, false);
+    assert.equal((options.middlewares as unknown[])[0], ApoJwtRequestScope);
+    assert.equal((options.middlewares as unknown[])[2], './middlewares/*.js');
+    assert.equal(options.authorizationChecker, own);
+    assert.equal(typeof options.currentUserChecker, 'function');
+  });
+});
