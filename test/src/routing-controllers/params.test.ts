@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Get, JsonController, Param, Req } from 'routing-controllers';
+import { Ctx, Get, JsonController, Param, Req } from 'routing-controllers';
 import { createApoJwt, permissionRequired, TokenSubject as coreTokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { TokenClaims, TokenData, TokenPermissions, TokenSubject } from '@apojwt/routing-controllers';
 import { request, bearer } from '../adapters/harness/http.js';
@@ -23,6 +23,13 @@ class MarkersController {
     @TokenClaims() claims: { jti: string },
   ) {
     return { sub, id, perms, data, jti: claims.jti, hasRequest: typeof req === 'object' && req !== null };
+  }
+
+  // Koa's context: the values are in ctx.state.
+  @Get('/ctx')
+  @permissionRequired('orders:read')
+  ctx(@Ctx() ctx: { state: Record<string, unknown> } | undefined) {
+    return { sub: ctx?.state['tokenSubject'] ?? null };
   }
 
   // Core's marker alone, before a routing-controllers parameter.
@@ -55,6 +62,15 @@ for (const driver of DRIVERS) {
       assert.equal(answer.status, 200, answer.text);
       assert.deepEqual(answer.json, { sub: 'user-1', id: '7', perms: ['orders:read'], data: { tenant: 't1' }, jti: payloadOf(token)['jti'], hasRequest: true });
     });
+
+    if (driver.template === 'koa') {
+      test('@Ctx(): the verified values are in ctx.state', async () => {
+        const token = apo.createToken({ sub: 'user-1', permissions: ['orders:read'] }) as string;
+        assert.deepEqual((await request(server.url, '/markers/ctx', { headers: bearer(token) })).json, { sub: 'user-1' });
+        const refused = await request(server.url, '/markers/ctx', { headers: bearer(apo.createToken({ sub: 'user-1' }) as string) });
+        assert.equal(refused.status, 403);
+      });
+    }
 
     test("core's own marker before a routing-controllers parameter loses its place (why this package has its own)", async () => {
       const token = apo.createToken({ sub: 'user-1', permissions: ['orders:read'] }) as string;
