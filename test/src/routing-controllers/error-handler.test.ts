@@ -3,7 +3,6 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadRequestError, Get, JsonController } from 'routing-controllers';
 import { createApoJwt, type ApoJwt, type JsonObject } from '@apojwt/core';
-import { ApoJwtRequestScope, useApoJwt } from '@apojwt/routing-controllers';
 import { request } from '../adapters/harness/http.js';
 import { BASE } from '../adapters/harness/fixtures.js';
 import { DRIVERS, routingControllersApp, type Running } from './app.js';
@@ -54,20 +53,3 @@ for (const driver of DRIVERS) {
     });
   });
 }
-
-describe('useApoJwt', () => {
-  test("refuses defaultErrorHandler: true (routing-controllers' default handler cannot send the challenge)", () => {
-    assert.throws(() => useApoJwt({ defaultErrorHandler: true }), { name: 'ApoJwtConfigError', message: /defaultErrorHandler: false/ });
-    assert.throws(() => useApoJwt(null as never), { name: 'ApoJwtConfigError' });
-  });
-
-  test("puts apojwt's middlewares ahead of the app's and keeps the app's own checkers", () => {
-    const own = () => true;
-    const options = useApoJwt({ middlewares: ['./middlewares/*.js'], authorizationChecker: own });
-    assert.equal(options.defaultErrorHandler, false);
-    assert.equal((options.middlewares as unknown[])[0], ApoJwtRequestScope);
-    assert.equal((options.middlewares as unknown[])[2], './middlewares/*.js');
-    assert.equal(options.authorizationChecker, own);
-    assert.equal(typeof options.currentUserChecker, 'function');
-  });
-});
