@@ -89,6 +89,16 @@ for (const driver of DRIVERS) {
       assert.deepEqual(ran, ['authorizedOrders', 'authorizedReadWrite', 'authorizedClassWrite', 'authorizedAny']);
     });
 
+    test("@Authorized and apojwt's decorator on one method: both are required, whatever the order", async () => {
+      for (const path of ['/authorized/stacked', '/authorized/stacked-reversed']) {
+        refused(await get(path, bearer(access(['orders:read']))), 403, 'ERR_PERMISSION_DENIED');
+        refused(await get(path, bearer(access(['orders:write']))), 403, 'ERR_PERMISSION_DENIED');
+        refused(await get(path), 401, 'ERR_TOKEN_MISSING');
+        assert.equal((await get(path, bearer(access(['orders:read', 'orders:write'])))).status, 200, path);
+        ran.length = 0;
+      }
+    });
+
     test('@CurrentUser(): the verified claims; none without a token; a bad token is refused, never taken as no user', async () => {
       assert.deepEqual((await get('/authorized/maybe')).json, { ran: 'maybe', user: null });
       assert.deepEqual((await get('/authorized/maybe', bearer(access()))).json, { ran: 'maybe', user: 'user-1' });

@@ -176,6 +176,23 @@ export class AuthorizedController {
     return { ran: 'authorizedReadWrite' };
   }
 
+  // routing-controllers' @Authorized and apojwt's decorator on one method: both checks run, in either order.
+  @Get('/stacked')
+  @Authorized('orders:read')
+  @permissionRequired('orders:write')
+  stacked() {
+    ran.push('stacked');
+    return { ran: 'stacked' };
+  }
+
+  @permissionRequired('orders:write')
+  @Authorized('orders:read')
+  @Get('/stacked-reversed')
+  stackedReversed() {
+    ran.push('stackedReversed');
+    return { ran: 'stackedReversed' };
+  }
+
   // Optional: undefined without a token, the claims with one.
   @Get('/maybe')
   maybe(@CurrentUser() user?: { sub: string }) {
