@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express5 from 'express';
 import Koa3 from 'koa';
+import Koa2 from 'koa2';
 import {
   createExpressServer,
   createKoaServer,
@@ -71,6 +72,7 @@ export const DRIVERS: readonly Driver[] = [
   },
   { name: 'createKoaServer', template: 'koa', appErrorHandler: KoaAppErrors, start: (options) => createKoaServer(options).listen(0, '127.0.0.1') },
   { name: 'useKoaServer (Koa 3)', template: 'koa', appErrorHandler: KoaAppErrors, start: (options) => useKoaServer(new Koa3(), options).listen(0, '127.0.0.1') },
+  { name: 'useKoaServer (Koa 2)', template: 'koa', appErrorHandler: KoaAppErrors, start: (options) => useKoaServer(new Koa2(), options).listen(0, '127.0.0.1') },
 ];
 
 export async function listen(server: Server): Promise<Running> {
@@ -92,7 +94,7 @@ export async function listen(server: Server): Promise<Running> {
  * `apo` is the instance the checkers use; the standalone decorators use the
  * one `createApoJwt` made last.
  */
-export function routingControllersApp(driver: Driver, apo: CheckingInstance, extra: Partial<RoutingControllersOptions> = {}): Promise<Running> {
+export function routingControllersApp(driver: Driver, apo: CheckingInstance | undefined, extra: Partial<RoutingControllersOptions> = {}): Promise<Running> {
   const options = useApoJwt({ controllers: CONTROLLERS, middlewares: [driver.appErrorHandler], development: false, ...extra }, apo);
   return listen(driver.start(options));
 }

@@ -16,6 +16,7 @@ for (const driver of DRIVERS) {
     let server: Running;
     let realmServer: Running;
     let mappedServer: Running;
+    let defaultServer: Running;
     let apo: ApoJwt<string, JsonObject, JsonObject, true>;
     const logged = captureConsoleErrors();
 
@@ -37,11 +38,14 @@ for (const driver of DRIVERS) {
       // The app's own currentUserChecker wins over useApoJwt's; here apojwt's, mapping the claims to the app's user.
       const mapped = currentUserChecker(apo, { user: async (claims) => ({ sub: `loaded:${claims.sub}`, perms: [...claims.perms] }) });
       mappedServer = await routingControllersApp(driver, apo, { currentUserChecker: mapped });
+      // No instance given: the checkers use the one createApoJwt made last, looked up per request.
+      defaultServer = await routingControllersApp(driver, undefined);
     });
     after(async () => {
       await server.close();
       await realmServer.close();
       await mappedServer.close();
+      await defaultServer.close();
     });
     beforeEach(() => {
       ran.length = 0;
@@ -124,6 +128,11 @@ for (const driver of DRIVERS) {
         user: 'loaded:user-1',
         perms: ['orders:read'],
       });
+    });
+
+    test('without an instance, the checkers use the one createApoJwt made last', async () => {
+      refused(await get('/authorized/orders', bearer(access(['billing:read'])), defaultServer), 403, 'ERR_PERMISSION_DENIED');
+      assert.deepEqual((await get('/authorized/me', bearer(access(['orders:read'])), defaultServer)).json, { ran: 'me', user: 'user-1', perms: ['orders:read'] });
     });
 
     test("the checkers' instance's realm is in the challenge", async () => {

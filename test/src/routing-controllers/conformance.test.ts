@@ -78,9 +78,19 @@ for (const driver of DRIVERS) {
     });
 
     test('a malformed Authorization header: 400 invalid_request', async () => {
-      const answer = await get('/orders', { authorization: 'Basic abc' });
-      refused(answer, 400, 'ERR_REQUEST_MALFORMED');
-      assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_request"/);
+      const token = access();
+      const malformed: OutgoingHttpHeaders[] = [
+        { authorization: 'Basic abc' },
+        { authorization: 'Bearer' },
+        { authorization: `Bearer ${token} ${token}` },
+        // Two Authorization headers, as a hostile client sends them.
+        { authorization: [`Bearer ${token}`, `Bearer ${token}`] } as unknown as OutgoingHttpHeaders,
+      ];
+      for (const headers of malformed) {
+        const answer = await get('/orders/7', headers);
+        refused(answer, 400, 'ERR_REQUEST_MALFORMED', [token]);
+        assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_request"/);
+      }
     });
 
     test('a valid token without the permission: 403 insufficient_scope naming the scope', async () => {
