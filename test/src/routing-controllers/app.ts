@@ -18,7 +18,8 @@ import {
 import { useApoJwt, type CheckingInstance } from '@apojwt/routing-controllers';
 import '@apojwt/express';
 import '@apojwt/koa';
-import { CONTROLLERS } from './controllers.js';
+import type { ApoJwt, JsonObject } from '@apojwt/core';
+import { CONTROLLERS, ran } from './controllers.js';
 
 export interface Running {
   url: string;
@@ -97,4 +98,18 @@ export async function listen(server: Server): Promise<Running> {
 export function routingControllersApp(driver: Driver, apo: CheckingInstance | undefined, extra: Partial<RoutingControllersOptions> = {}): Promise<Running> {
   const options = useApoJwt({ controllers: CONTROLLERS, middlewares: [driver.appErrorHandler], development: false, ...extra }, apo);
   return listen(driver.start(options));
+}
+
+/**
+ * One driver as the controller conformance kit's app under test
+ * (`runControllerConformance` in @apojwt/conformance takes this shape):
+ * the contract's routes, guarded by the suite's instance.
+ */
+export function routingControllersUnderTest(driver: Driver): {
+  name: string;
+  template: 'express' | 'koa';
+  ran: string[];
+  serve(setup: { apo: ApoJwt<string, JsonObject, JsonObject, true> }): Promise<Running>;
+} {
+  return { name: `routing-controllers ${driver.name}`, template: driver.template, ran, serve: ({ apo }) => routingControllersApp(driver, apo) };
 }

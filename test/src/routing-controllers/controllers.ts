@@ -1,7 +1,20 @@
 import 'reflect-metadata';
 import { Authorized, Body, CurrentUser, Get, JsonController, Param, Post, Req, Res } from 'routing-controllers';
-import { defaultApoJwt, permissionRequired, refresh, tokenRequired, TokenSubject as coreTokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
+import {
+  currentRequestScope,
+  defaultApoJwt,
+  permissionRequired,
+  refresh,
+  tokenRequired,
+  TokenSubject as coreTokenSubject,
+  type AccessClaims,
+  type ApoJwt,
+  type JsonObject,
+} from '@apojwt/core';
 import { RefreshData, TokenData, TokenPermissions, TokenSubject } from '@apojwt/routing-controllers';
+
+/** The message of the `/boom` handler's own error (the controller contract's): it must reach no answer. */
+export const FAILURE_MESSAGE = 'boom from the handler';
 
 /**
  * The controllers of the routing-controllers suites, one per concern, written
@@ -19,6 +32,13 @@ function stateOf(req: unknown): Record<string, unknown> {
 
 function valuesOf(name: string, req: unknown): Record<string, unknown> {
   const state = stateOf(req);
+  return { ran: name, tokenSubject: state['tokenSubject'], tokenData: state['tokenData'], tokenPermissions: state['tokenPermissions'] };
+}
+
+/** What a method with no parameters can still see: the request of the scope it runs in. */
+function scopedValues(name: string): Record<string, unknown> {
+  const first = currentRequestScope()?.args[0] as { state?: Record<string, unknown> } | undefined;
+  const state = first?.state ?? (first as Record<string, unknown> | undefined) ?? {};
   return { ran: name, tokenSubject: state['tokenSubject'], tokenData: state['tokenData'], tokenPermissions: state['tokenPermissions'] };
 }
 
@@ -79,7 +99,7 @@ export class OrdersController {
   @permissionRequired({ any: ['orders:write', 'billing:read'] })
   writeOrBilling() {
     ran.push('writeOrBilling');
-    return { ran: 'writeOrBilling' };
+    return scopedValues('writeOrBilling');
   }
 
   // The handler's own error: the app's error handling answers 500.
@@ -87,14 +107,14 @@ export class OrdersController {
   @permissionRequired('orders:read')
   boom(): never {
     ran.push('boom');
-    throw new Error('the handler failed');
+    throw new Error(FAILURE_MESSAGE);
   }
 
   // No decorator of apojwt's.
   @Get('/public')
   open() {
-    ran.push('public');
-    return { ran: 'public' };
+    ran.push('open');
+    return { ran: 'open' };
   }
 
   // Not decorated itself: the service method it calls is, through the request scope.
@@ -112,12 +132,25 @@ export class OrdersController {
     return { subject: await service.whoAmI() };
   }
 
-  // @Param() first, a marker after; a route with a parameter after the fixed ones above.
+  // A marker, @Param(), markers after it; declared after the fixed /orders/… paths so they win.
   @Get('/orders/:id')
   @permissionRequired('orders:read')
-  one(@Param('id') id: string, @TokenSubject() tokenSubject: string) {
-    ran.push('one');
-    return { ran: 'one', id, tokenSubject };
+  order(
+    @TokenSubject() tokenSubject: string,
+    @Param('id') id: string,
+    @TokenPermissions() tokenPermissions: readonly string[],
+    @TokenData() tokenData: JsonObject,
+  ) {
+    ran.push('order');
+    return { ran: 'order', id, tokenSubject, tokenData, tokenPermissions };
+  }
+
+  // @Param() first, nothing of apojwt's among the parameters.
+  @Get('/orders/:id/summary')
+  @permissionRequired('orders:read')
+  summary(@Param('id') id: string) {
+    ran.push('summary');
+    return { ran: 'summary', id };
   }
 }
 
@@ -126,17 +159,17 @@ export class OrdersController {
 @permissionRequired('orders:read')
 export class ClassGuardedController {
   @Get('/list')
-  list(@TokenSubject() tokenSubject: string) {
+  list(@TokenSubject() tokenSubject: string, @TokenData() tokenData: JsonObject, @TokenPermissions() tokenPermissions: readonly string[]) {
     ran.push('classList');
-    return { ran: 'classList', tokenSubject };
+    return { ran: 'classList', tokenSubject, tokenData, tokenPermissions };
   }
 
   // @CurrentUser() beside the class requirement.
   @Get('/write')
   @permissionRequired('orders:write')
-  write(@CurrentUser() user: { sub: string }) {
+  write(@CurrentUser() user: AccessClaims<string, JsonObject>) {
     ran.push('classWrite');
-    return { ran: 'classWrite', user: user.sub };
+    return { ran: 'classWrite', tokenSubject: user.sub, tokenData: user.data, tokenPermissions: user.perms };
   }
 }
 

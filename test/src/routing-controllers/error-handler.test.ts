@@ -3,8 +3,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadRequestError, Get, JsonController } from 'routing-controllers';
 import { createApoJwt, type ApoJwt, type JsonObject } from '@apojwt/core';
-import { request } from '../adapters/harness/http.js';
-import { BASE } from '../adapters/harness/fixtures.js';
+import { request } from './harness.js';
+import { BASE } from './harness.js';
 import { DRIVERS, routingControllersApp, type Running } from './app.js';
 import { captureConsoleErrors } from './console-errors.js';
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { Ctx, Get, JsonController, Param, Req } from 'routing-controllers';
 import { createApoJwt, permissionRequired, TokenSubject as coreTokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { TokenClaims, TokenData, TokenPermissions, TokenSubject } from '@apojwt/routing-controllers';
-import { request, bearer } from '../adapters/harness/http.js';
-import { BASE, T0, clock, payloadOf } from '../adapters/harness/fixtures.js';
+import { request, bearer } from './harness.js';
+import { BASE, T0, clock, payloadOf } from './harness.js';
 import { DRIVERS, routingControllersApp, type Running } from './app.js';
 import { captureConsoleErrors } from './console-errors.js';
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { getMetadataArgsStorage, Get, JsonController, UseBefore } from 'routing-controllers';
 import { createApoJwt, tokenRequired, TokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { ApoJwtErrorHandler, ApoJwtRequestScope } from '@apojwt/routing-controllers';
-import { request, bearer } from '../adapters/harness/http.js';
-import { BASE } from '../adapters/harness/fixtures.js';
+import { request, bearer } from './harness.js';
+import { BASE } from './harness.js';
 import { DRIVERS, routingControllersApp, type Running } from './app.js';
 import { captureConsoleErrors } from './console-errors.js';
 
