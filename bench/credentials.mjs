@@ -72,7 +72,15 @@ for (const name of ['nobody', 'user1']) await apo.login(name, 'wrong-password').
 const unknown = [];
 const wrong = [];
 for (let i = 0; i < rounds; i++) {
-  for (const [list, name] of i % 2 === 0 ? [[unknown, 'nobody'], [wrong, 'user1']] : [[wrong, 'user1'], [unknown, 'nobody']]) {
+  for (const [list, name] of i % 2 === 0
+    ? [
+        [unknown, 'nobody'],
+        [wrong, 'user1'],
+      ]
+    : [
+        [wrong, 'user1'],
+        [unknown, 'nobody'],
+      ]) {
     const t = performance.now();
     try {
       await apo.login(name, 'wrong-password', {});

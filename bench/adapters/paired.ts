@@ -47,7 +47,10 @@ async function start(which: Case): Promise<Server> {
 
 async function load(server: Server, seconds: number, rate: number | undefined): Promise<void> {
   const result = await autocannon({
-    url: server.url, connections, duration: seconds, headers: { authorization: `Bearer ${token}` },
+    url: server.url,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
     ...(rate === undefined ? {} : { overallRate: rate }),
   });
   if (result.non2xx > 0 || result.errors > 0 || result['2xx'] === 0) throw new Error(`${server.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
@@ -91,7 +94,9 @@ for (const which of pairs) {
     console.error(`${which} round ${r + 1}: bare ${b.toFixed(1)} µs, case ${c.toFixed(1)} µs CPU/request, ratio ${(b / c).toFixed(3)}`);
   }
   const rate = rates[bare.startsWith('express') ? 'express' : 'koa'];
-  rows.push(`| ${which} | ${rate} | ${median(bareCpu).toFixed(1)} | ${median(cpu).toFixed(1)} | ${median(ratios).toFixed(2)}× | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} |`);
+  rows.push(
+    `| ${which} | ${rate} | ${median(bareCpu).toFixed(1)} | ${median(cpu).toFixed(1)} | ${median(ratios).toFixed(2)}× | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} |`,
+  );
 }
 console.log(`\npaired: case and bare at once, same fixed rate, ${connections} connections each, ${duration} s (after ${warmup} s warm-up), ${rounds} rounds, Node ${process.version}\n`);
 console.log('| case | req/s each | bare CPU µs/request (median) | case CPU µs/request (median) | ratio bare ÷ case (median) | range over rounds |');

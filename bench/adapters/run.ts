@@ -71,8 +71,7 @@ for (let round = 1; round <= rounds; round++) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const bareOf = (which: Case): Case => (which.startsWith('express') ? 'express-bare' : 'koa-bare');
 /** Per round, against the bare run of the same round (the median over rounds is reported, and the range). */
-const perRound = (which: Case, pick: (s: Sample, bare: Sample) => number) =>
-  (samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(bareOf(which)) ?? [])[i] as Sample));
+const perRound = (which: Case, pick: (s: Sample, bare: Sample) => number) => (samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(bareOf(which)) ?? [])[i] as Sample));
 console.log(`\nautocannon: ${connections} connections, ${duration} s per case (after ${warmup} s warm-up), median of ${rounds} interleaved rounds, Node ${process.version}\n`);
 console.log('| case | req/s (median) | req/s ratio to bare | server CPU µs/request (median) | CPU ratio (bare ÷ case) | CPU ratio range over rounds |');
 console.log('|---|---:|---:|---:|---:|---:|');

@@ -52,7 +52,6 @@ function floorFor(alg, publicKey) {
 
 const runFor = (c, ms) => nsPerOp(c, ms, { chunk: 100, batch: BATCH });
 
-
 for (const alg of ['RS256', 'ES256']) {
   const { privateKey, publicKey } = pairs[alg];
   const publicPem = publicKey.export({ format: 'pem', type: 'spki' });

@@ -37,51 +37,86 @@ async function login(title: string, username: string, password: string) {
 }
 
 async function script(d: Deployment): Promise<void> {
-  const jwks = await step('The auth service publishes its public key (ES256) as a JWK Set', `${auth}/.well-known/jwks.json`, {}, {
-    status: 200,
-    check: (body) => (kids(body).length === 1 ? undefined : 'expected one key'),
-  });
+  const jwks = await step(
+    'The auth service publishes its public key (ES256) as a JWK Set',
+    `${auth}/.well-known/jwks.json`,
+    {},
+    {
+      status: 200,
+      check: (body) => (kids(body).length === 1 ? undefined : 'expected one key'),
+    },
+  );
   const firstKid = kids(jwks.body)[0] ?? '';
 
-  await step('Log in with a wrong password → 401 (same answer as an unknown user)', `${auth}/auth/login`, {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({ username: 'alice', password: 'guess' }),
-  }, { status: 401, error: 'ERR_CREDENTIALS_INVALID' });
+  await step(
+    'Log in with a wrong password → 401 (same answer as an unknown user)',
+    `${auth}/auth/login`,
+    {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: 'alice', password: 'guess' }),
+    },
+    { status: 401, error: 'ERR_CREDENTIALS_INVALID' },
+  );
 
   const alice = await login('Log in as alice (bcrypt-checked): access token in the body, refresh token in an httpOnly cookie', 'alice', 'alice-demo-password');
 
   await step('Allowed on orders (Express, @permissionRequired("orders:read")); orders fetches the JWKS once', `${orders}/orders`, { headers: bearer(alice.accessToken) }, { status: 200 });
   await step('Allowed on billing (Koa, @permissionRequired({ any: ["billing:read", "billing:admin"] }))', `${billing}/invoices`, { headers: bearer(alice.accessToken) }, { status: 200 });
-  await step('Forbidden: create an order without orders:write → 403 insufficient_scope', `${orders}/orders`, {
-    method: 'POST',
-    headers: { ...bearer(alice.accessToken), ...json },
-    body: JSON.stringify({ item: 'tea' }),
-  }, { status: 403, error: 'ERR_PERMISSION_DENIED' });
+  await step(
+    'Forbidden: create an order without orders:write → 403 insufficient_scope',
+    `${orders}/orders`,
+    {
+      method: 'POST',
+      headers: { ...bearer(alice.accessToken), ...json },
+      body: JSON.stringify({ item: 'tea' }),
+    },
+    { status: 403, error: 'ERR_PERMISSION_DENIED' },
+  );
   await step('No token → 401 with a bare Bearer challenge', `${billing}/invoices`, {}, { status: 401 });
-  await step('Another scheme (Basic) is no Bearer credential → 401 with a bare Bearer challenge', `${orders}/orders`, { headers: { authorization: 'Basic YWxpY2U6cHc=' } }, { status: 401, error: 'ERR_TOKEN_MISSING' });
+  await step(
+    'Another scheme (Basic) is no Bearer credential → 401 with a bare Bearer challenge',
+    `${orders}/orders`,
+    { headers: { authorization: 'Basic YWxpY2U6cHc=' } },
+    { status: 401, error: 'ERR_TOKEN_MISSING' },
+  );
   await step('Malformed Bearer header → 400 invalid_request', `${orders}/orders`, { headers: { authorization: 'Bearer two tokens' } }, { status: 400, error: 'ERR_REQUEST_MALFORMED' });
 
-  const rotated = await step('Refresh: the cookie is rotated — a new access token and a new refresh cookie', `${auth}/auth/refresh`, {
-    method: 'POST',
-    headers: { cookie: alice.cookie },
-  }, { status: 200 });
+  const rotated = await step(
+    'Refresh: the cookie is rotated — a new access token and a new refresh cookie',
+    `${auth}/auth/refresh`,
+    {
+      method: 'POST',
+      headers: { cookie: alice.cookie },
+    },
+    { status: 200 },
+  );
   const rotatedCookie = refreshCookie(rotated);
   await step('The new access token works on billing', `${billing}/invoices`, { headers: bearer(rotated.body?.accessToken) }, { status: 200 });
 
   await d.advanceClock(3_000);
   note('⏩ Every service clock moves 3 s forward: past the 2 s grace period for a client racing itself.');
-  await step('Reuse of the OLD refresh cookie → theft detected, the whole family is revoked', `${auth}/auth/refresh`, {
-    method: 'POST',
-    headers: { cookie: alice.cookie },
-  }, { status: 401, error: 'ERR_REFRESH_REUSED' });
+  await step(
+    'Reuse of the OLD refresh cookie → theft detected, the whole family is revoked',
+    `${auth}/auth/refresh`,
+    {
+      method: 'POST',
+      headers: { cookie: alice.cookie },
+    },
+    { status: 401, error: 'ERR_REFRESH_REUSED' },
+  );
   await step('The rotated cookie (same family) is dead too', `${auth}/auth/refresh`, { method: 'POST', headers: { cookie: rotatedCookie } }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
 
   const session = await login('Log in again (a new family)', 'alice', 'alice-demo-password');
-  await step('Log out: revokes the refresh family and the access token, clears the cookie', `${auth}/auth/logout`, {
-    method: 'POST',
-    headers: { cookie: session.cookie, ...bearer(session.accessToken) },
-  }, { status: 204 });
+  await step(
+    'Log out: revokes the refresh family and the access token, clears the cookie',
+    `${auth}/auth/logout`,
+    {
+      method: 'POST',
+      headers: { cookie: session.cookie, ...bearer(session.accessToken) },
+    },
+    { status: 204 },
+  );
   await d.settle();
   if (redisUrl) note('(separate processes: the revocation reaches orders and billing through Redis pub/sub, in milliseconds; the demo lets each process read its pending messages first)');
   await step('Orders sees the logout: the access token is revoked', `${orders}/orders`, { headers: bearer(session.accessToken) }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
@@ -91,10 +126,15 @@ async function script(d: Deployment): Promise<void> {
   const before = await login(`Log in before the key rotation (signed by ${firstKid})`, 'alice', 'alice-demo-password');
   const newKid = await d.rotateKey();
   note(`🔑 The auth service rotates its signing key: ${newKid} signs from now on, ${firstKid} still verifies.`);
-  await step('The JWK Set lists both keys', `${auth}/.well-known/jwks.json`, {}, {
-    status: 200,
-    check: (body) => (kids(body).includes(firstKid) && kids(body).includes(newKid) ? undefined : 'expected both kids'),
-  });
+  await step(
+    'The JWK Set lists both keys',
+    `${auth}/.well-known/jwks.json`,
+    {},
+    {
+      status: 200,
+      check: (body) => (kids(body).includes(firstKid) && kids(body).includes(newKid) ? undefined : 'expected both kids'),
+    },
+  );
   await step(`A token signed by the old key (${firstKid}) survives on orders`, `${orders}/orders`, { headers: bearer(before.accessToken) }, { status: 200 });
   await step('… and on billing', `${billing}/invoices`, { headers: bearer(before.accessToken) }, { status: 200 });
 
@@ -110,10 +150,15 @@ async function script(d: Deployment): Promise<void> {
   await step('An expired token → 401 invalid_token', `${orders}/orders`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
   const left = await d.retireKey(firstKid);
   note(`🗑  The auth service retires ${firstKid}; keys left: ${left.join(', ')}.`);
-  await step('The JWK Set now lists only the new key', `${auth}/.well-known/jwks.json`, {}, {
-    status: 200,
-    check: (body) => (kids(body).join() === newKid ? undefined : `expected only ${newKid}`),
-  });
+  await step(
+    'The JWK Set now lists only the new key',
+    `${auth}/.well-known/jwks.json`,
+    {},
+    {
+      status: 200,
+      check: (body) => (kids(body).join() === newKid ? undefined : `expected only ${newKid}`),
+    },
+  );
 }
 
 let crashed = false;

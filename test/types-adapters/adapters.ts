@@ -4,13 +4,7 @@
 // `@ts-expect-error`, or a missing one, fails the build.
 import express from 'express';
 import Koa from 'koa';
-import {
-  createApoJwt as createExpressApoJwt,
-  permissionRequired as expressPermissionRequired,
-  type AccessClaims,
-  type PermissionGrant,
-  type RefreshClaims,
-} from '@apojwt/express';
+import { createApoJwt as createExpressApoJwt, permissionRequired as expressPermissionRequired, type AccessClaims, type PermissionGrant, type RefreshClaims } from '@apojwt/express';
 import { createApoJwt as createKoaApoJwt, permissionRequired as koaPermissionRequired } from '@apojwt/koa';
 
 declare module '@apojwt/core' {
@@ -21,7 +15,7 @@ declare module '@apojwt/core' {
   }
 }
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): void {}
 
 type Perm = 'orders:read' | 'orders:write' | 'admin';

@@ -15,7 +15,7 @@ import {
 } from '@apojwt/fastify';
 import { authHandlers } from '@apojwt/fastify/auth';
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): void {}
 
 type Perm = 'orders:read' | 'orders:write' | 'admin';

@@ -6,16 +6,7 @@ import 'reflect-metadata';
 import { Controller, Get, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AccessClaims, PermissionGrant, RefreshClaims } from '@apojwt/core';
-import {
-  ApoJwtModule,
-  InjectApoJwt,
-  PermissionRequired,
-  Refresh,
-  TokenRequired,
-  type ApoJwtInstance,
-  type GuardedRequest,
-  type RefreshedRequest,
-} from '@apojwt/nest';
+import { ApoJwtModule, InjectApoJwt, PermissionRequired, Refresh, TokenRequired, type ApoJwtInstance, type GuardedRequest, type RefreshedRequest } from '@apojwt/nest';
 
 declare module '@apojwt/core' {
   interface Register {
@@ -25,7 +16,7 @@ declare module '@apojwt/core' {
   }
 }
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): void {}
 
 type Perm = 'orders:read' | 'orders:write' | 'admin';

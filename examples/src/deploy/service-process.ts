@@ -57,6 +57,8 @@ process.on('message', async (request: ControlRequest) => {
   }
 });
 process.on('disconnect', () => {
-  void shutdown().catch(() => undefined).finally(() => process.exit(0));
+  void shutdown()
+    .catch(() => undefined)
+    .finally(() => process.exit(0));
 });
 process.send!({ type: 'ready', url });

@@ -1,37 +1,8 @@
-export {
-  hashPassword,
-  verifyPassword,
-  needsRehash,
-  isPasswordHash,
-  DEFAULT_BCRYPT_COST,
-  BCRYPT_MAX_BYTES,
-  MAX_CONCURRENT_HASHES,
-  type PasswordHashOptions,
-} from './password.js';
-export {
-  LoginLimiter,
-  DEFAULT_ACCOUNT_RULE,
-  DEFAULT_IP_RULE,
-  type LimitRule,
-  type LoginAttempt,
-  type LoginLimiterOptions,
-} from './login-limiter.js';
+export { hashPassword, verifyPassword, needsRehash, isPasswordHash, DEFAULT_BCRYPT_COST, BCRYPT_MAX_BYTES, MAX_CONCURRENT_HASHES, type PasswordHashOptions } from './password.js';
+export { LoginLimiter, DEFAULT_ACCOUNT_RULE, DEFAULT_IP_RULE, type LimitRule, type LoginAttempt, type LoginLimiterOptions } from './login-limiter.js';
 export { clientIpKey } from './client-ip.js';
-export {
-  passwordLogin,
-  createLogin,
-  MAX_CREDENTIAL_BYTES,
-  type LoginUser,
-  type LoginOptions,
-  type TokenIssuer,
-  type MaybePromise,
-} from './login.js';
-export {
-  createAuthHandlers,
-  type AuthHandlers,
-  type AuthHandlersOptions,
-  type AuthRequest,
-} from './auth-handlers.js';
+export { passwordLogin, createLogin, MAX_CREDENTIAL_BYTES, type LoginUser, type LoginOptions, type TokenIssuer, type MaybePromise } from './login.js';
+export { createAuthHandlers, type AuthHandlers, type AuthHandlersOptions, type AuthRequest } from './auth-handlers.js';
 export { authEndpoints, type AuthEndpoints, type AuthEndpointsOptions, type TemplateRequest } from './auth-endpoints.js';
 export { readJsonBody, DEFAULT_BODY_LIMIT, type JsonBodyOptions } from './json-body.js';
 // Kept where they were for code written against @apojwt/core: they live in core.

@@ -212,9 +212,7 @@ export class LoginLimiter {
       const make = (name: 'account' | 'ip', r: Required<LimitRule>): Counter => {
         const build = (suffix: string, points: number, duration: number): RateLimiterAbstract => {
           const keyPrefix = `${this.prefix}login:${name}:${suffix}`;
-          return this.redis === undefined
-            ? new lib.RateLimiterMemory({ points, duration, keyPrefix })
-            : new lib.RateLimiterRedis({ storeClient: this.redis, points, duration, keyPrefix });
+          return this.redis === undefined ? new lib.RateLimiterMemory({ points, duration, keyPrefix }) : new lib.RateLimiterRedis({ storeClient: this.redis, points, duration, keyPrefix });
         };
         // Lockout history outlives the longest lockout, so the next one can double.
         const memory = Math.max(r.windowSeconds, r.maxLockoutSeconds * 2);

@@ -103,7 +103,6 @@ function buildLogin<P extends string, D extends object, R extends object, HasRef
   apo: TokenIssuer<P, D, R, HasRefresh>,
   { getUser, onRehash, isDisabled, cost, limiter }: LoginSettings<U>,
 ): LoginFunction<HasRefresh> {
-
   // Made now, in the background, so the first unknown-user login is not
   // slower by a whole hash than the ones after it.
   const dummyHash = hashPassword(randomBytes(18).toString('base64url'), { cost });

@@ -16,10 +16,7 @@ export type ControllerName = 'OrdersController' | 'ClassController' | 'SessionCo
  *   where a guard is global): no token needed.
  */
 export type RouteRequirement =
-  | { readonly token: true }
-  | { readonly permissions: string | readonly string[] | { readonly any: readonly string[] } }
-  | { readonly refresh: true }
-  | { readonly public: true };
+  { readonly token: true } | { readonly permissions: string | readonly string[] | { readonly any: readonly string[] } } | { readonly refresh: true } | { readonly public: true };
 
 /**
  * What the handler answers with 200 (it first pushes `handler` to the app's

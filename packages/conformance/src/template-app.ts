@@ -44,7 +44,10 @@ export async function startTemplateApp(framework: FrameworkUnderTest, controller
   const classGuarded = new controllers.ClassGuardedController();
   const session = new controllers.SessionController(apo);
   const bound = controllers.boundController(apo);
-  const endpoint = (name: string) => (...args: unknown[]) => view(name, { label: 'middleware' }, args);
+  const endpoint =
+    (name: string) =>
+    (...args: unknown[]) =>
+      view(name, { label: 'middleware' }, args);
   const routes: Route[] = [
     { method: 'GET', path: '/profile', chain: [(...a: unknown[]) => orders.profile(...a)] },
     { method: 'GET', path: '/orders', chain: [(...a: unknown[]) => orders.read(...a)] },

@@ -44,8 +44,7 @@ export function runTemplateConformance(framework: FrameworkUnderTest): void {
 
       const get = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { headers });
       const post = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { method: 'POST', headers });
-      const pair = (permissions: string[] = ['orders:read'], data: JsonObject = { tenant: 't1' }) =>
-        apo.createToken({ sub: 'user-1', permissions, data, refreshData: { user: 'user-1' } });
+      const pair = (permissions: string[] = ['orders:read'], data: JsonObject = { tenant: 't1' }) => apo.createToken({ sub: 'user-1', permissions, data, refreshData: { user: 'user-1' } });
       const access = (permissions?: string[]) => pair(permissions).accessToken;
       const refreshCookie = (token: string) => ({ cookie: `apojwt_refresh=${token}` });
       const renamed = () => {
@@ -85,7 +84,10 @@ export function runTemplateConformance(framework: FrameworkUnderTest): void {
       });
 
       test('every invalid token: 401 invalid_token, by its own code', async () => {
-        for (const bad of invalidTokens(() => access(), () => pair().refreshToken)) {
+        for (const bad of invalidTokens(
+          () => access(),
+          () => pair().refreshToken,
+        )) {
           clock.ms = T0;
           const token = bad.token();
           for (const path of ['/orders', '/profile', '/mw/orders']) {

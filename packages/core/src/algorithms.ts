@@ -2,12 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { ApoJwtConfigError } from './errors.js';
 
 /** The algorithms apojwt signs and verifies with. `none` is not one of them, ever. */
-export const ALGORITHMS = [
-  'HS256', 'HS384', 'HS512',
-  'RS256', 'RS384', 'RS512',
-  'PS256', 'PS384', 'PS512',
-  'ES256', 'ES384', 'ES512',
-] as const;
+export const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
 
 export type Algorithm = (typeof ALGORITHMS)[number];
 export type SymmetricAlgorithm = Extract<Algorithm, `HS${string}`>;

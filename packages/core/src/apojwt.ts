@@ -25,7 +25,12 @@ import { authorizeEagerly } from './engine.js';
  * options are resolved once (config.ts), and each job is done by its module
  * (issuer, verifier, refresh-rotation, revocation).
  */
-export class ApoJwt<P extends string = RegisteredPermission, D extends object = RegisteredData, R extends object = RegisteredRefreshData, HasRefresh extends boolean = false> extends InstanceSettings {
+export class ApoJwt<
+  P extends string = RegisteredPermission,
+  D extends object = RegisteredData,
+  R extends object = RegisteredRefreshData,
+  HasRefresh extends boolean = false,
+> extends InstanceSettings {
   private config: ApoJwtConfig;
   private readonly verifier: Verifier;
   private loginFunction: LoginFunction<HasRefresh> | undefined;

@@ -27,7 +27,12 @@ export function frameworkError(error: ApoJwtError, realm: string | undefined): F
   const answer = toHttpErrorResponse(error, realm);
   const ready = new ApoJwtError(error.code, answer.body.message, error.details, { cause: error });
   // Not enumerable: a logger serialising the error sees its code and message, not a copy of every field.
-  for (const [name, value] of [['headers', answer.headers], ['statusCode', answer.status], ['httpCode', answer.status], ['expose', true]] as const) {
+  for (const [name, value] of [
+    ['headers', answer.headers],
+    ['statusCode', answer.status],
+    ['httpCode', answer.status],
+    ['expose', true],
+  ] as const) {
     Object.defineProperty(ready, name, { value, configurable: true, writable: true, enumerable: false });
   }
   return ready as FrameworkReadyError;

@@ -2,36 +2,11 @@ export { ApoJwt } from './apojwt.js';
 export type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js';
 export { createApoJwt } from './create.js';
 export type { ApoJwtOptions, RefreshOptions } from './options.js';
-export {
-  ApoJwtError,
-  ApoJwtConfigError,
-  STATUS_BY_CODE,
-  isApoJwtError,
-  type ApoJwtErrorCode,
-  type ApoJwtErrorDetails,
-  type ApoJwtHttpStatus,
-} from './errors.js';
+export { ApoJwtError, ApoJwtConfigError, STATUS_BY_CODE, isApoJwtError, type ApoJwtErrorCode, type ApoJwtErrorDetails, type ApoJwtHttpStatus } from './errors.js';
 export { toHttpErrorResponse, type HttpErrorResponse } from './http-error.js';
 export { ALGORITHMS, isAlgorithm, type Algorithm, type SymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
-export {
-  LocalKeyRing,
-  makeSigningKey,
-  secretToKeyObject,
-  thumbprint,
-  type KeyResolver,
-  type SecretInput,
-  type SigningKey,
-  type VerificationKey,
-} from './keys.js';
-export {
-  ACCESS_TOKEN_TYPE,
-  REFRESH_TOKEN_TYPE,
-  LEGACY_TOKEN_TYPE,
-  type AccessClaims,
-  type RefreshClaims,
-  type RegisteredClaims,
-  type TokenKind,
-} from './claims.js';
+export { LocalKeyRing, makeSigningKey, secretToKeyObject, thumbprint, type KeyResolver, type SecretInput, type SigningKey, type VerificationKey } from './keys.js';
+export { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE, LEGACY_TOKEN_TYPE, type AccessClaims, type RefreshClaims, type RegisteredClaims, type TokenKind } from './claims.js';
 export {
   compileRequirement,
   isCompiledRequirement,
@@ -49,15 +24,7 @@ export type { RevocationStore, RevocationQuery } from './stores/revocation-store
 export type { RotationStore, ConsumedRefreshToken } from './stores/rotation-store.js';
 export { MemoryRevocationStore, type MemoryRevocationStoreOptions } from './stores/memory-revocation-store.js';
 export { MemoryRotationStore, type MemoryRotationStoreOptions } from './stores/memory-rotation-store.js';
-export {
-  registerTemplate,
-  resolveTemplate,
-  checkTemplateOptions,
-  type Template,
-  type Finder,
-  type ExceptionHandler,
-  type InjectedValues,
-} from './template.js';
+export { registerTemplate, resolveTemplate, checkTemplateOptions, type Template, type Finder, type ExceptionHandler, type InjectedValues } from './template.js';
 export type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
 export type { IssueFromRefresh } from './refresh-rotation.js';
 export { KeyRing, type KeyRingOptions } from './key-ring.js';
@@ -65,15 +32,7 @@ export type { KeyEpoch } from './verified-cache.js';
 export type { KeyInput, KeySpec, KeyWithId } from './key-input.js';
 export { jwksResponse, type JwkSet, type PublicJwk, type JwksResponseOptions, type JwksHttpResponse } from './jwks.js';
 export { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
-export {
-  tokenRequired,
-  permissionRequired,
-  refresh,
-  decoratorsFor,
-  type ApoDecorator,
-  type BoundDecorators,
-  type DecoratorOptions,
-} from './decorators/decorators.js';
+export { tokenRequired, permissionRequired, refresh, decoratorsFor, type ApoDecorator, type BoundDecorators, type DecoratorOptions } from './decorators/decorators.js';
 export { TokenData, TokenSubject, TokenPermissions, TokenClaims, RefreshData, type ParameterMarker } from './decorators/params.js';
 export { setDefaultApoJwt, defaultApoJwt } from './decorators/default-instance.js';
 export type { Middleware } from './decorators/middleware.js';
@@ -87,14 +46,7 @@ export {
   type RefreshCookie,
   type RefreshCookieOptions,
 } from './http/refresh-cookie.js';
-export {
-  NO_STORE,
-  authErrorResponse,
-  tokenResponse,
-  type AuthResponse,
-  type RefreshResponseBody,
-  type TokenLifetimes,
-} from './http/token-response.js';
+export { NO_STORE, authErrorResponse, tokenResponse, type AuthResponse, type RefreshResponseBody, type TokenLifetimes } from './http/token-response.js';
 export {
   createRefreshHandler,
   refreshEndpoint,

@@ -28,18 +28,13 @@ export function issueTokens(config: ApoJwtConfig, input: CreateTokenInput<any, a
   const fam = refresh === undefined ? undefined : (family ?? newId());
   const access: Record<string, unknown> = { sub, iss: config.issuer, aud: config.audience, iat: now, nbf: now, exp: now + config.expPeriod, perms: [...perms], data, jti: newId() };
   if (fam !== undefined) access['fam'] = fam;
-  const accessToken = jwt.sign(
-    access,
-    signing.key,
-    { algorithm: signing.alg, header: { alg: signing.alg, typ: ACCESS_TOKEN_TYPE, kid: signing.kid } },
-  );
+  const accessToken = jwt.sign(access, signing.key, { algorithm: signing.alg, header: { alg: signing.alg, typ: ACCESS_TOKEN_TYPE, kid: signing.kid } });
   if (refresh === undefined) return accessToken;
   const refreshData = plainObject('createToken: refreshData', input.refreshData);
-  const refreshToken = jwt.sign(
-    { sub, iss: config.issuer, aud: config.audience, iat: now, nbf: now, exp: now + refresh.expPeriod, data: refreshData, jti: newId(), fam },
-    refresh.key.key,
-    { algorithm: refresh.key.alg, header: { alg: refresh.key.alg, typ: REFRESH_TOKEN_TYPE, kid: refresh.key.kid } },
-  );
+  const refreshToken = jwt.sign({ sub, iss: config.issuer, aud: config.audience, iat: now, nbf: now, exp: now + refresh.expPeriod, data: refreshData, jti: newId(), fam }, refresh.key.key, {
+    algorithm: refresh.key.alg,
+    header: { alg: refresh.key.alg, typ: REFRESH_TOKEN_TYPE, kid: refresh.key.kid },
+  });
   return { accessToken, refreshToken };
 }
 

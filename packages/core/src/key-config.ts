@@ -63,11 +63,14 @@ export function configureKeys(options: ApoJwtOptions, algorithm: Algorithm, cloc
     ring = options.keyRing;
   } else if (options.privateKey !== undefined) {
     if (options.previousKeys !== undefined && !Array.isArray(options.previousKeys)) throw new ApoJwtConfigError('previousKeys must be an array of keys');
-    ring = new KeyRing({
-      algorithm,
-      verificationKeys: options.previousKeys ?? [],
-      signingKey: options.kid === undefined ? options.privateKey : { key: keyWithoutKid(options.privateKey), kid: options.kid },
-    }, { signingKey: 'privateKey', verificationKeys: 'previousKeys' });
+    ring = new KeyRing(
+      {
+        algorithm,
+        verificationKeys: options.previousKeys ?? [],
+        signingKey: options.kid === undefined ? options.privateKey : { key: keyWithoutKid(options.privateKey), kid: options.kid },
+      },
+      { signingKey: 'privateKey', verificationKeys: 'previousKeys' },
+    );
   } else {
     if (!Array.isArray(options.publicKeys) || options.publicKeys.length === 0) throw new ApoJwtConfigError('publicKeys must be a non-empty array of keys');
     ring = new KeyRing({ algorithm, verificationKeys: options.publicKeys }, { signingKey: 'privateKey', verificationKeys: 'publicKeys' });

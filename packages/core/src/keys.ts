@@ -46,10 +46,7 @@ export function secretToKeyObject(secret: SecretInput, label: string): KeyObject
  */
 export function thumbprint(key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' });
-  const members =
-    jwk.kty === 'oct' ? { k: jwk.k, kty: jwk.kty }
-    : jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
-    : { e: jwk.e, kty: jwk.kty, n: jwk.n };
+  const members = jwk.kty === 'oct' ? { k: jwk.k, kty: jwk.kty } : jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { e: jwk.e, kty: jwk.kty, n: jwk.n };
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 

@@ -5,9 +5,7 @@ import type { RegisteredPermission } from './register.js';
  * Every wildcard that would grant `S`: for 'orders:items:write' that is
  * 'orders:*' | 'orders:items:*'.
  */
-type WildcardsOf<S extends string> = S extends `${infer Head}:${infer Rest}`
-  ? `${Head}:*` | `${Head}:${WildcardsOf<Rest>}`
-  : never;
+type WildcardsOf<S extends string> = S extends `${infer Head}:${infer Rest}` ? `${Head}:*` | `${Head}:${WildcardsOf<Rest>}` : never;
 
 /** What a token may carry: a declared name, a wildcard over declared names, or '*'. */
 export type PermissionGrant<P extends string = string> = string extends P ? string : P | WildcardsOf<P> | '*';
@@ -16,11 +14,7 @@ export type PermissionGrant<P extends string = string> = string extends P ? stri
  * What a route may require: one name, all of a list, or any of a list.
  * Only declared names are allowed, so a typo is a compile error.
  */
-export type PermissionRequirement<P extends string = string> =
-  | P
-  | readonly P[]
-  | { readonly all: readonly P[] }
-  | { readonly any: readonly P[] };
+export type PermissionRequirement<P extends string = string> = P | readonly P[] | { readonly all: readonly P[] } | { readonly any: readonly P[] };
 
 /** A requirement after validation: the form every check runs on. */
 export interface CompiledRequirement {
@@ -55,9 +49,7 @@ export function compileRequirement(requirement: PermissionRequirement<Registered
   if (names.length === 0) throw new ApoJwtConfigError('a permission requirement needs at least one name');
   for (const name of names) {
     if (typeof name !== 'string' || !PERMISSION_NAME.test(name)) {
-      throw new ApoJwtConfigError(
-        `permission name ${describeName(name)} refused: names are non-empty printable ASCII without spaces, quotes, backslashes or "*"`,
-      );
+      throw new ApoJwtConfigError(`permission name ${describeName(name)} refused: names are non-empty printable ASCII without spaces, quotes, backslashes or "*"`);
     }
   }
   const compiled: CompiledRequirement = Object.freeze({ mode, names: Object.freeze([...(names as string[])]) });
@@ -113,15 +105,8 @@ export function satisfies(granted: readonly string[], requirement: CompiledRequi
 }
 
 /** Throws ERR_PERMISSION_DENIED (403) naming the route's requirement, never the token's grants. */
-export function assertPermissions(
-  granted: readonly string[],
-  requirement: CompiledRequirement,
-  adminPermission?: string,
-  wildcards = true,
-): void {
+export function assertPermissions(granted: readonly string[], requirement: CompiledRequirement, adminPermission?: string, wildcards = true): void {
   if (satisfies(granted, requirement, adminPermission, wildcards)) return;
-  const message = requirement.mode === 'all' || requirement.names.length === 1
-    ? 'the token lacks a required permission'
-    : 'the token holds none of the accepted permissions';
+  const message = requirement.mode === 'all' || requirement.names.length === 1 ? 'the token lacks a required permission' : 'the token holds none of the accepted permissions';
   throw new ApoJwtError('ERR_PERMISSION_DENIED', message, { requiredPermissions: requirement.names });
 }

@@ -18,11 +18,16 @@ export function signatureMatches(alg: Algorithm, key: KeyObject, signingInput: s
     case 'RS':
       return cryptoVerify(hash, Buffer.from(signingInput), key, signature);
     case 'PS':
-      return cryptoVerify(hash, Buffer.from(signingInput), {
-        key,
-        padding: constants.RSA_PKCS1_PSS_PADDING,
-        saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-      }, signature);
+      return cryptoVerify(
+        hash,
+        Buffer.from(signingInput),
+        {
+          key,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+        },
+        signature,
+      );
     case 'ES':
       // JWS carries ECDSA signatures as r||s (RFC 7518 §3.4), not DER.
       return cryptoVerify(hash, Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' }, signature);

@@ -79,9 +79,10 @@ export function resolveTemplate(template: string | Template): Template {
     const names = [...templates.keys()];
     const quoted = JSON.stringify(template.length > 64 ? `${template.slice(0, 64)}…` : template);
     const near = names.find((name) => name.toLowerCase() === template.toLowerCase());
-    const known = names.length === 0
-      ? 'no template is registered (an adapter registers its template when its package is imported)'
-      : `registered templates: ${names.map((name) => JSON.stringify(name)).join(', ')}${near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`}`;
+    const known =
+      names.length === 0
+        ? 'no template is registered (an adapter registers its template when its package is imported)'
+        : `registered templates: ${names.map((name) => JSON.stringify(name)).join(', ')}${near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`}`;
     throw new ApoJwtConfigError(`unknown template ${quoted}: ${known}; or pass a template object`);
   }
   return found;
@@ -119,7 +120,10 @@ export function checkTemplateOptions(options: unknown, errorModes: readonly stri
   }
   const { name, cookie, refreshCookie, errors } = options as Record<string, unknown>;
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw new ApoJwtConfigError('template option name must be a non-empty string');
-  for (const [label, value] of [['cookie', cookie], ['refreshCookie', refreshCookie]] as const) {
+  for (const [label, value] of [
+    ['cookie', cookie],
+    ['refreshCookie', refreshCookie],
+  ] as const) {
     if (value !== undefined && (typeof value !== 'string' || !COOKIE_NAME.test(value))) {
       throw new ApoJwtConfigError(`template option ${label} must be a cookie name (an RFC 6265 token)`);
     }

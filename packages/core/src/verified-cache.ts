@@ -36,7 +36,10 @@ export class VerifiedTokenCache {
   private readonly lru: LRUCache<string, Entry>;
   private epoch: number | undefined;
 
-  constructor(max: number, private readonly keys: KeyEpoch) {
+  constructor(
+    max: number,
+    private readonly keys: KeyEpoch,
+  ) {
     this.lru = new LRUCache<string, Entry>({ max });
     this.epoch = keys.keyEpoch;
   }

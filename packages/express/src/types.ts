@@ -27,4 +27,3 @@ export type GuardedRequest<R extends Request = Request> = R & {
   tokenPermissions: readonly PermissionGrant<RegisteredPermission>[];
   tokenClaims: AccessClaims<PermissionGrant<RegisteredPermission>, RegisteredData>;
 };
-

@@ -68,7 +68,7 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
       attachToRequest(args[0] as Record<string, unknown>, values);
     },
     respond(args: readonly unknown[], status: number, headers: Headers, body: unknown): FastifyReply {
-      if (!isReply(args[1])) throw new ApoJwtConfigError('an apojwt endpoint needs Fastify\'s (request, reply): route it as fastify.post(path, handler)');
+      if (!isReply(args[1])) throw new ApoJwtConfigError("an apojwt endpoint needs Fastify's (request, reply): route it as fastify.post(path, handler)");
       const reply = args[1].code(status).headers(headers);
       return body === undefined ? reply.send() : reply.send(body);
     },

@@ -27,4 +27,3 @@ export interface GuardedState {
  * `@tokenRequired()` or `@permissionRequired(...)`.
  */
 export type GuardedContext<C extends Context = Context> = C & { state: C['state'] & GuardedState };
-

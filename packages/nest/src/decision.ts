@@ -48,7 +48,10 @@ export function handlerName(controller: Target, handler: Target): string {
 export function decide(reflector: Reflector, handler: Target, controller: Target): Decision {
   const method = levelOf(reflector, handler);
   const klass = levelOf(reflector, controller);
-  for (const [level, where] of [[method, handlerName(controller, handler)], [klass, controller.name || 'a controller']] as const) {
+  for (const [level, where] of [
+    [method, handlerName(controller, handler)],
+    [klass, controller.name || 'a controller'],
+  ] as const) {
     if (level.isPublic && (level.token || level.requirements.length > 0 || level.refresh)) {
       throw new ApoJwtConfigError(`${where} is marked @Public() and also carries a requirement: remove one of them`);
     }

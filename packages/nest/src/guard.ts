@@ -49,7 +49,10 @@ export class ApoJwtGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<object>();
     if (checked.get(request) === handler) return true;
     checked.set(request, handler);
-    return this.check(decision, request).then(() => true, (error: unknown) => this.refuse(error));
+    return this.check(decision, request).then(
+      () => true,
+      (error: unknown) => this.refuse(error),
+    );
   }
 
   private decisionFor(handler: Target, controller: Target): Decision {

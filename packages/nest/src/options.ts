@@ -31,9 +31,7 @@ export interface ApoJwtModuleSettings {
 type FrameworkOptions = 'template' | 'tokenFinder' | 'refreshFinder' | 'exceptionHandler';
 
 /** `forRoot` options: the ApoJwt options (the module creates the instance), or an instance of your own as `apo`. */
-export type ApoJwtModuleOptions =
-  | (Omit<ApoJwtOptions, FrameworkOptions> & ApoJwtModuleSettings & { apo?: undefined })
-  | (ApoJwtModuleSettings & { apo: ApoJwt<any, any, any, boolean> });
+export type ApoJwtModuleOptions = (Omit<ApoJwtOptions, FrameworkOptions> & ApoJwtModuleSettings & { apo?: undefined }) | (ApoJwtModuleSettings & { apo: ApoJwt<any, any, any, boolean> });
 
 /** The validated, frozen settings the guard, interceptor and filter read. */
 export interface ResolvedModuleOptions {
@@ -79,4 +77,3 @@ export function resolveModuleOptions(options: unknown): ResolvedModuleOptions {
   const credentials = credentialsOf({ ...names, refreshCookie: (refreshCookie as string | undefined) ?? apo.template?.refreshCookie });
   return Object.freeze({ apo, guard: guard ?? 'global', requireDecision: requireDecision ?? false, platform, credentials });
 }
-

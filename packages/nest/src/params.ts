@@ -14,10 +14,13 @@ type Key = keyof InjectedValues;
  * Undefined when no check of either ran for the request.
  */
 function valueParameter(key: Key, coreMarker: () => core.ParameterMarker): () => ParameterDecorator {
-  const fromRequest = createParamDecorator((_data: unknown, context: ExecutionContext): unknown => {
-    if (context.getType() !== 'http') return undefined;
-    return (context.switchToHttp().getRequest<Partial<Record<Key, unknown>>>())[key];
-  }, [coreMarker() as ParameterDecorator]);
+  const fromRequest = createParamDecorator(
+    (_data: unknown, context: ExecutionContext): unknown => {
+      if (context.getType() !== 'http') return undefined;
+      return context.switchToHttp().getRequest<Partial<Record<Key, unknown>>>()[key];
+    },
+    [coreMarker() as ParameterDecorator],
+  );
   return () => fromRequest();
 }
 

@@ -1,12 +1,4 @@
-import type {
-  AccessClaims,
-  ApoJwt,
-  PermissionGrant,
-  RefreshClaims,
-  RegisteredData,
-  RegisteredPermission,
-  RegisteredRefreshData,
-} from '@apojwt/core';
+import type { AccessClaims, ApoJwt, PermissionGrant, RefreshClaims, RegisteredData, RegisteredPermission, RegisteredRefreshData } from '@apojwt/core';
 
 /**
  * The instance the module provides, typed from your `Register`. Write

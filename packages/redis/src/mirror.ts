@@ -43,9 +43,10 @@ export class RevocationMirror {
     const map = this.maps[kind];
     const previous = map.get(id);
     if (previous === undefined && map.size >= this.maxEntries && !this.makeRoom(kind, now)) return 'full';
-    const merged: Entry = kind === 'sub'
-      ? { exp: Math.max(previous?.exp ?? 0, entry.exp), at: Math.max(previous?.at ?? Number.NEGATIVE_INFINITY, entry.at ?? Number.NEGATIVE_INFINITY) }
-      : { exp: Math.max(previous?.exp ?? 0, entry.exp) };
+    const merged: Entry =
+      kind === 'sub'
+        ? { exp: Math.max(previous?.exp ?? 0, entry.exp), at: Math.max(previous?.at ?? Number.NEGATIVE_INFINITY, entry.at ?? Number.NEGATIVE_INFINITY) }
+        : { exp: Math.max(previous?.exp ?? 0, entry.exp) };
     if (previous !== undefined && previous.exp === merged.exp && previous.at === merged.at) return 'same';
     map.set(id, merged);
     if (this.size >= this.sweepAt) this.sweep(now);

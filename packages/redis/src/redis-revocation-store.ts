@@ -239,14 +239,17 @@ export class RedisRevocationStore implements RevocationStore {
     const generation = this.generation;
     const sent = { beats: 0 };
     this.pendingPing = sent;
-    this.subscriber.ping().then(
-      () => {
-        if (generation === this.generation) this.answered();
-      },
-      () => undefined,
-    ).finally(() => {
-      if (this.pendingPing === sent) this.pendingPing = undefined;
-    });
+    this.subscriber
+      .ping()
+      .then(
+        () => {
+          if (generation === this.generation) this.answered();
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        if (this.pendingPing === sent) this.pendingPing = undefined;
+      });
   }
 
   private startSync(): void {

@@ -64,7 +64,11 @@ export class RedisRotationStore implements RotationStore {
   async consume(jti: string, expiresAt: number, nowSeconds: number, token?: ConsumedToken): Promise<number | undefined> {
     const ttlMs = Math.max(1, expiresAt - nowSeconds + TOLERANCE_MARGIN) * 1000;
     const iat = token !== undefined && Number.isFinite(token.iat) ? String(Math.floor(token.iat)) : '';
-    const [verdict, first, epoch] = (await runScript(this.client, CONSUME, [`${this.prefix}rot:${jti}`, this.epochKey], [nowSeconds, Math.ceil(ttlMs), iat, this.seenEpoch])) as [string, string, string];
+    const [verdict, first, epoch] = (await runScript(this.client, CONSUME, [`${this.prefix}rot:${jti}`, this.epochKey], [nowSeconds, Math.ceil(ttlMs), iat, this.seenEpoch])) as [
+      string,
+      string,
+      string,
+    ];
     this.seenEpoch = epoch;
     if (verdict === 'fresh') return undefined;
     return Number(first);

@@ -1,14 +1,5 @@
 import type { Action } from 'routing-controllers';
-import {
-  ApoJwtConfigError,
-  defaultApoJwt,
-  frameworkError,
-  isApoJwtError,
-  runInRequestScope,
-  type AccessClaims,
-  type Finder,
-  type Middleware,
-} from '@apojwt/core';
+import { ApoJwtConfigError, defaultApoJwt, frameworkError, isApoJwtError, runInRequestScope, type AccessClaims, type Finder, type Middleware } from '@apojwt/core';
 import { requestArgsOf } from './action.js';
 
 /**
@@ -77,10 +68,7 @@ export interface CurrentUserCheckerOptions<U> {
  * as core's ERR_TOKEN_MISSING). A token that is sent but not valid is refused
  * with core's 401, never taken as no user.
  */
-export function currentUserChecker<U = AccessClaims<string, object>>(
-  apo?: CheckingInstance,
-  options: CurrentUserCheckerOptions<U> = {},
-): (action: Action) => Promise<U | undefined> {
+export function currentUserChecker<U = AccessClaims<string, object>>(apo?: CheckingInstance, options: CurrentUserCheckerOptions<U> = {}): (action: Action) => Promise<U | undefined> {
   const user = options.user;
   return async (action) => {
     const engine = instance(apo);

@@ -22,9 +22,7 @@ export type ApoJwtRoutingOptions<O extends RoutingControllersOptions> = O &
 export function useApoJwt<O extends RoutingControllersOptions>(options: O, apo?: CheckingInstance): ApoJwtRoutingOptions<O> {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('useApoJwt needs routing-controllers options (an object)');
   if (options.defaultErrorHandler === true) {
-    throw new ApoJwtConfigError(
-      'useApoJwt needs defaultErrorHandler: false: routing-controllers’ default error handler answers refusals without their WWW-Authenticate challenge',
-    );
+    throw new ApoJwtConfigError('useApoJwt needs defaultErrorHandler: false: routing-controllers’ default error handler answers refusals without their WWW-Authenticate challenge');
   }
   return {
     ...options,

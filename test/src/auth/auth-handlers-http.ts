@@ -33,7 +33,6 @@ export interface HandlersAdapter {
 }
 
 export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: HandlersAdapter): void {
-
   describe(`auth endpoints on ${framework.name}`, () => {
     let server: Running;
     let apo: ApoJwt<string, JsonObject, JsonObject, true>;
@@ -77,7 +76,15 @@ export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: 
       fwApo.configLogin(passwordLogin({ getUser, cost: COST, limiter: false }));
       const failure = new Error('user database down');
       const boomApo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
-      boomApo.configLogin(passwordLogin({ getUser: () => { throw failure; }, cost: COST, limiter: false }));
+      boomApo.configLogin(
+        passwordLogin({
+          getUser: () => {
+            throw failure;
+          },
+          cost: COST,
+          limiter: false,
+        }),
+      );
       const esApo = new ApoJwt({ ...BASE_NO_SECRET, algorithm: 'ES256', privateKey: ES_KEY, kid: 'es-1' });
 
       const auth = adapter.authHandlers(apo, { issue: (claims: { sub: string }) => ({ sub: claims.sub, permissions: ['orders:read'] }) });
@@ -152,7 +159,15 @@ export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: 
       assert.match(String(malformed.json['message']), /not valid JSON/);
       refused(await post('/auth/login', ''), 400, 'ERR_BODY_INVALID');
       refused(await post('/auth/login'), 400, 'ERR_BODY_INVALID');
-      for (const body of ['[1]', 'null', '"alice"', JSON.stringify({ username: 'alice' }), JSON.stringify({ password: PASSWORD }), JSON.stringify({ username: 1, password: PASSWORD }), JSON.stringify({ username: 'alice', password: [PASSWORD] })]) {
+      for (const body of [
+        '[1]',
+        'null',
+        '"alice"',
+        JSON.stringify({ username: 'alice' }),
+        JSON.stringify({ password: PASSWORD }),
+        JSON.stringify({ username: 1, password: PASSWORD }),
+        JSON.stringify({ username: 'alice', password: [PASSWORD] }),
+      ]) {
         const answer = await post('/auth/login', body);
         refused(answer, 400, 'ERR_BODY_INVALID');
         assert.match(String(answer.json['message']), /username.*password/);

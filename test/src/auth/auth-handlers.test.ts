@@ -16,7 +16,13 @@ async function setup(options: { refresh?: boolean; limiter?: false | { perAccoun
   if (options.refresh !== false) apo.configRefresh({ refreshSecret: 'r'.repeat(32), refreshExpPeriod: 3600 });
   apo.configLogin(passwordLogin({ getUser: (n) => (n === 'alice' ? user : undefined), cost, limiter: options.limiter ?? false }));
   const handlers = createAuthHandlers({ apo, issue: (claims) => ({ sub: claims.sub, permissions: ['orders:read'] }) });
-  return { apo, handlers, advance: (seconds: number) => { now += seconds * 1000; } };
+  return {
+    apo,
+    handlers,
+    advance: (seconds: number) => {
+      now += seconds * 1000;
+    },
+  };
 }
 
 const cookieValue = (setCookie: string) => setCookie.slice(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
@@ -79,7 +85,15 @@ test('wrong credentials are a 401 with a Bearer challenge; a lockout is a 429 wi
 test('an error that is not ApoJwtError (the user lookup failing) is thrown for the framework 500', async () => {
   const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' });
   const failure = new Error('db down');
-  apo.configLogin(passwordLogin({ getUser: () => { throw failure; }, cost, limiter: false }));
+  apo.configLogin(
+    passwordLogin({
+      getUser: () => {
+        throw failure;
+      },
+      cost,
+      limiter: false,
+    }),
+  );
   const handlers = createAuthHandlers({ apo });
   await assert.rejects(handlers.login({ body: { username: 'a', password: 'b' } }), (e: unknown) => e === failure);
 });
@@ -178,11 +192,18 @@ test('logout with no cookie or a worthless one still clears and answers 204', as
 
 test('cookie options are validated; sameSite None needs secure', () => {
   const bad = [{ name: 'a b' }, { path: 'auth' }, { path: '/a;b' }, { sameSite: 'Loose' }, { sameSite: 'None', secure: false }, { secure: 'yes' }, { domain: 'a;b' }];
-  for (const cookie of bad) assert.throws(() => refreshCookie(cookie as never), (e: unknown) => e instanceof ApoJwtConfigError);
+  for (const cookie of bad)
+    assert.throws(
+      () => refreshCookie(cookie as never),
+      (e: unknown) => e instanceof ApoJwtConfigError,
+    );
   const custom = refreshCookie({ name: 'rt', path: '/api/auth', domain: 'example.com', secure: false, sameSite: 'Lax' });
   assert.equal(custom.set('a.b.c', 60), 'rt=a.b.c; Max-Age=60; Path=/api/auth; Domain=example.com; HttpOnly; SameSite=Lax');
   assert.equal(custom.read('x=1; rt=a.b.c'), 'a.b.c');
-  assert.throws(() => createAuthHandlers({} as never), (e: unknown) => e instanceof ApoJwtConfigError);
+  assert.throws(
+    () => createAuthHandlers({} as never),
+    (e: unknown) => e instanceof ApoJwtConfigError,
+  );
 });
 
 /** The whole binding a framework needs: read body, IP and Cookie, copy the answer. */

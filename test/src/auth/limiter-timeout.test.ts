@@ -82,11 +82,15 @@ test('a frozen Redis (SIGSTOP): a login answers 503 within the limiter timeout i
 test('the limiter timeout defaults to 2 s and is validated', () => {
   assert.ok(new LoginLimiter({ timeoutMs: 50 }));
   for (const timeoutMs of [0, -1, 1.5, '2000', Number.NaN, 600_001]) {
-    assert.throws(() => new LoginLimiter({ timeoutMs } as never), (error: unknown) => {
-      assert.ok(error instanceof TypeError);
-      assert.equal((error as { code?: string }).code, 'ERR_APOJWT_CONFIG');
-      assert.match((error as Error).message, /^LoginLimiter timeoutMs must be a whole number from 1 to 60000$/);
-      return true;
-    }, String(timeoutMs));
+    assert.throws(
+      () => new LoginLimiter({ timeoutMs } as never),
+      (error: unknown) => {
+        assert.ok(error instanceof TypeError);
+        assert.equal((error as { code?: string }).code, 'ERR_APOJWT_CONFIG');
+        assert.match((error as Error).message, /^LoginLimiter timeoutMs must be a whole number from 1 to 60000$/);
+        return true;
+      },
+      String(timeoutMs),
+    );
   }
 });

@@ -13,8 +13,7 @@ const cost = 4;
 const hashes = { alice: hashPassword('alice-pw', { cost }), bob: hashPassword('bob-pw', { cost }) };
 
 const limited = (seconds?: number) => (error: unknown) =>
-  error instanceof ApoJwtError && error.code === 'ERR_RATE_LIMITED' && error.status === 429 &&
-  (seconds === undefined || error.details.retryAfterSeconds === seconds);
+  error instanceof ApoJwtError && error.code === 'ERR_RATE_LIMITED' && error.status === 429 && (seconds === undefined || error.details.retryAfterSeconds === seconds);
 const invalid = (error: unknown) => error instanceof ApoJwtError && error.code === 'ERR_CREDENTIALS_INVALID' && error.status === 401;
 
 async function setup(limiter: LoginLimiter) {
@@ -23,9 +22,16 @@ async function setup(limiter: LoginLimiter) {
     ['bob', { sub: 'b', passwordHash: await hashes.bob }],
   ]);
   let lookups = 0;
-  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin(passwordLogin({
-    getUser: (n) => { lookups++; return db.get(n); }, cost, limiter,
-  }));
+  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin(
+    passwordLogin({
+      getUser: (n) => {
+        lookups++;
+        return db.get(n);
+      },
+      cost,
+      limiter,
+    }),
+  );
   return { apo, lookups: () => lookups };
 }
 
@@ -138,7 +144,11 @@ test('limiter options are validated', () => {
     { accountKey: 1 },
     { ipKey: 'x' },
   ];
-  for (const options of bad) assert.throws(() => new LoginLimiter(options as never), (e: unknown) => e instanceof ApoJwtConfigError);
+  for (const options of bad)
+    assert.throws(
+      () => new LoginLimiter(options as never),
+      (e: unknown) => e instanceof ApoJwtConfigError,
+    );
 });
 
 test('parallel guesses cannot exceed the limit: extra attempts are refused before any password check', async () => {
@@ -154,10 +164,16 @@ test('parallel guesses cannot exceed the limit: extra attempts are refused befor
 test('a failing user lookup does not count as a failed attempt', async () => {
   let fail = true;
   const user = { sub: 'a', passwordHash: await hashes.alice };
-  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin(passwordLogin({
-    getUser: () => { if (fail) throw new Error('db down'); return user; }, cost,
-    limiter: new LoginLimiter({ perAccount: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 }, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 } }),
-  }));
+  const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api' }).configLogin(
+    passwordLogin({
+      getUser: () => {
+        if (fail) throw new Error('db down');
+        return user;
+      },
+      cost,
+      limiter: new LoginLimiter({ perAccount: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 }, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 10 } }),
+    }),
+  );
   for (let i = 0; i < 5; i++) await assert.rejects(apo.login('alice', 'alice-pw', { ip: '192.0.2.5' }), (e: unknown) => e instanceof Error && e.message === 'db down');
   fail = false;
   assert.equal(typeof (await apo.login('alice', 'alice-pw', { ip: '192.0.2.5' })), 'string');

@@ -5,8 +5,7 @@ import { createLogin, hashPassword, needsRehash, verifyPassword, type LoginUser,
 
 const cost = 4;
 const secret = 's'.repeat(32);
-const isCode = (code: string, status: number) => (error: unknown) =>
-  error instanceof ApoJwtError && error.code === code && error.status === status;
+const isCode = (code: string, status: number) => (error: unknown) => error instanceof ApoJwtError && error.code === code && error.status === status;
 
 interface User extends LoginUser<string, { name: string }, { device: string }> {}
 
@@ -37,9 +36,17 @@ test('apo.login with a sync getUser returns an access token carrying the user', 
 test('login with an async getUser returns the pair when refresh is configured', async () => {
   const db = await users();
   const apo = new ApoJwt({
-    secret, iss: 'auth', serverAudience: 'api',
+    secret,
+    iss: 'auth',
+    serverAudience: 'api',
     refresh: { refreshSecret: 'r'.repeat(32) },
-    login: passwordLogin({ getUser: async (name: string) => { await new Promise((r) => setImmediate(r)); return db.get(name); }, cost }),
+    login: passwordLogin({
+      getUser: async (name: string) => {
+        await new Promise((r) => setImmediate(r));
+        return db.get(name);
+      },
+      cost,
+    }),
   });
   const pair = (await apo.login('alice', 'alice-pw')) as unknown as { accessToken: string; refreshToken: string };
   assert.equal((await apo.verify(pair.accessToken)).sub, 'u-alice');
@@ -58,7 +65,13 @@ test('unknown user, wrong password and a malformed stored hash give the same err
   const db = await users();
   const apo = apoWith(false).configLogin(passwordLogin({ getUser: (n) => db.get(n), cost, limiter: false }));
   const seen: Array<[string, number, string]> = [];
-  for (const [name, pw] of [['nobody', 'alice-pw'], ['alice', 'wrong'], ['broken', 'not-a-hash'], ['', 'x'], ['alice', '']]) {
+  for (const [name, pw] of [
+    ['nobody', 'alice-pw'],
+    ['alice', 'wrong'],
+    ['broken', 'not-a-hash'],
+    ['', 'x'],
+    ['alice', ''],
+  ]) {
     await assert.rejects(apo.login(name as string, pw as string), (error: unknown) => {
       assert.ok(isCode('ERR_CREDENTIALS_INVALID', 401)(error));
       const e = error as ApoJwtError;
@@ -79,8 +92,24 @@ test('getUser returning null is an unknown user', async () => {
 
 test('non-string or oversized credentials are a bad body (ERR_BODY_INVALID, 400) and getUser is not asked', async () => {
   let asked = 0;
-  const apo = apoWith(false).configLogin(passwordLogin({ getUser: () => { asked++; return undefined; }, cost, limiter: false }));
-  for (const [u, p] of [[undefined, 'x'], ['x', 42], [{}, 'x'], ['x', null], ['x'.repeat(5000), 'x'], ['x', 'y'.repeat(5000)]]) {
+  const apo = apoWith(false).configLogin(
+    passwordLogin({
+      getUser: () => {
+        asked++;
+        return undefined;
+      },
+      cost,
+      limiter: false,
+    }),
+  );
+  for (const [u, p] of [
+    [undefined, 'x'],
+    ['x', 42],
+    [{}, 'x'],
+    ['x', null],
+    ['x'.repeat(5000), 'x'],
+    ['x', 'y'.repeat(5000)],
+  ]) {
     await assert.rejects(apo.login(u as string, p as string), isCode('ERR_BODY_INVALID', 400));
   }
   assert.equal(asked, 0);
@@ -96,7 +125,16 @@ test('a disabled account is refused with 403 only when the password is right', a
 test('the isDisabled hook (sync or async) refuses an account after the password check', async () => {
   const db = await users();
   const checked: string[] = [];
-  for (const isDisabled of [(u: User) => { checked.push(u.sub); return u.sub === 'u-alice'; }, async (u: User) => { checked.push(u.sub); return true; }]) {
+  for (const isDisabled of [
+    (u: User) => {
+      checked.push(u.sub);
+      return u.sub === 'u-alice';
+    },
+    async (u: User) => {
+      checked.push(u.sub);
+      return true;
+    },
+  ]) {
     const apo = apoWith(false).configLogin(passwordLogin({ getUser: (n) => db.get(n), cost, limiter: false, isDisabled }));
     await assert.rejects(apo.login('alice', 'wrong'), isCode('ERR_CREDENTIALS_INVALID', 401));
     await assert.rejects(apo.login('alice', 'alice-pw'), isCode('ERR_ACCOUNT_DISABLED', 403));
@@ -107,10 +145,18 @@ test('the isDisabled hook (sync or async) refuses an account after the password 
 test('onRehash receives a new hash at the configured cost when the stored one is weaker', async () => {
   const user: User = { sub: 'u1', passwordHash: await hashPassword('pw', { cost: 4 }) };
   const rehashed: string[] = [];
-  const apo = apoWith(false).configLogin(passwordLogin({
-    getUser: () => user, cost: 5, limiter: false,
-    onRehash: async (u, newHash) => { assert.equal(u, user); rehashed.push(newHash); user.passwordHash = newHash; },
-  }));
+  const apo = apoWith(false).configLogin(
+    passwordLogin({
+      getUser: () => user,
+      cost: 5,
+      limiter: false,
+      onRehash: async (u, newHash) => {
+        assert.equal(u, user);
+        rehashed.push(newHash);
+        user.passwordHash = newHash;
+      },
+    }),
+  );
   await apo.login('u1', 'pw');
   assert.equal(rehashed.length, 1);
   assert.match(rehashed[0]!, /^\$2b\$05\$/);
@@ -123,27 +169,65 @@ test('onRehash receives a new hash at the configured cost when the stored one is
 test('onRehash is not called for a failed login', async () => {
   const user: User = { sub: 'u1', passwordHash: await hashPassword('pw', { cost: 4 }) };
   let calls = 0;
-  const apo = apoWith(false).configLogin(passwordLogin({ getUser: () => user, cost: 5, limiter: false, onRehash: () => { calls++; } }));
+  const apo = apoWith(false).configLogin(
+    passwordLogin({
+      getUser: () => user,
+      cost: 5,
+      limiter: false,
+      onRehash: () => {
+        calls++;
+      },
+    }),
+  );
   await assert.rejects(apo.login('u1', 'nope'), isCode('ERR_CREDENTIALS_INVALID', 401));
   assert.equal(calls, 0);
 });
 
 test('an error thrown by getUser reaches the caller unchanged', async () => {
   const failure = new Error('db down');
-  const apo = apoWith(false).configLogin(passwordLogin({ getUser: async () => { throw failure; }, cost, limiter: false }));
+  const apo = apoWith(false).configLogin(
+    passwordLogin({
+      getUser: async () => {
+        throw failure;
+      },
+      cost,
+      limiter: false,
+    }),
+  );
   await assert.rejects(apo.login('a', 'b'), (e: unknown) => e === failure);
 });
 
 test('login options are validated when configured', () => {
   const apo = apoWith(false);
-  assert.throws(() => apo.login('a', 'b'), (e: unknown) => e instanceof ApoJwtConfigError && /configLogin/.test(e.message));
+  assert.throws(
+    () => apo.login('a', 'b'),
+    (e: unknown) => e instanceof ApoJwtConfigError && /configLogin/.test(e.message),
+  );
   // Core builds no password login itself: the old options object is refused, pointing at passwordLogin.
-  assert.throws(() => apo.configLogin({ getUser: () => undefined } as never), (e: unknown) => e instanceof ApoJwtConfigError && /passwordLogin/.test(e.message));
-  assert.throws(() => new ApoJwt({ secret, iss: 'auth', serverAudience: 'api', login: { getUser: () => undefined } as never }), (e: unknown) => e instanceof ApoJwtConfigError && /passwordLogin/.test(e.message));
-  assert.throws(() => apo.configLogin(passwordLogin({} as never)), (e: unknown) => e instanceof ApoJwtConfigError && /getUser/.test(e.message));
-  assert.throws(() => apo.configLogin(passwordLogin({ getUser: () => undefined, cost: 2 })), (e: unknown) => e instanceof ApoJwtConfigError && /cost/.test(e.message));
-  assert.throws(() => apo.configLogin(passwordLogin({ getUser: () => undefined, onRehash: 'x' as never })), (e: unknown) => e instanceof ApoJwtConfigError && /onRehash/.test(e.message));
-  assert.throws(() => apo.configLogin(passwordLogin({ getUser: () => undefined, limiter: { perAccount: { attempts: 0, windowSeconds: 1, lockoutSeconds: 1 } } })), (e: unknown) => e instanceof ApoJwtConfigError && /attempts/.test(e.message));
+  assert.throws(
+    () => apo.configLogin({ getUser: () => undefined } as never),
+    (e: unknown) => e instanceof ApoJwtConfigError && /passwordLogin/.test(e.message),
+  );
+  assert.throws(
+    () => new ApoJwt({ secret, iss: 'auth', serverAudience: 'api', login: { getUser: () => undefined } as never }),
+    (e: unknown) => e instanceof ApoJwtConfigError && /passwordLogin/.test(e.message),
+  );
+  assert.throws(
+    () => apo.configLogin(passwordLogin({} as never)),
+    (e: unknown) => e instanceof ApoJwtConfigError && /getUser/.test(e.message),
+  );
+  assert.throws(
+    () => apo.configLogin(passwordLogin({ getUser: () => undefined, cost: 2 })),
+    (e: unknown) => e instanceof ApoJwtConfigError && /cost/.test(e.message),
+  );
+  assert.throws(
+    () => apo.configLogin(passwordLogin({ getUser: () => undefined, onRehash: 'x' as never })),
+    (e: unknown) => e instanceof ApoJwtConfigError && /onRehash/.test(e.message),
+  );
+  assert.throws(
+    () => apo.configLogin(passwordLogin({ getUser: () => undefined, limiter: { perAccount: { attempts: 0, windowSeconds: 1, lockoutSeconds: 1 } } })),
+    (e: unknown) => e instanceof ApoJwtConfigError && /attempts/.test(e.message),
+  );
 });
 
 test('types: after configRefresh, login resolves to the pair without casts', async () => {

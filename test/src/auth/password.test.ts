@@ -6,8 +6,7 @@ import { BCRYPT_MAX_BYTES, hashPassword, isPasswordHash, needsRehash, verifyPass
 // Cost 4 keeps the suite fast; the default (12) is asserted separately once.
 const cost = 4;
 
-const isCode = (code: string, status: number) => (error: unknown) =>
-  error instanceof ApoJwtError && error.code === code && error.status === status;
+const isCode = (code: string, status: number) => (error: unknown) => error instanceof ApoJwtError && error.code === code && error.status === status;
 
 test('a hashed password verifies; another password does not', async () => {
   const hash = await hashPassword('correct horse battery staple', { cost });
@@ -87,16 +86,31 @@ test('a non-string password is API misuse (ApoJwtConfigError)', async () => {
 test('the cost is validated (4 to 31, integer)', async () => {
   for (const bad of [3, 32, 10.5, '12', Number.NaN]) {
     await assert.rejects(hashPassword('pw', { cost: bad as number }), (e: unknown) => e instanceof ApoJwtConfigError && /cost/.test(e.message));
-    assert.throws(() => needsRehash('x', { cost: bad as number }), (e: unknown) => e instanceof ApoJwtConfigError);
+    assert.throws(
+      () => needsRehash('x', { cost: bad as number }),
+      (e: unknown) => e instanceof ApoJwtConfigError,
+    );
   }
 });
 
 test('a malformed stored hash gives false, never a crash', async () => {
   const good = await hashPassword('pw', { cost });
   const malformed: unknown[] = [
-    '', 'plain-text-password', '$2b$04$short', good.slice(0, -1), good + 'x', good.replace('$04$', '$99$'),
-    good.replace('$04$', '$03$'), '$apojwt-bcrypt-sha256$v=1', '$apojwt-bcrypt-sha256$v=1$2b$04$!!', '$argon2id$v=19$m=65536,t=3,p=4$abc$def',
-    undefined, null, 12, {}, [],
+    '',
+    'plain-text-password',
+    '$2b$04$short',
+    good.slice(0, -1),
+    good + 'x',
+    good.replace('$04$', '$99$'),
+    good.replace('$04$', '$03$'),
+    '$apojwt-bcrypt-sha256$v=1',
+    '$apojwt-bcrypt-sha256$v=1$2b$04$!!',
+    '$argon2id$v=19$m=65536,t=3,p=4$abc$def',
+    undefined,
+    null,
+    12,
+    {},
+    [],
   ];
   for (const stored of malformed) {
     assert.equal(await verifyPassword('pw', stored as string), false, String(stored));
@@ -133,10 +147,12 @@ test('two hashes of the same password differ (random salt)', async () => {
 
 test('many hashes and checks at once all complete with the right answers (bounded bcrypt concurrency)', async () => {
   const hashes = await Promise.all(Array.from({ length: 24 }, (_, i) => hashPassword(i % 3 === 0 ? `long-${'x'.repeat(80)}-${i}` : `pw-${i}`, { cost })));
-  const checks = await Promise.all(hashes.flatMap((hash, i) => {
-    const pw = i % 3 === 0 ? `long-${'x'.repeat(80)}-${i}` : `pw-${i}`;
-    return [verifyPassword(pw, hash), verifyPassword(`${pw}!`, hash).then((ok) => !ok)];
-  }));
+  const checks = await Promise.all(
+    hashes.flatMap((hash, i) => {
+      const pw = i % 3 === 0 ? `long-${'x'.repeat(80)}-${i}` : `pw-${i}`;
+      return [verifyPassword(pw, hash), verifyPassword(`${pw}!`, hash).then((ok) => !ok)];
+    }),
+  );
   assert.equal(checks.length, 48);
   assert.ok(checks.every(Boolean));
 });

@@ -45,7 +45,11 @@ test('usage mistakes exit 2 with one line', () => {
 });
 
 test('keygen makes HS secrets of the hash length, as text or an oct JWK', () => {
-  for (const [alg, bytes] of [['HS256', 32], ['HS384', 48], ['HS512', 64]] as const) {
+  for (const [alg, bytes] of [
+    ['HS256', 32],
+    ['HS384', 48],
+    ['HS512', 64],
+  ] as const) {
     const text = apojwt(['keygen', '--alg', alg]);
     assert.equal(text.status, 0);
     assert.equal(Buffer.from(text.stdout.trim(), 'base64url').length, bytes);
@@ -66,7 +70,11 @@ test('keygen makes RS and ES key pairs as PEM and JWK', () => {
   assert.equal(rsaKey.asymmetricKeyType, 'rsa');
   assert.equal(rsaKey.asymmetricKeyDetails?.modulusLength, 2048);
   assert.equal(createPublicKey(publicPem!).asymmetricKeyType, 'rsa');
-  for (const [alg, curve] of [['ES256', 'prime256v1'], ['ES384', 'secp384r1'], ['ES512', 'secp521r1']] as const) {
+  for (const [alg, curve] of [
+    ['ES256', 'prime256v1'],
+    ['ES384', 'secp384r1'],
+    ['ES512', 'secp521r1'],
+  ] as const) {
     const out = apojwt(['keygen', '--alg', alg, '--format', 'jwk']);
     assert.equal(out.status, 0);
     const [priv, pub] = out.stdout.split(/\n(?=\{)/).map((s) => JSON.parse(s) as Record<string, string>);
@@ -140,7 +148,11 @@ test('secrets come from a file, a named env var or APOJWT_SECRET, never argv', a
 
 test('verify prints the claims of a valid token, from the argument or stdin', () => {
   const token = verifier().createToken({ sub: 'u9', permissions: ['a'] });
-  for (const run of [apojwt(['verify', ...issuer, token], withSecret), apojwt(['verify', ...issuer], { ...withSecret, input: `${token}\n` }), apojwt(['verify', ...issuer, '-'], { ...withSecret, input: token })]) {
+  for (const run of [
+    apojwt(['verify', ...issuer, token], withSecret),
+    apojwt(['verify', ...issuer], { ...withSecret, input: `${token}\n` }),
+    apojwt(['verify', ...issuer, '-'], { ...withSecret, input: token }),
+  ]) {
     assert.equal(run.status, 0, run.stderr);
     const claims = JSON.parse(run.stdout) as Record<string, unknown>;
     assert.equal(claims['sub'], 'u9');
@@ -157,7 +169,10 @@ test('verify says which check failed, exits 1, and never echoes the token or sec
     [jwt.sign({ ...claims, exp: now + 100 }, 'another-secret-0123456789abcdefghij', { algorithm: 'HS256', header: { ...header, alg: 'HS256' } }), /ERR_SIGNATURE_INVALID/],
     [jwt.sign({ ...claims, aud: ['billing'], exp: now + 100 }, SECRET, { algorithm: 'HS256', header: { ...header, alg: 'HS256' } }), /ERR_CLAIM_INVALID: .*\(claim aud\)/],
     [jwt.sign({ ...claims, exp: now + 100 }, SECRET, { algorithm: 'HS512', header: { ...header, alg: 'HS512' } }), /ERR_ALGORITHM_NOT_ALLOWED/],
-    [`${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, exp: now + 100 })).toString('base64url')}.`, /ERR_ALGORITHM_NOT_ALLOWED|ERR_TOKEN_MALFORMED/],
+    [
+      `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, exp: now + 100 })).toString('base64url')}.`,
+      /ERR_ALGORITHM_NOT_ALLOWED|ERR_TOKEN_MALFORMED/,
+    ],
     ['not.a.token', /ERR_TOKEN_MALFORMED/],
   ];
   for (const [token, expected] of cases) {
@@ -174,7 +189,10 @@ test('verify checks RS and ES tokens with a public key file (PEM or JWK)', () =>
   try {
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: 'svc', iss: 'auth', aud: ['orders'], perms: ['x'], data: {}, jti: 'j', iat: now, nbf: now, exp: now + 60 };
-    for (const [alg, pair] of [['RS256', generateKeyPairSync('rsa', { modulusLength: 2048 })], ['ES256', generateKeyPairSync('ec', { namedCurve: 'P-256' })]] as const) {
+    for (const [alg, pair] of [
+      ['RS256', generateKeyPairSync('rsa', { modulusLength: 2048 })],
+      ['ES256', generateKeyPairSync('ec', { namedCurve: 'P-256' })],
+    ] as const) {
       const pem = join(dir, `${alg}.pub.pem`);
       writeFileSync(pem, pair.publicKey.export({ format: 'pem', type: 'spki' }));
       const jwkPath = join(dir, `${alg}.pub.jwk.json`);

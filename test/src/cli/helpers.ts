@@ -12,7 +12,11 @@ const bin = join(dirname(packageJson), (JSON.parse(readFileSync(packageJson, 'ut
 export const SECRET = 'cli-test-secret-0123456789abcdefghij';
 export const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('APOJWT_')));
 
-export interface Result { status: number | null; stdout: string; stderr: string }
+export interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 export function apojwt(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Result {
   const result = spawnSync(process.execPath, [bin, ...args], {

@@ -28,7 +28,13 @@ test('an unknown option with =VALUE is named without its value, with a hint wher
 });
 
 test('an unknown option followed by its value, and excess arguments: the value is never printed', () => {
-  for (const args of [['sign', ...issuer, '--secret', VALUE], ['sign', ...issuer, VALUE], ['hash', VALUE], ['keygen', VALUE], ['verify', ...issuer, 'a.b.c', VALUE]]) {
+  for (const args of [
+    ['sign', ...issuer, '--secret', VALUE],
+    ['sign', ...issuer, VALUE],
+    ['hash', VALUE],
+    ['keygen', VALUE],
+    ['verify', ...issuer, 'a.b.c', VALUE],
+  ]) {
     const result = apojwt(args, { ...withSecret, input: 'pw' });
     assert.equal(result.status, 2, result.stderr);
     assert.ok(!result.stderr.includes(VALUE), `value echoed: ${result.stderr}`);

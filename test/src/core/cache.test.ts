@@ -31,7 +31,9 @@ describe('verified-token cache', () => {
     const second = await apo.verify(token);
     assert.equal(keys.calls, 1);
     assert.equal(first, second);
-    assert.throws(() => { (second.perms as string[]).push('*'); }, TypeError);
+    assert.throws(() => {
+      (second.perms as string[]).push('*');
+    }, TypeError);
   });
 
   test('an entry never outlives exp (advance the frozen clock)', async () => {

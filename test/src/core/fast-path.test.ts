@@ -4,15 +4,7 @@
 // leave an asynchronous revocation store in charge.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ApoJwt,
-  MemoryRevocationStore,
-  type ApoJwtError,
-  type InjectedValues,
-  type RevocationQuery,
-  type RevocationStore,
-  type Template,
-} from '@apojwt/core';
+import { ApoJwt, MemoryRevocationStore, type ApoJwtError, type InjectedValues, type RevocationQuery, type RevocationStore, type Template } from '@apojwt/core';
 import { FrozenClock, isRejection, makeApo, rejects } from './helpers.js';
 
 /** An asynchronous store (say, a remote one): answers with promises, counts questions. */
@@ -206,7 +198,13 @@ describe('guard fast path (decorators)', () => {
     await apo.revoke(reader);
     assert.equal(await orders.list({ token: reader }), 'rejected');
     assert.equal(await orders.list({ token: writer }), 'rejected');
-    assert.deepEqual(rejections.map((e) => [e.code, e.status]), [['ERR_TOKEN_REVOKED', 401], ['ERR_PERMISSION_DENIED', 403]]);
+    assert.deepEqual(
+      rejections.map((e) => [e.code, e.status]),
+      [
+        ['ERR_TOKEN_REVOKED', 401],
+        ['ERR_PERMISSION_DENIED', 403],
+      ],
+    );
     assert.equal(calls.length, 0);
   });
 

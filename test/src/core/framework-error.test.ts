@@ -35,17 +35,25 @@ test('frameworkError: fixed message, same code and details, original as cause', 
 });
 
 test("Koa errors: 'throw' with Koa's default error handler: the body never carries custom text", async () => {
-  const apo = new ApoJwt({ secret: 'framework-error-secret-0123456789-abcdefgh', iss: 'i', serverAudience: 'a', keyResolver: quotingResolver, template: koaTemplate({ name: 'koa-throw', errors: 'throw' }) });
+  const apo = new ApoJwt({
+    secret: 'framework-error-secret-0123456789-abcdefgh',
+    iss: 'i',
+    serverAudience: 'a',
+    keyResolver: quotingResolver,
+    template: koaTemplate({ name: 'koa-throw', errors: 'throw' }),
+  });
   const token = new ApoJwt({ secret: 'framework-error-secret-0123456789-abcdefgh', iss: 'i', serverAudience: 'a', kid: ATTACKER }).createToken({ sub: 'u' }) as string;
   const app = new Koa();
   app.silent = true;
   let ran = false;
   const guard = apo.tokenRequired();
-  app.use((ctx, next) => guard(ctx, async () => {
-    ran = true;
-    ctx.body = 'ran';
-    await next();
-  }));
+  app.use((ctx, next) =>
+    guard(ctx, async () => {
+      ran = true;
+      ctx.body = 'ran';
+      await next();
+    }),
+  );
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   try {

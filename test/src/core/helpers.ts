@@ -45,8 +45,16 @@ export function signRaw(header: unknown, payload: unknown, secret: string | Buff
 export function accessPayload(clock: FrozenClock, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = clock.seconds;
   return {
-    sub: 'user-7731', iss: ISS, aud: [AUD], iat: now, nbf: now, exp: now + 900,
-    perms: ['orders:read'], data: { tenant: 'tenant-4417' }, jti: 'jti-0123456789abcdef', ...overrides,
+    sub: 'user-7731',
+    iss: ISS,
+    aud: [AUD],
+    iat: now,
+    nbf: now,
+    exp: now + 900,
+    perms: ['orders:read'],
+    data: { tenant: 'tenant-4417' },
+    jti: 'jti-0123456789abcdef',
+    ...overrides,
   };
 }
 

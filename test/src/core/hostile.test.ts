@@ -47,19 +47,37 @@ describe('hostile input', async () => {
   // HS/RS confusion (CVE-2015-9235).
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
-  await expectCode('HS instance, RS256-headed token', (() => {
-    const input = `${b64({ ...header, alg: 'RS256' })}.${goodP}`;
-    return `${input}.${createSign('RSA-SHA256').update(input).sign(privateKey, 'base64url')}`;
-  })(), 'ERR_ALGORITHM_NOT_ALLOWED');
+  await expectCode(
+    'HS instance, RS256-headed token',
+    (() => {
+      const input = `${b64({ ...header, alg: 'RS256' })}.${goodP}`;
+      return `${input}.${createSign('RSA-SHA256').update(input).sign(privateKey, 'base64url')}`;
+    })(),
+    'ERR_ALGORITHM_NOT_ALLOWED',
+  );
   const rsVerifier = new ApoJwt({
-    algorithm: 'RS256', iss: ISS, serverAudience: AUD, now: clock.now, cache: false,
+    algorithm: 'RS256',
+    iss: ISS,
+    serverAudience: AUD,
+    now: clock.now,
+    cache: false,
     keyResolver: new LocalKeyRing([{ kid: 'rsa-1', alg: 'RS256', key: publicKey }]),
   });
-  await expectCode('RS instance, HS256 token signed with the RSA public key PEM as secret', signRaw({ alg: 'HS256', typ: 'at+jwt', kid: 'rsa-1' }, payload, publicPem), 'ERR_ALGORITHM_NOT_ALLOWED', rsVerifier);
-  await expectCode('RS instance, RS256-headed token HMAC-signed with the public key PEM', (() => {
-    const input = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'rsa-1' })}.${goodP}`;
-    return `${input}.${createHmac('sha256', publicPem).update(input).digest('base64url')}`;
-  })(), 'ERR_SIGNATURE_INVALID', rsVerifier);
+  await expectCode(
+    'RS instance, HS256 token signed with the RSA public key PEM as secret',
+    signRaw({ alg: 'HS256', typ: 'at+jwt', kid: 'rsa-1' }, payload, publicPem),
+    'ERR_ALGORITHM_NOT_ALLOWED',
+    rsVerifier,
+  );
+  await expectCode(
+    'RS instance, RS256-headed token HMAC-signed with the public key PEM',
+    (() => {
+      const input = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'rsa-1' })}.${goodP}`;
+      return `${input}.${createHmac('sha256', publicPem).update(input).digest('base64url')}`;
+    })(),
+    'ERR_SIGNATURE_INVALID',
+    rsVerifier,
+  );
   test('RS instance accepts a real RS256 token (control)', async () => {
     const input = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'rsa-1' })}.${goodP}`;
     const token = `${input}.${createSign('RSA-SHA256').update(input).sign(privateKey, 'base64url')}`;
@@ -68,10 +86,15 @@ describe('hostile input', async () => {
 
   // An embedded key in the header is never trusted.
   const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  await expectCode('embedded jwk header', (() => {
-    const input = `${b64({ alg: 'RS256', typ: 'at+jwt', jwk: attacker.publicKey.export({ format: 'jwk' }) })}.${goodP}`;
-    return `${input}.${createSign('RSA-SHA256').update(input).sign(attacker.privateKey, 'base64url')}`;
-  })(), 'ERR_SIGNATURE_INVALID', rsVerifier);
+  await expectCode(
+    'embedded jwk header',
+    (() => {
+      const input = `${b64({ alg: 'RS256', typ: 'at+jwt', jwk: attacker.publicKey.export({ format: 'jwk' }) })}.${goodP}`;
+      return `${input}.${createSign('RSA-SHA256').update(input).sign(attacker.privateKey, 'base64url')}`;
+    })(),
+    'ERR_SIGNATURE_INVALID',
+    rsVerifier,
+  );
 
   // Shape.
   await expectCode('two segments', `${goodH}.${goodP}`, 'ERR_TOKEN_MALFORMED');
@@ -86,14 +109,25 @@ describe('hostile input', async () => {
   await expectCode('JWE-like five segments', `${goodH}.a.b.c.d`, 'ERR_TOKEN_MALFORMED');
 
   // Non-object payloads, correctly signed: the payload must be a JSON object.
-  for (const [label, value] of [['array', [payload]], ['string', 'a string'], ['number', 42], ['null', null], ['true', true]] as const) {
+  for (const [label, value] of [
+    ['array', [payload]],
+    ['string', 'a string'],
+    ['number', 42],
+    ['null', null],
+    ['true', true],
+  ] as const) {
     await expectCode(`payload is ${label}`, signRaw(header, value), 'ERR_TOKEN_MALFORMED');
   }
   test('payload that is not JSON, correctly signed', async () => {
     const input = `${goodH}.${Buffer.from('{"sub":').toString('base64url')}`;
     await rejects(apo.verify(`${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`), 'ERR_TOKEN_MALFORMED');
   });
-  for (const [label, value] of [['array', [header]], ['string', 'HS256'], ['number', 1], ['null', null]] as const) {
+  for (const [label, value] of [
+    ['array', [header]],
+    ['string', 'HS256'],
+    ['number', 1],
+    ['null', null],
+  ] as const) {
     await expectCode(`header is ${label}`, signRaw(value, payload), 'ERR_TOKEN_MALFORMED');
   }
   await expectCode('header not JSON', `${b64('{alg:HS256}')}.${goodP}.${goodS}`, 'ERR_TOKEN_MALFORMED');
@@ -108,8 +142,16 @@ describe('hostile input', async () => {
   const roomy = makeApo(clock, { cache: false, maxTokenBytes: 1 << 20 });
   await expectCode('header of 300 000 nested arrays (maxTokenBytes 1 MiB)', `${b64('['.repeat(300_000) + ']'.repeat(300_000))}.${goodP}.${goodS}`, 'ERR_TOKEN_MALFORMED', roomy);
   await expectCode('duplicate alg keys, none last', `${b64(`{"alg":"HS256","typ":"at+jwt","kid":"${String(header['kid'])}","alg":"none"}`)}.${goodP}.${goodS}`, 'ERR_ALGORITHM_NOT_ALLOWED');
-  await expectCode('duplicate alg keys, HS256 last, unsigned', `${b64(`{"alg":"none","typ":"at+jwt","kid":"${String(header['kid'])}","alg":"HS256"}`)}.${goodP}.${goodS}`, 'ERR_SIGNATURE_INVALID');
-  await expectCode('__proto__ in the header does not supply typ', signRaw(JSON.parse(`{"alg":"HS256","kid":"${String(header['kid'])}","__proto__":{"typ":"at+jwt"}}`), payload), 'ERR_TOKEN_TYPE_INVALID');
+  await expectCode(
+    'duplicate alg keys, HS256 last, unsigned',
+    `${b64(`{"alg":"none","typ":"at+jwt","kid":"${String(header['kid'])}","alg":"HS256"}`)}.${goodP}.${goodS}`,
+    'ERR_SIGNATURE_INVALID',
+  );
+  await expectCode(
+    '__proto__ in the header does not supply typ',
+    signRaw(JSON.parse(`{"alg":"HS256","kid":"${String(header['kid'])}","__proto__":{"typ":"at+jwt"}}`), payload),
+    'ERR_TOKEN_TYPE_INVALID',
+  );
   test('__proto__ in the payload does not supply perms', async () => {
     const { perms: _perms, ...rest } = payload;
     const raw = JSON.stringify(rest).replace(/^\{/, '{"__proto__":{"perms":["*"]},');
@@ -121,10 +163,14 @@ describe('hostile input', async () => {
   await expectCode('perms not an array', signRaw(header, { ...payload, perms: 'orders:*' }), 'ERR_CLAIM_INVALID');
   await expectCode('perms an object', signRaw(header, { ...payload, perms: { 0: '*', length: 1 } }), 'ERR_CLAIM_INVALID');
   await expectCode('exp as a string', signRaw(header, { ...payload, exp: '99999999999' }), 'ERR_CLAIM_INVALID');
-  await expectCode('exp as a huge exponent literal (Infinity after parse)', (() => {
-    const input = `${goodH}.${Buffer.from(JSON.stringify(payload).replace(/"exp":\d+/, '"exp":1e999')).toString('base64url')}`;
-    return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
-  })(), 'ERR_CLAIM_INVALID');
+  await expectCode(
+    'exp as a huge exponent literal (Infinity after parse)',
+    (() => {
+      const input = `${goodH}.${Buffer.from(JSON.stringify(payload).replace(/"exp":\d+/, '"exp":1e999')).toString('base64url')}`;
+      return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
+    })(),
+    'ERR_CLAIM_INVALID',
+  );
 
   // Size.
   await expectCode('oversized (> 8 KiB)', signRaw(header, { ...payload, data: { blob: 'A'.repeat(9000) } }), 'ERR_TOKEN_TOO_LARGE');

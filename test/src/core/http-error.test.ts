@@ -5,15 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Koa from 'koa';
-import {
-  ApoJwt,
-  ApoJwtError,
-  STATUS_BY_CODE,
-  toHttpErrorResponse,
-  type ApoJwtErrorCode,
-  type RevocationStore,
-  type Template,
-} from '@apojwt/core';
+import { ApoJwt, ApoJwtError, STATUS_BY_CODE, toHttpErrorResponse, type ApoJwtErrorCode, type RevocationStore, type Template } from '@apojwt/core';
 import { expressTemplate } from '@apojwt/express';
 import { koaTemplate } from '@apojwt/koa';
 import { AUD, ISS, SECRET } from './helpers.js';

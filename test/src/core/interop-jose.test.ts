@@ -7,7 +7,11 @@ import * as jose from 'jose';
 import { ApoJwt } from '@apojwt/core';
 import { AUD, FrozenClock, ISS, T0_S, rejects } from './helpers.js';
 
-const ALGS = [['HS256', 32], ['HS384', 48], ['HS512', 64]] as const;
+const ALGS = [
+  ['HS256', 32],
+  ['HS384', 48],
+  ['HS512', 64],
+] as const;
 
 for (const [alg, bytes] of ALGS) {
   describe(`jose interop ${alg}`, () => {
@@ -19,7 +23,12 @@ for (const [alg, bytes] of ALGS) {
     test('ours verify in jose.jwtVerify', async () => {
       const token = apo.createToken({ sub: 'u1', permissions: ['orders:read'], data: { tenant: 't' } });
       const { payload, protectedHeader } = await jose.jwtVerify(token, key, {
-        algorithms: [alg], issuer: ISS, audience: AUD, typ: 'at+jwt', currentDate: new Date(clock.ms), requiredClaims: ['exp', 'iat', 'jti'],
+        algorithms: [alg],
+        issuer: ISS,
+        audience: AUD,
+        typ: 'at+jwt',
+        currentDate: new Date(clock.ms),
+        requiredClaims: ['exp', 'iat', 'jti'],
       });
       assert.equal(protectedHeader.alg, alg);
       assert.equal(payload.sub, 'u1');
@@ -34,8 +43,13 @@ for (const [alg, bytes] of ALGS) {
       const make = (header: jose.JWTHeaderParameters) =>
         new jose.SignJWT({ perms: ['orders:*'], data: { from: 'jose' } })
           .setProtectedHeader(header)
-          .setSubject('u2').setIssuer(ISS).setAudience([AUD])
-          .setIssuedAt(T0_S).setNotBefore(T0_S).setExpirationTime(T0_S + 300).setJti('jose-jti-1')
+          .setSubject('u2')
+          .setIssuer(ISS)
+          .setAudience([AUD])
+          .setIssuedAt(T0_S)
+          .setNotBefore(T0_S)
+          .setExpirationTime(T0_S + 300)
+          .setJti('jose-jti-1')
           .sign(key);
       const withoutKid = await make({ alg, typ: 'at+jwt' });
       const claims = await apo.verify(withoutKid);
@@ -52,8 +66,14 @@ for (const [alg, bytes] of ALGS) {
       // jose with a plain "JWT" typ is not an access token here.
       await rejects(apo.verify(await make({ alg, typ: 'JWT' })), 'ERR_TOKEN_TYPE_INVALID');
       // jose with another key: signature invalid.
-      const other = await new jose.SignJWT({ perms: [], data: {} }).setProtectedHeader({ alg, typ: 'at+jwt' })
-        .setSubject('u').setIssuer(ISS).setAudience(AUD).setIssuedAt(T0_S).setExpirationTime(T0_S + 60).setJti('x')
+      const other = await new jose.SignJWT({ perms: [], data: {} })
+        .setProtectedHeader({ alg, typ: 'at+jwt' })
+        .setSubject('u')
+        .setIssuer(ISS)
+        .setAudience(AUD)
+        .setIssuedAt(T0_S)
+        .setExpirationTime(T0_S + 60)
+        .setJti('x')
         .sign(new TextEncoder().encode('z'.repeat(bytes)));
       await rejects(apo.verify(other), 'ERR_SIGNATURE_INVALID');
     });

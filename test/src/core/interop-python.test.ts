@@ -47,7 +47,10 @@ describe('Python apojwt (PyJWT) interop', () => {
 
   test('the PyJWT token has the apojwt shape', () => {
     const token = mint();
-    const [h, p] = token.split('.').slice(0, 2).map((s) => JSON.parse(Buffer.from(s, 'base64url').toString()));
+    const [h, p] = token
+      .split('.')
+      .slice(0, 2)
+      .map((s) => JSON.parse(Buffer.from(s, 'base64url').toString()));
     assert.deepEqual(h, { alg: 'HS256', typ: 'JWT' });
     assert.deepEqual(Object.keys(p).sort(), ['aud', 'data', 'exp', 'iat', 'iss', 'nbf', 'perms', 'sub']);
   });
@@ -100,8 +103,7 @@ describe('Python apojwt (PyJWT) interop', () => {
   });
 
   test('pythonCompat does not relax anything else: our own refresh tokens are still refused as access tokens', async () => {
-    const compat = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true })
-      .configRefresh({ refreshSecret: 'another-refresh-secret-of-32-bytes!!' });
+    const compat = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true }).configRefresh({ refreshSecret: 'another-refresh-secret-of-32-bytes!!' });
     const { refreshToken } = compat.createToken({ sub: 'u' });
     await rejects(compat.verify(refreshToken), 'ERR_KEY_UNKNOWN');
   });
@@ -134,8 +136,7 @@ describe('Python apojwt (PyJWT) interop: RS256 and ES256 tokens without kid', ()
   const pair = (alg: 'RS256' | 'ES256') => (alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' }));
   const pem = (key: KeyObject) => key.export({ type: key.type === 'private' ? 'pkcs8' : 'spki', format: 'pem' }) as string;
   const mint = (alg: string, privateKey: KeyObject, sub: string) => python(MINT_ASYMMETRIC, { now: T0_S, sub, iss: ISS, aud: AUD, alg, key: pem(privateKey) });
-  const verifier = (alg: 'RS256' | 'ES256', extra: Record<string, unknown>) =>
-    new ApoJwt({ algorithm: alg, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true, ...extra });
+  const verifier = (alg: 'RS256' | 'ES256', extra: Record<string, unknown>) => new ApoJwt({ algorithm: alg, iss: ISS, serverAudience: AUD, now: clock.now, pythonCompat: true, ...extra });
 
   for (const alg of ['RS256', 'ES256'] as const) {
     test(`${alg}: the PyJWT token names no key`, () => {

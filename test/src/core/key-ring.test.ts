@@ -27,9 +27,15 @@ test('a retired key refuses its tokens at once, though they were verified and ca
   assert.equal((await apo.verify(byNew)).sub, 'u2', 'tokens of the keys still held keep verifying');
 });
 
-test('a verifier holding the issuer\'s public keys in its own ring refuses a retired kid too', async () => {
+test("a verifier holding the issuer's public keys in its own ring refuses a retired kid too", async () => {
   const signer = new ApoJwt({ ...base, privateKey: { key: keyPairFor('ES256', 0).privateKey, kid: 'k0' } });
-  const ring = new KeyRing({ algorithm: 'ES256', verificationKeys: [{ key: keyPairFor('ES256', 0).publicKey, kid: 'k0' }, { key: keyPairFor('ES256', 1).publicKey, kid: 'k1' }] });
+  const ring = new KeyRing({
+    algorithm: 'ES256',
+    verificationKeys: [
+      { key: keyPairFor('ES256', 0).publicKey, kid: 'k0' },
+      { key: keyPairFor('ES256', 1).publicKey, kid: 'k1' },
+    ],
+  });
   const verifier = new ApoJwt({ ...base, keyRing: ring });
   const token = signer.createToken({ sub: 'u1' });
   await verifier.verify(token);

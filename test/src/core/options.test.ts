@@ -15,7 +15,11 @@ describe('constructor option validation', () => {
     assert.throws(() => new ApoJwt(null as unknown as ApoJwtOptions), isConfigError(/needs an options object/));
   });
 
-  for (const [alg, min] of [['HS256', 32], ['HS384', 48], ['HS512', 64]] as const) {
+  for (const [alg, min] of [
+    ['HS256', 32],
+    ['HS384', 48],
+    ['HS512', 64],
+  ] as const) {
     test(`${alg}: a secret of ${min - 1} bytes is refused, ${min} accepted`, () => {
       assert.throws(make({ algorithm: alg, secret: 'k'.repeat(min - 1) }), isConfigError(new RegExp(`secret: ${alg} needs a secret of at least ${min} bytes, got ${min - 1}`)));
       assert.throws(make({ algorithm: alg, secret: Buffer.alloc(min - 1, 1) }), isConfigError(new RegExp(`at least ${min} bytes, got ${min - 1}`)));
@@ -167,10 +171,18 @@ describe('configRefresh validation', () => {
   test('periods', () => {
     const apo = makeApo(clock);
     for (const refreshExpPeriod of [0, -5, NaN, Infinity, 1.5, 10 * 366 * 24 * 3600 + 1]) {
-      assert.throws(() => apo.configRefresh({ refreshSecret: REFRESH_SECRET, refreshExpPeriod }), isConfigError(/^refreshExpPeriod must be a whole number from 1 to 316224000$/), String(refreshExpPeriod));
+      assert.throws(
+        () => apo.configRefresh({ refreshSecret: REFRESH_SECRET, refreshExpPeriod }),
+        isConfigError(/^refreshExpPeriod must be a whole number from 1 to 316224000$/),
+        String(refreshExpPeriod),
+      );
     }
     for (const reuseGracePeriod of [-1, NaN, Infinity, 301]) {
-      assert.throws(() => apo.configRefresh({ refreshSecret: REFRESH_SECRET, reuseGracePeriod }), isConfigError(/^reuseGracePeriod must be a finite number from 0 to 300$/), String(reuseGracePeriod));
+      assert.throws(
+        () => apo.configRefresh({ refreshSecret: REFRESH_SECRET, reuseGracePeriod }),
+        isConfigError(/^reuseGracePeriod must be a finite number from 0 to 300$/),
+        String(reuseGracePeriod),
+      );
     }
     assert.throws(() => apo.configRefresh({ refreshSecret: REFRESH_SECRET, refreshFinder: 'cookie' as never }), isConfigError(/^refreshFinder must be a function$/));
   });

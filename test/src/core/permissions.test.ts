@@ -56,8 +56,24 @@ describe('requirements', () => {
 
   test('bad requirements are configuration errors', () => {
     const bad: unknown[] = [
-      '', ' ', 'orders read', 'orders:*', '*', 'a"b', 'a\\b', 'é', [], ['ok', ''], ['ok', 3], { any: [] }, { all: [] },
-      { any: 'orders:read' }, { some: ['a'] }, null, undefined, 42,
+      '',
+      ' ',
+      'orders read',
+      'orders:*',
+      '*',
+      'a"b',
+      'a\\b',
+      'é',
+      [],
+      ['ok', ''],
+      ['ok', 3],
+      { any: [] },
+      { all: [] },
+      { any: 'orders:read' },
+      { some: ['a'] },
+      null,
+      undefined,
+      42,
     ];
     for (const requirement of bad) {
       assert.throws(() => compileRequirement(requirement as never), isConfigError(/permission/), JSON.stringify(requirement));
@@ -66,11 +82,14 @@ describe('requirements', () => {
 
   test('a refused name is named: quoted, control characters escaped, truncated', () => {
     const named = (requirement: unknown, expected: string) =>
-      assert.throws(() => compileRequirement(requirement as never), (error: unknown) => {
-        assert.ok(error instanceof ApoJwtConfigError);
-        assert.ok(error.message.includes(expected), `"${error.message}" lacks ${expected}`);
-        return true;
-      });
+      assert.throws(
+        () => compileRequirement(requirement as never),
+        (error: unknown) => {
+          assert.ok(error instanceof ApoJwtConfigError);
+          assert.ok(error.message.includes(expected), `"${error.message}" lacks ${expected}`);
+          return true;
+        },
+      );
     named('orders read', '"orders read"');
     named(['ok', 'orders:*'], '"orders:*"');
     named({ any: ['ok', 'a"b'] }, '"a\\"b"');
@@ -78,7 +97,10 @@ describe('requirements', () => {
     named(`x ${'y'.repeat(100)}`, `"x ${'y'.repeat(38)}…"`);
     named(['ok', 3], 'number');
     named(['ok', ''], '""');
-    assert.throws(() => compileRequirement('bad\u001b[31mname' as never), (error: unknown) => error instanceof Error && !/\u001b/.test(error.message));
+    assert.throws(
+      () => compileRequirement('bad\u001b[31mname' as never),
+      (error: unknown) => error instanceof Error && !/\u001b/.test(error.message),
+    );
   });
 
   test('{ all, any } together is refused, not half-applied', () => {

@@ -37,7 +37,7 @@ test('reuse of a rotated refresh token revokes the access tokens of its family o
   await rejects(issuer.rotate(rotated.refreshToken), 'ERR_TOKEN_REVOKED');
 });
 
-test('revoking a refresh token (logout) revokes its family\'s access tokens; revoking an access token revokes only it', async () => {
+test("revoking a refresh token (logout) revokes its family's access tokens; revoking an access token revokes only it", async () => {
   const clock = new FrozenClock();
   const { issuer, orders } = services(clock);
   const first = issuer.createToken({ sub: 'u1' });
@@ -66,15 +66,18 @@ test('rotate refuses an issue() that changes the subject: the family keeps its s
   const clock = new FrozenClock();
   const { issuer } = services(clock);
   const pair = issuer.createToken({ sub: 'u1' });
-  await assert.rejects(issuer.rotate(pair.refreshToken, () => ({ sub: 'admin' })), (error: unknown) => {
-    assert.ok(error instanceof ApoJwtConfigError);
-    assert.match(error.message, /subject/);
-    assert.ok(!error.message.includes('admin') && !error.message.includes('u1'), 'no claim value in the message');
-    return true;
-  });
+  await assert.rejects(
+    issuer.rotate(pair.refreshToken, () => ({ sub: 'admin' })),
+    (error: unknown) => {
+      assert.ok(error instanceof ApoJwtConfigError);
+      assert.match(error.message, /subject/);
+      assert.ok(!error.message.includes('admin') && !error.message.includes('u1'), 'no claim value in the message');
+      return true;
+    },
+  );
   const again = issuer.createToken({ sub: 'u2' });
   const rotated = await issuer.rotate(again.refreshToken, (claims) => ({ sub: claims.sub, permissions: ['x'] }));
   assert.equal((await issuer.verify(rotated.accessToken)).sub, 'u2');
   const kept = await issuer.rotate(rotated.refreshToken, () => ({ permissions: ['x'] }));
-  assert.equal((await issuer.verify(kept.accessToken)).sub, 'u2', 'no sub: the family\'s subject');
+  assert.equal((await issuer.verify(kept.accessToken)).sub, 'u2', "no sub: the family's subject");
 });

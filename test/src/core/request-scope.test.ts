@@ -75,7 +75,10 @@ function expressApp(create: typeof express5): Promise<Running> {
     }
   });
   app.use((error: FrameworkReadyError, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
-    res.status(error.statusCode ?? 500).set(error.headers ?? {}).json({ error: error.code });
+    res
+      .status(error.statusCode ?? 500)
+      .set(error.headers ?? {})
+      .json({ error: error.code });
   });
   return listen(app.listen(0, '127.0.0.1'));
 }

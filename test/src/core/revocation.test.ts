@@ -93,10 +93,18 @@ describe('revoke edge cases', () => {
 
   test('an async store that is down fails closed with 503; failOpen lets tokens through', async () => {
     const down: RevocationStore = {
-      isRevoked: async () => { throw new Error('connection refused'); },
-      revokeToken: async () => { throw new Error('connection refused'); },
-      revokeSubject: async () => { throw new Error('connection refused'); },
-      revokeFamily: async () => { throw new Error('connection refused'); },
+      isRevoked: async () => {
+        throw new Error('connection refused');
+      },
+      revokeToken: async () => {
+        throw new Error('connection refused');
+      },
+      revokeSubject: async () => {
+        throw new Error('connection refused');
+      },
+      revokeFamily: async () => {
+        throw new Error('connection refused');
+      },
     };
     const clock = new FrozenClock();
     const closed = makeApo(clock, { revocationStore: down });
@@ -117,7 +125,10 @@ describe('revoke edge cases', () => {
 
   test('an async store answering true revokes', async () => {
     const revokedAll: RevocationStore = {
-      isRevoked: async () => true, revokeToken: async () => {}, revokeSubject: async () => {}, revokeFamily: async () => {},
+      isRevoked: async () => true,
+      revokeToken: async () => {},
+      revokeSubject: async () => {},
+      revokeFamily: async () => {},
     };
     const apo = makeApo(new FrozenClock(), { revocationStore: revokedAll });
     await rejects(apo.verify(apo.createToken({ sub: 'u' })), 'ERR_TOKEN_REVOKED');

@@ -46,5 +46,8 @@ test('a hostile name is quoted with its control characters escaped and cut short
 });
 
 test('a template name no imported adapter registered is refused at construction', () => {
-  assert.throws(() => new ApoJwt({ ...BASE, template: 'fastify' }), (error: unknown) => error instanceof ApoJwtConfigError);
+  assert.throws(
+    () => new ApoJwt({ ...BASE, template: 'fastify' }),
+    (error: unknown) => error instanceof ApoJwtConfigError,
+  );
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ApoJwt, createApoJwt, type TokenPair } from '@apojwt/core';
 import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET } from './helpers.js';
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const typeCheck = <T extends true>(): boolean => true;
 
 test('createToken returns string without refresh, TokenPair with it', () => {

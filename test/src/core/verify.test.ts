@@ -4,9 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, STATUS_BY_CODE, toHttpErrorResponse, ApoJwtError } from '@apojwt/core';
-import {
-  AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, T0_S, accessHeader, accessPayload, claimValues, makeApo, rejects, signRaw,
-} from './helpers.js';
+import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, T0_S, accessHeader, accessPayload, claimValues, makeApo, rejects, signRaw } from './helpers.js';
 
 describe('createToken', () => {
   test('without refresh: one access token string with the SPEC claims and header', async () => {
@@ -14,7 +12,10 @@ describe('createToken', () => {
     const apo = makeApo(clock);
     const token = apo.createToken({ sub: 'u1', permissions: ['orders:read'], data: { tenant: 't1' } });
     assert.equal(typeof token, 'string');
-    const [h, p] = token.split('.').slice(0, 2).map((s) => JSON.parse(Buffer.from(s, 'base64url').toString()));
+    const [h, p] = token
+      .split('.')
+      .slice(0, 2)
+      .map((s) => JSON.parse(Buffer.from(s, 'base64url').toString()));
     assert.deepEqual(Object.keys(h).sort(), ['alg', 'kid', 'typ']);
     assert.equal(h.alg, 'HS256');
     assert.equal(h.typ, 'at+jwt');
@@ -102,7 +103,14 @@ describe('rejections, in verification order', () => {
   });
 
   test('4. a key resolver that cannot answer (say a JWKS fetch failing) fails closed with 503', async () => {
-    const broken = makeApo(clock, { cache: false, keyResolver: { resolve: async () => { throw new Error('getaddrinfo ENOTFOUND jwks.example'); } } });
+    const broken = makeApo(clock, {
+      cache: false,
+      keyResolver: {
+        resolve: async () => {
+          throw new Error('getaddrinfo ENOTFOUND jwks.example');
+        },
+      },
+    });
     const token = broken.createToken({ sub: 'u' });
     await assert.rejects(broken.verify(token), (error: unknown) => {
       assert.ok(error instanceof ApoJwtError);

@@ -12,7 +12,10 @@ import type { AddressInfo } from 'node:net';
  * packages/express/src/attach.ts); they must still read as `req.tokenData`
  * everywhere: in a mounted sub-app, back in the parent app, after two guards.
  */
-for (const [name, create] of [['Express 5', express5], ['Express 4', express4]] as const) {
+for (const [name, create] of [
+  ['Express 5', express5],
+  ['Express 4', express4],
+] as const) {
   describe(`${name}: request state`, () => {
     test('values read as req properties across sub-apps and stacked guards, and stay assignable', async () => {
       const apo = new ApoJwt({ ...BASE, template: 'express' }).configRefresh(REFRESH);

@@ -39,7 +39,10 @@ function expressFramework(name: string, create: typeof express5): FrameworkUnder
       }
       // The application's own error handler, used by the `errors: 'next'` option and thrown handler errors.
       app.use((error: AppError, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
-        res.status(error.status ?? 500).set(error.headers ?? {}).json({ handledBy: 'app', error: error.code, message: error.message });
+        res
+          .status(error.status ?? 500)
+          .set(error.headers ?? {})
+          .json({ handledBy: 'app', error: error.code, message: error.message });
       });
       return listen(app.listen(0, '127.0.0.1'));
     },

@@ -59,7 +59,10 @@ describe('auth endpoints on Fastify 5', () => {
     app.get('/theme', (_req, reply) => reply.setCookie('theme', 'dark', { path: '/' }).send({ ok: true }));
     await app.register(async (child) => {
       child.setErrorHandler((error: Error & { statusCode?: number; headers?: Record<string, string>; code?: string }, _request, reply) => {
-        reply.code(error.statusCode ?? 500).headers(error.headers ?? {}).send({ handledBy: 'app', error: error.code });
+        reply
+          .code(error.statusCode ?? 500)
+          .headers(error.headers ?? {})
+          .send({ handledBy: 'app', error: error.code });
       });
       child.post('/throw/auth/login', authHandlers(throwApo).login);
     });

@@ -27,7 +27,13 @@ test('register-time errors: an unknown option by name, a missing or wrong apo, a
   ];
   for (const [options, pattern] of cases) {
     const app = Fastify();
-    await assert.rejects(async () => { await app.register(apojwtPlugin, options as never); }, configError(pattern), String(pattern));
+    await assert.rejects(
+      async () => {
+        await app.register(apojwtPlugin, options as never);
+      },
+      configError(pattern),
+      String(pattern),
+    );
     await app.close().catch(() => undefined);
   }
 });
@@ -43,7 +49,12 @@ test('registered twice on one app: refused', async () => {
   const apo = new ApoJwt({ ...BASE, template: 'fastify' });
   const app = Fastify();
   await app.register(apojwtPlugin, { apo });
-  await assert.rejects(async () => { await app.register(apojwtPlugin, { apo }); }, configError(/registered twice/));
+  await assert.rejects(
+    async () => {
+      await app.register(apojwtPlugin, { apo });
+    },
+    configError(/registered twice/),
+  );
   await app.close().catch(() => undefined);
 });
 

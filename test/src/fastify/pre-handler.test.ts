@@ -47,7 +47,10 @@ describe('preHandler hooks', () => {
     const app = Fastify({ logger: { level: 'warn', stream: logs } });
     await app.register(apojwtPlugin, { apo });
     app.setErrorHandler((error: Error & { statusCode?: number; headers?: Record<string, string>; code?: string }, _request, reply) => {
-      reply.code(error.statusCode ?? 500).headers(error.headers ?? {}).send({ handledBy: 'app', error: error.code, message: error.message });
+      reply
+        .code(error.statusCode ?? 500)
+        .headers(error.headers ?? {})
+        .send({ handledBy: 'app', error: error.code, message: error.message });
     });
 
     app.get('/plugin/orders', { preHandler: app.apojwt.permissionRequired('orders:read') }, handler('pluginOrders'));
@@ -90,7 +93,12 @@ describe('preHandler hooks', () => {
 
   test('each way of writing the hook: passes with the values on the request, the handler runs once', async () => {
     const valid = token();
-    for (const [path, name] of [['/plugin/orders', 'pluginOrders'], ['/guard/orders', 'guardOrders'], ['/core/orders', 'coreOrders'], ['/on-request/orders', 'onRequestOrders']] as const) {
+    for (const [path, name] of [
+      ['/plugin/orders', 'pluginOrders'],
+      ['/guard/orders', 'guardOrders'],
+      ['/core/orders', 'coreOrders'],
+      ['/on-request/orders', 'onRequestOrders'],
+    ] as const) {
       const answer = await get(path, bearer(valid));
       assert.equal(answer.status, 200, answer.text);
       assert.deepEqual(answer.json, { sub: 'user-1', perms: ['orders:read'], data: { tenant: 't1' } });
@@ -125,7 +133,11 @@ describe('preHandler hooks', () => {
       const malformed = await get(path, { authorization: 'Bearer a b' });
       assert.equal(malformed.status, 400);
     }
-    assert.deepEqual(calls.filter((call) => !call.startsWith('before-')), [], 'nothing after the guard ran');
+    assert.deepEqual(
+      calls.filter((call) => !call.startsWith('before-')),
+      [],
+      'nothing after the guard ran',
+    );
     assert.deepEqual(logs.problems, [], 'no second send');
   });
 

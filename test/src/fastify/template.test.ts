@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import type { OutgoingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import {
-  ApoJwt,
-  ApoJwtConfigError,
-  apojwtPlugin,
-  fastifyTemplate,
-  type GuardedFastifyRequest,
-  type JsonObject,
-  type Template,
-} from '@apojwt/fastify';
+import { ApoJwt, ApoJwtConfigError, apojwtPlugin, fastifyTemplate, type GuardedFastifyRequest, type JsonObject, type Template } from '@apojwt/fastify';
 import { bearer, request, type Answer } from '@apojwt/conformance';
 import { LogLines, start } from './app.js';
 
@@ -103,7 +95,10 @@ describe('fastifyTemplate under decorated class handlers', () => {
     await app.register(async (child) => {
       // The app's own error handler answers `errors: 'throw'` refusals.
       child.setErrorHandler((error: Error & { statusCode?: number; headers?: Record<string, string>; code?: string; expose?: boolean }, _request, reply) => {
-        reply.code(error.statusCode ?? 500).headers(error.headers ?? {}).send({ handledBy: 'app', error: error.code, expose: error.expose });
+        reply
+          .code(error.statusCode ?? 500)
+          .headers(error.headers ?? {})
+          .send({ handledBy: 'app', error: error.code, expose: error.expose });
       });
       routeController(child, '/throw', throwApo);
     });
@@ -253,7 +248,10 @@ describe('fastifyTemplate under decorated class handlers', () => {
 describe('fastifyTemplate options', () => {
   test('checked when made: unknown names, a bad errors mode, a bad cookie name', () => {
     const isConfigError = (e: unknown) => e instanceof ApoJwtConfigError;
-    assert.throws(() => fastifyTemplate({ cookei: 'x' } as never), (e: unknown) => isConfigError(e) && /unknown template option "cookei"/.test((e as Error).message));
+    assert.throws(
+      () => fastifyTemplate({ cookei: 'x' } as never),
+      (e: unknown) => isConfigError(e) && /unknown template option "cookei"/.test((e as Error).message),
+    );
     assert.throws(() => fastifyTemplate({ errors: 'next' } as never), isConfigError);
     assert.throws(() => fastifyTemplate({ cookie: 'a"b' }), isConfigError);
     assert.throws(() => fastifyTemplate({ refreshCookie: '' }), isConfigError);

@@ -30,7 +30,13 @@ for (const alg of ASYMMETRIC) {
     const now = Math.floor(Date.now() / 1000);
     const joseToken = await new jose.SignJWT({ perms: ['orders:read'], data: { plan: 'pro' } })
       .setProtectedHeader({ alg, typ: 'at+jwt', kid: 'jose-key' })
-      .setSubject('u2').setIssuer('auth').setAudience(['orders']).setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 60).setJti(randomUUID())
+      .setSubject('u2')
+      .setIssuer('auth')
+      .setAudience(['orders'])
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 60)
+      .setJti(randomUUID())
       .sign(privateKey);
     const claims = await verifier.verify(joseToken);
     assert.equal(claims.sub, 'u2');
@@ -82,7 +88,18 @@ test('key options are validated in the constructor with precise messages', () =>
   assert.throws(() => new ApoJwt({ ...base, algorithm: 'ES256', publicKeys: [] }), configError('publicKeys must be a non-empty array'));
   assert.throws(() => new ApoJwt({ ...base, algorithm: 'ES256', publicKeys: ['not a pem'] }), configError('publicKeys[0]'));
   assert.throws(() => new ApoJwt({ ...base, algorithm: 'ES256', publicKeys: [pub], previousKeys: [pub] }), configError('previousKeys goes with privateKey'));
-  assert.throws(() => new ApoJwt({ ...base, algorithm: 'ES256', publicKeys: [{ key: pub, kid: 'a' }, { key: pub, kid: 'a' }] }), configError('kid "a" is already'));
+  assert.throws(
+    () =>
+      new ApoJwt({
+        ...base,
+        algorithm: 'ES256',
+        publicKeys: [
+          { key: pub, kid: 'a' },
+          { key: pub, kid: 'a' },
+        ],
+      }),
+    configError('kid "a" is already'),
+  );
   assert.throws(() => new ApoJwt({ ...base, algorithm: 'ES256', jwksUri: 'ftp://issuer/jwks' }), configError('jwksUri must be an http(s) URL'));
   assert.throws(() => new ApoJwt({ ...base, algorithm: 'ES256', jwksUri: 'http://issuer/jwks', jwksOptions: { cooldown: -1 } }), configError('jwksOptions.cooldown'));
   const ring = new KeyRing({ algorithm: 'ES256', signingKey: priv });
@@ -126,7 +143,10 @@ test('key rotation: the new kid signs, old tokens verify until their key is reti
   }
   assert.throws(() => ring.retire('2026-02'), configError('cannot be retired'));
   ring.retire('2026-01');
-  assert.deepEqual(issuer.jwks().keys.map((k) => k.kid), ['2026-02']);
+  assert.deepEqual(
+    issuer.jwks().keys.map((k) => k.kid),
+    ['2026-02'],
+  );
   const fresh = new ApoJwt({ ...base, algorithm: 'ES256', keyRing: ring, cache: false });
   await assert.rejects(fresh.verify(before), apoError('ERR_KEY_UNKNOWN', 401));
   assert.equal((await fresh.verify(after)).sub, 'u1');
@@ -139,12 +159,24 @@ test('an unknown kid is ERR_KEY_UNKNOWN; a missing kid too, unless the verifier 
   const now = Math.floor(Date.now() / 1000);
   const noKid = await new jose.SignJWT({ perms: [], data: {} })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
-    .setSubject('u').setIssuer('auth').setAudience('orders').setIssuedAt(now).setExpirationTime(now + 60).setJti('j1')
+    .setSubject('u')
+    .setIssuer('auth')
+    .setAudience('orders')
+    .setIssuedAt(now)
+    .setExpirationTime(now + 60)
+    .setJti('j1')
     .sign(keyPairFor('ES256').privateKey);
   // A token without kid (Python apojwt mints those) is checked against the only key; with
   // several keys which one was meant cannot be known: ERR_KEY_UNKNOWN.
   assert.equal((await verifier.verify(noKid)).sub, 'u');
-  const twoKeys = new ApoJwt({ ...base, algorithm: 'ES256', publicKeys: [{ key: keyPairFor('ES256').publicKey, kid: 'k-other' }, { key: keyPairFor('ES256', 1).publicKey, kid: 'k-2' }] });
+  const twoKeys = new ApoJwt({
+    ...base,
+    algorithm: 'ES256',
+    publicKeys: [
+      { key: keyPairFor('ES256').publicKey, kid: 'k-other' },
+      { key: keyPairFor('ES256', 1).publicKey, kid: 'k-2' },
+    ],
+  });
   await assert.rejects(twoKeys.verify(noKid), apoError('ERR_KEY_UNKNOWN', 401));
 });
 

@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { ApoJwtError, type ApoJwtErrorCode, type AsymmetricAlgorithm } from '@apojwt/core';
 
-export const ASYMMETRIC: readonly AsymmetricAlgorithm[] = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512',
-];
+export const ASYMMETRIC: readonly AsymmetricAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
 export interface KeyPair {
   privateKey: KeyObject;
@@ -20,9 +18,7 @@ export function keyPairFor(alg: AsymmetricAlgorithm, slot = 0): KeyPair {
   const id = `${family}/${slot}`;
   let pair = made.get(id);
   if (pair === undefined) {
-    pair = alg.startsWith('ES')
-      ? generateKeyPairSync('ec', { namedCurve: CURVES[alg as keyof typeof CURVES] })
-      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    pair = alg.startsWith('ES') ? generateKeyPairSync('ec', { namedCurve: CURVES[alg as keyof typeof CURVES] }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
     made.set(id, pair);
   }
   return pair;

@@ -90,7 +90,9 @@ test('a service cut off from Redis (frozen TCP proxy) stops trusting its mirror 
   assert.ok(firstRefusal !== undefined);
   assert.equal(firstRefusal.code, 'ERR_STORE_UNAVAILABLE');
   const window = firstRefusal.at - revokedAt;
-  t.diagnostic(`revoked token accepted by the partitioned service for ${window.toFixed(0)} ms after revoke() resolved; first refusal ${(firstRefusal.at - partitionedAt).toFixed(0)} ms after the partition (heartbeat ${HEARTBEAT} ms, bound ${TRUST_BOUND} ms)`);
+  t.diagnostic(
+    `revoked token accepted by the partitioned service for ${window.toFixed(0)} ms after revoke() resolved; first refusal ${(firstRefusal.at - partitionedAt).toFixed(0)} ms after the partition (heartbeat ${HEARTBEAT} ms, bound ${TRUST_BOUND} ms)`,
+  );
   // Generous: the measured window is the bound minus the time revoke() took; ten heartbeats would mean the bound is not enforced.
   assert.ok(window < HEARTBEAT * 10, `window ${window} ms`);
 

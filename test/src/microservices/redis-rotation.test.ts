@@ -13,16 +13,18 @@ async function authReplicas(prefix: string, clock: () => number): Promise<ApoJwt
   for (let i = 0; i < 2; i++) {
     const stores = redis.stores({ prefix, now: clock });
     await stores.ready();
-    replicas.push(new ApoJwt({
-      iss: 'auth',
-      serverAudience: 'orders',
-      algorithm: 'ES256',
-      privateKey: { key: keyPairFor('ES256').privateKey, kid: 'k1' },
-      now: clock,
-      revocationStore: stores.revocationStore,
-      rotationStore: stores.rotationStore,
-      refresh: { refreshSecret: 'r'.repeat(32), reuseGracePeriod: 2 },
-    }) as unknown as ApoJwt<string, object, object, true>);
+    replicas.push(
+      new ApoJwt({
+        iss: 'auth',
+        serverAudience: 'orders',
+        algorithm: 'ES256',
+        privateKey: { key: keyPairFor('ES256').privateKey, kid: 'k1' },
+        now: clock,
+        revocationStore: stores.revocationStore,
+        rotationStore: stores.rotationStore,
+        refresh: { refreshSecret: 'r'.repeat(32), reuseGracePeriod: 2 },
+      }) as unknown as ApoJwt<string, object, object, true>,
+    );
   }
   return replicas;
 }

@@ -114,7 +114,7 @@ export function redisTestFile(): { readonly url: string; stores(options: Omit<Pa
   });
   return {
     get url(): string {
-      if (suite === undefined) throw new Error('the Redis URL is known once the file\'s before() hook ran');
+      if (suite === undefined) throw new Error("the Redis URL is known once the file's before() hook ran");
       return suite.url;
     },
     stores(options) {

@@ -19,9 +19,7 @@ const base = { iss: 'auth', serverAudience: 'orders', algorithm: 'ES256' } as co
 async function service(prefix: string, keys: { privateKey?: true }): Promise<{ apo: ApoJwt; stores: RedisStores }> {
   const stores = redis.stores({ prefix });
   await stores.ready();
-  const keyOptions = keys.privateKey
-    ? { privateKey: { key: keyPairFor('ES256').privateKey, kid: 'k1' } }
-    : { publicKeys: [{ key: keyPairFor('ES256').publicKey, kid: 'k1' }] };
+  const keyOptions = keys.privateKey ? { privateKey: { key: keyPairFor('ES256').privateKey, kid: 'k1' } } : { publicKeys: [{ key: keyPairFor('ES256').publicKey, kid: 'k1' }] };
   const apo = new ApoJwt({ ...base, ...keyOptions, revocationStore: stores.revocationStore, rotationStore: stores.rotationStore });
   return { apo, stores };
 }
@@ -35,7 +33,7 @@ async function isRejected(apo: ApoJwt, token: string, code: string): Promise<boo
   }
 }
 
-test('two verifiers sharing Redis see each other\'s revocations, cached tokens included', async () => {
+test("two verifiers sharing Redis see each other's revocations, cached tokens included", async () => {
   const prefix = `t-${randomUUID()}:`;
   const { apo: issuer } = await service(prefix, { privateKey: true });
   const { apo: a } = await service(prefix, {});
@@ -50,11 +48,11 @@ test('two verifiers sharing Redis see each other\'s revocations, cached tokens i
 
   await a.revoke(t1);
   await assert.rejects(a.verify(t1), apoError('ERR_TOKEN_REVOKED', 401)); // its own revocation: at once
-  await eventually(() => isRejected(b, t1, 'ERR_TOKEN_REVOKED'), 'b sees a\'s revocation');
+  await eventually(() => isRejected(b, t1, 'ERR_TOKEN_REVOKED'), "b sees a's revocation");
 
   await b.revokeSubject('bob');
   await assert.rejects(b.verify(t2), apoError('ERR_TOKEN_REVOKED', 401));
-  await eventually(() => isRejected(a, t3, 'ERR_TOKEN_REVOKED'), 'a sees b\'s subject revocation');
+  await eventually(() => isRejected(a, t3, 'ERR_TOKEN_REVOKED'), "a sees b's subject revocation");
   await assert.rejects(a.verify(t2), apoError('ERR_TOKEN_REVOKED', 401));
 
   // A verifier started afterwards reads the revocations from Redis before it serves.
@@ -105,7 +103,7 @@ test('a verifier in another process (keys from JWKS over HTTP) shares revocation
     assert.equal(answer['status'], 401);
 
     assert.deepEqual((await ask('revoke', theirs))['ok'], true); // the child revokes; this process must see it
-    await eventually(() => isRejected(issuer, theirs, 'ERR_TOKEN_REVOKED'), 'this process sees the child\'s revocation');
+    await eventually(() => isRejected(issuer, theirs, 'ERR_TOKEN_REVOKED'), "this process sees the child's revocation");
     await assert.rejects(issuer.verify(theirs), apoError('ERR_TOKEN_REVOKED', 401));
   } finally {
     child.stdin!.end(JSON.stringify({ id: 999, op: 'exit', arg: '' }) + '\n');
@@ -140,8 +138,14 @@ test('entries expire with their tokens: keys carry a TTL and expired entries are
 });
 
 test('before the first sync (Redis unreachable) verification is 503; options are validated', async () => {
-  assert.throws(() => createRedisStores({ redis: 'http://127.0.0.1:1' }), (error: unknown) => error instanceof TypeError && /redis:\/\//.test((error as Error).message));
-  assert.throws(() => new RedisRevocationStore({ redis: redis.url, heartbeat: 0 }), (error: unknown) => error instanceof TypeError && /heartbeat/.test((error as Error).message));
+  assert.throws(
+    () => createRedisStores({ redis: 'http://127.0.0.1:1' }),
+    (error: unknown) => error instanceof TypeError && /redis:\/\//.test((error as Error).message),
+  );
+  assert.throws(
+    () => new RedisRevocationStore({ redis: redis.url, heartbeat: 0 }),
+    (error: unknown) => error instanceof TypeError && /heartbeat/.test((error as Error).message),
+  );
   const stores = createRedisStores({ redis: 'redis://127.0.0.1:1', prefix: 'never:' });
   try {
     await assert.rejects(stores.ready(300), apoError('ERR_STORE_UNAVAILABLE', 503));

@@ -186,7 +186,9 @@ test('our JWKS endpoint serves jose verifiers too', async () => {
   const endpoint = await startIssuerEndpoint(() => issuer.jwks());
   try {
     const { payload, protectedHeader } = await jose.jwtVerify(issuer.createToken({ sub: 'u1' }), jose.createRemoteJWKSet(new URL(endpoint.url)), {
-      algorithms: ['ES256'], issuer: 'auth', audience: 'orders',
+      algorithms: ['ES256'],
+      issuer: 'auth',
+      audience: 'orders',
     });
     assert.equal(payload.sub, 'u1');
     assert.equal(protectedHeader.kid, 'k1');

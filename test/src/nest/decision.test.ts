@@ -148,7 +148,11 @@ for (const platform of PLATFORMS) {
     });
 
     test('rule 1: requirements add up: class orders:read + method orders:write + method any billing', async () => {
-      for (const missing of [['orders:write', 'billing:read'], ['orders:read', 'billing:read'], ['orders:read', 'orders:write']]) {
+      for (const missing of [
+        ['orders:write', 'billing:read'],
+        ['orders:read', 'billing:read'],
+        ['orders:read', 'orders:write'],
+      ]) {
         const answer = await get('global', '/rule/stacked', bearer(token(missing)));
         assert.equal(answer.status, 403, `${missing.join(',')}: ${answer.text}`);
       }
@@ -198,7 +202,7 @@ for (const platform of PLATFORMS) {
       assert.deepEqual((await get('none', '/unguarded')).json, { ran: 'unguarded' });
     });
 
-    test("the global guard and @UseGuards(ApoJwtGuard) on one route check once: a refresh token is consumed once", async () => {
+    test('the global guard and @UseGuards(ApoJwtGuard) on one route check once: a refresh token is consumed once', async () => {
       const { refreshToken } = apo.createToken({ sub: 'user-1', refreshData: { device: 'd1' } });
       const answer = await request((servers['global'] as RunningNest).url, '/explicit/renew', { method: 'POST', headers: { cookie: `apojwt_refresh=${refreshToken}` } });
       assert.equal(answer.status, 200, answer.text);

@@ -34,8 +34,7 @@ for (const platform of PLATFORMS) {
 
     const get = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { headers });
     const post = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { method: 'POST', headers });
-    const pair = (permissions: string[] = ['orders:read'], sub = 'user-1') =>
-      apo.createToken({ sub, permissions, data: { tenant: 't1' }, refreshData: { user: sub } });
+    const pair = (permissions: string[] = ['orders:read'], sub = 'user-1') => apo.createToken({ sub, permissions, data: { tenant: 't1' }, refreshData: { user: sub } });
     const access = (permissions?: string[], sub?: string) => pair(permissions, sub).accessToken;
     const refreshCookie = (token: string) => ({ cookie: `apojwt_refresh=${token}` });
 
@@ -68,7 +67,10 @@ for (const platform of PLATFORMS) {
     });
 
     test('every bad token: 401 invalid_token with its own code, the handler never runs', async () => {
-      for (const bad of invalidTokens(() => access(), () => pair().refreshToken)) {
+      for (const bad of invalidTokens(
+        () => access(),
+        () => pair().refreshToken,
+      )) {
         clock.ms = T0;
         const token = bad.token();
         for (const path of ['/profile', '/orders', '/orders/42', '/class/list']) {

@@ -22,7 +22,7 @@ test('both entries resolve by package name', async () => {
   assert.equal(typeof auth.ApoJwtAuthModule.forRoot, 'function');
 });
 
-test("the main entry never loads the credentials side (@apojwt/nest/auth)", () => {
+test('the main entry never loads the credentials side (@apojwt/nest/auth)', () => {
   const seen = new Set<string>();
   const walk = (file: string) => {
     if (seen.has(file)) return;
@@ -33,5 +33,8 @@ test("the main entry never loads the credentials side (@apojwt/nest/auth)", () =
   walk(join(pkgDir, 'dist/index.js'));
   assert.ok(seen.size > 5, 'the walk followed the relative imports');
   const authDir = join(pkgDir, 'dist/auth');
-  assert.deepEqual([...seen].filter((file) => file.startsWith(authDir)), []);
+  assert.deepEqual(
+    [...seen].filter((file) => file.startsWith(authDir)),
+    [],
+  );
 });

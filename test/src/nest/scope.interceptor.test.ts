@@ -239,7 +239,7 @@ for (const platform of PLATFORMS) {
       await assert.rejects(service.refund('5'), (error: unknown) => error instanceof ApoJwtConfigError && /outside any request scope/.test(error.message));
     });
 
-    test('50 concurrent requests with different tokens never see each other\'s request', async () => {
+    test("50 concurrent requests with different tokens never see each other's request", async () => {
       const subjects = Array.from({ length: 50 }, (_, i) => `user-${i}`);
       const answers = await Promise.all(subjects.map((sub) => get('/above/slow', bearer(token([], sub)))));
       answers.forEach((answer, i) => {

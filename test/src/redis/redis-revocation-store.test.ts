@@ -64,8 +64,12 @@ test('a revocation from another service that does not fit makes the mirror unava
   assert.equal(small.isRevoked({ jti: 'a', sub: 'x', iat: now }, now + 11), false);
 });
 
-test('maxEntries is validated like the memory stores\'', () => {
+test("maxEntries is validated like the memory stores'", () => {
   for (const maxEntries of ['1000', 0, -1, 1.5, Number.NaN, 100_000_001]) {
-    assert.throws(() => new RedisRevocationStore({ redis: 'redis://127.0.0.1:1', maxEntries } as never), configError('RedisRevocationStore maxEntries must be a whole number'), String(maxEntries));
+    assert.throws(
+      () => new RedisRevocationStore({ redis: 'redis://127.0.0.1:1', maxEntries } as never),
+      configError('RedisRevocationStore maxEntries must be a whole number'),
+      String(maxEntries),
+    );
   }
 });

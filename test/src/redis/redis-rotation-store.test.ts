@@ -87,7 +87,7 @@ test('Redis killed (SIGKILL) and restarted empty: a spent refresh token stays sp
   await assert.rejects(apo.rotate(fresh.refreshToken), apoError('ERR_REFRESH_REUSED', 401));
 });
 
-test('with the token\'s iat: tokens issued before the loss are refused, tokens issued after it rotate once', async () => {
+test("with the token's iat: tokens issued before the loss are refused, tokens issued after it rotate once", async () => {
   const store = new RedisRotationStore({ redis: redis.url, prefix: `t-${randomUUID()}:` });
   opened.push(store);
   const now = Math.floor(Date.now() / 1000);

@@ -13,12 +13,12 @@ test('keygen --out is all or nothing: when the public file exists, no private ke
   const dir = mkdtempSync(join(tmpdir(), 'apojwt-review-'));
   try {
     const prefix = join(dir, 'issuer');
-    writeFileSync(`${prefix}.public.pem`, 'someone else\'s key\n');
+    writeFileSync(`${prefix}.public.pem`, "someone else's key\n");
     const result = spawnSync(process.execPath, [bin, 'keygen', '--alg', 'ES256', '--out', prefix], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(result.status, 1, result.stderr);
     assert.deepEqual(result.stderr.trimEnd().split('\n'), [`apojwt: ${prefix}.public.pem already exists; not overwriting it`]);
     assert.equal(existsSync(`${prefix}.private.pem`), false, 'no orphan private key');
-    assert.equal(readFileSync(`${prefix}.public.pem`, 'utf8'), 'someone else\'s key\n');
+    assert.equal(readFileSync(`${prefix}.public.pem`, 'utf8'), "someone else's key\n");
     // Once the path is free, both files are written.
     rmSync(`${prefix}.public.pem`);
     const ok = spawnSync(process.execPath, [bin, 'keygen', '--alg', 'ES256', '--out', prefix], { encoding: 'utf8', timeout: 30_000 });

@@ -78,13 +78,7 @@ const fastifyLike = (name: string): Framework => ({
   },
 });
 
-const FRAMEWORKS = [
-  expressLike('Express 5', express5),
-  expressLike('Express 4', express4),
-  koaLike('Koa 3', Koa3),
-  koaLike('Koa 2', Koa2),
-  fastifyLike('Fastify 5'),
-];
+const FRAMEWORKS = [expressLike('Express 5', express5), expressLike('Express 4', express4), koaLike('Koa 3', Koa3), koaLike('Koa 2', Koa2), fastifyLike('Fastify 5')];
 
 interface RawAnswer {
   status: number;
@@ -260,7 +254,10 @@ for (const framework of FRAMEWORKS) {
       refused(await rawGet(cookieServer.port, [Buffer.concat([line('Cookie: access_token=a.'), Buffer.from([0xe9, 0xfe]), line('.c')])]), 401, 'ERR_TOKEN_MALFORMED');
       refused(await rawGet(cookieServer.port, [line(`Cookie: access_token=${'x'.repeat(10_000)}`)]), 401, 'ERR_TOKEN_TOO_LARGE');
       // A header-disagreeing percent-encoded cookie is still a disagreement.
-      refused(await rawGet(cookieServer.port, [line(`Authorization: Bearer ${valid}`), line(`Cookie: access_token=${encodeURIComponent(other)}%20`)]), 400, 'ERR_REQUEST_MALFORMED', [valid, other]);
+      refused(await rawGet(cookieServer.port, [line(`Authorization: Bearer ${valid}`), line(`Cookie: access_token=${encodeURIComponent(other)}%20`)]), 400, 'ERR_REQUEST_MALFORMED', [
+        valid,
+        other,
+      ]);
       // Without a credential at all: 401, no error code in the challenge.
       refused(await rawGet(cookieServer.port, [line('Cookie: access_token=; theme=dark')]), 401, 'ERR_TOKEN_MISSING');
     });

@@ -51,7 +51,11 @@ test('a JWK Set over 1 MiB is refused, declared or streamed: 503, no key taken f
   for (const path of ['/declared', '/streamed']) {
     const jwks = new RemoteJwks(`${base}${path}`, { cooldown: 0 });
     await assert.rejects(jwks.refresh(), unavailable, path);
-    await assert.rejects(Promise.resolve().then(() => jwks.resolve('k1', 'ES256')), unavailable, path);
+    await assert.rejects(
+      Promise.resolve().then(() => jwks.resolve('k1', 'ES256')),
+      unavailable,
+      path,
+    );
     assert.deepEqual(jwks.kids, []);
   }
 });

@@ -9,7 +9,7 @@ import { passwordLogin } from '@apojwt/auth';
 
 const configError = (pattern: RegExp) => (error: unknown) => error instanceof ApoJwtConfigError && pattern.test(error.message);
 
-test('template options: a framework\'s errors mode, misspelt options and non-token cookie names are refused', () => {
+test("template options: a framework's errors mode, misspelt options and non-token cookie names are refused", () => {
   // Each framework has its own mode name; the other's used to be silently taken as 'respond'.
   assert.throws(() => expressTemplate({ errors: 'throw' as never }), configError(/errors must be 'respond' or 'next'/));
   assert.throws(() => koaTemplate({ errors: 'next' as never }), configError(/errors must be 'respond' or 'throw'/));
@@ -90,7 +90,10 @@ test('memory stores: maxEntries is a whole number (a string used to turn the bou
   // The bound holds: with room for one, a second live revocation is refused (503), never an eviction.
   const store = new MemoryRevocationStore({ maxEntries: 1 });
   store.revokeToken('a', 100, 0);
-  assert.throws(() => store.revokeToken('b', 100, 0), (error: unknown) => error instanceof Error && (error as { code?: string }).code === 'ERR_STORE_UNAVAILABLE');
+  assert.throws(
+    () => store.revokeToken('b', 100, 0),
+    (error: unknown) => error instanceof Error && (error as { code?: string }).code === 'ERR_STORE_UNAVAILABLE',
+  );
 });
 
 test('decorator, endpoint, cookie and JWKS answer options: misspelt names refused by name', async () => {

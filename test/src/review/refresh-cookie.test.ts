@@ -41,5 +41,8 @@ test('refreshCookie().read: same rules as the templates', () => {
   assert.equal(cookie.read('a=1; sid=x.y.z'), 'x.y.z');
   assert.equal(cookie.read('sid='), undefined);
   assert.equal(cookie.read(undefined), undefined);
-  assert.throws(() => cookie.read('sid=a.b.c; sid=d.e.f'), (error: unknown) => error instanceof ApoJwtError && error.code === 'ERR_REQUEST_MALFORMED' && error.status === 400);
+  assert.throws(
+    () => cookie.read('sid=a.b.c; sid=d.e.f'),
+    (error: unknown) => error instanceof ApoJwtError && error.code === 'ERR_REQUEST_MALFORMED' && error.status === 400,
+  );
 });

@@ -23,8 +23,7 @@ for (const driver of DRIVERS) {
 
     const get = (path: string, headers: OutgoingHttpHeaders = {}) => request(server.url, path, { headers });
     const post = (path: string, headers: OutgoingHttpHeaders = {}, body?: string) => request(server.url, path, { method: 'POST', headers, body });
-    const pair = (permissions: string[] = ['orders:read'], sub = 'user-1') =>
-      apo.createToken({ sub, permissions, data: { tenant: 't1' }, refreshData: { user: sub } });
+    const pair = (permissions: string[] = ['orders:read'], sub = 'user-1') => apo.createToken({ sub, permissions, data: { tenant: 't1' }, refreshData: { user: sub } });
     const access = (permissions?: string[], sub?: string) => pair(permissions, sub).accessToken;
 
     /** A refusal: status, code, body exactly { error, message }, the handler never ran, no token or secret anywhere. */
@@ -66,7 +65,10 @@ for (const driver of DRIVERS) {
     });
 
     test('every invalid token: 401 invalid_token, by its own code', async () => {
-      for (const bad of invalidTokens(() => access(), () => pair().refreshToken)) {
+      for (const bad of invalidTokens(
+        () => access(),
+        () => pair().refreshToken,
+      )) {
         clock.ms = T0;
         const token = bad.token();
         for (const path of ['/profile', '/orders', '/orders/7', '/orders/write-or-billing']) {

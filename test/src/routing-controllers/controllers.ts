@@ -135,12 +135,7 @@ export class OrdersController {
   // A marker, @Param(), markers after it; declared after the fixed /orders/… paths so they win.
   @Get('/orders/:id')
   @permissionRequired('orders:read')
-  order(
-    @TokenSubject() tokenSubject: string,
-    @Param('id') id: string,
-    @TokenPermissions() tokenPermissions: readonly string[],
-    @TokenData() tokenData: JsonObject,
-  ) {
+  order(@TokenSubject() tokenSubject: string, @Param('id') id: string, @TokenPermissions() tokenPermissions: readonly string[], @TokenData() tokenData: JsonObject) {
     ran.push('order');
     return { ran: 'order', id, tokenSubject, tokenData, tokenPermissions };
   }

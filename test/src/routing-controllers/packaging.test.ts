@@ -19,7 +19,10 @@ test('publint finds nothing to fix in @apojwt/routing-controllers', async () => 
   assert.deepEqual(pkg.files, ['dist', 'README.md', 'LICENSE']);
   assert.ok('routing-controllers' in pkg.peerDependencies);
   for (const file of ['README.md', 'LICENSE']) assert.ok(existsSync(`${pkgDir}/${file}`), file);
-  assert.throws(() => require.resolve('@apojwt/routing-controllers/dist/answer.js'), (e: unknown) => (e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+  assert.throws(
+    () => require.resolve('@apojwt/routing-controllers/dist/answer.js'),
+    (e: unknown) => (e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+  );
 });
 
 test('the entry names its API', () => {

@@ -11,7 +11,7 @@ declare module '@apojwt/core' {
   }
 }
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): void {}
 
 const options = { secret: 's'.repeat(32), iss: 'i', serverAudience: 'a' };

@@ -30,7 +30,13 @@ export function audienceList(value: string | string[]): string[] {
 
 /** Repeatable options (`--aud a --aud b` or `--aud a,b`): not variadic, so a following argument is never swallowed. */
 export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter((v) => v.length > 0)];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0),
+  ];
 }
 
 // Option parsers. Their messages name the option and what it takes, never the

@@ -4,7 +4,7 @@ import { tokenArgument } from '../io.js';
 
 export function decodeCommand(): Command {
   return new Command('decode')
-    .description('show a token\'s header and claims WITHOUT verifying it (nothing printed can be trusted)')
+    .description("show a token's header and claims WITHOUT verifying it (nothing printed can be trusted)")
     .argument('[token]', 'the token; read from stdin when absent or "-"')
     .action(async (token: string | undefined) => decode(await tokenArgument(token)));
 }

@@ -19,7 +19,12 @@ export function keygenCommand(): Command {
   return new Command('keygen')
     .description('generate an HS secret or an RS/PS/ES key pair')
     .addOption(new Option('--alg <alg>', 'algorithm the key is for').choices(ALGORITHMS).argParser(algorithm).default('HS256'))
-    .addOption(new Option('--format <format>', 'pem, or jwk (RFC 7517); an HS secret in pem format is printed as base64url text').choices(['pem', 'jwk']).argParser(oneOf('--format', ['pem', 'jwk'] as const)).default('pem'))
+    .addOption(
+      new Option('--format <format>', 'pem, or jwk (RFC 7517); an HS secret in pem format is printed as base64url text')
+        .choices(['pem', 'jwk'])
+        .argParser(oneOf('--format', ['pem', 'jwk'] as const))
+        .default('pem'),
+    )
     .option('--bits <n>', 'RSA modulus length (2048 or more)', '2048')
     .option('--kid <kid>', 'key id written in a JWK (default: its RFC 7638 thumbprint)', nonEmpty('--kid'))
     .option('--out <prefix>', 'write files <prefix>.secret, or <prefix>.private.pem/.public.pem (or .jwk.json) instead of printing; private files get mode 0600 and are never overwritten')

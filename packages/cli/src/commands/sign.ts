@@ -25,7 +25,10 @@ export function signCommand(): Command {
     .option('--data <json>', 'data object (JSON) carried in the token')
     .addOption(new Option('--exp <seconds>', 'lifetime in seconds (default 900)').argParser(integer('--exp', 1, 366 * 24 * 3600)))
     .option('--kid <kid>', 'key id written in the header (default: the key thumbprint)', nonEmpty('--kid'))
-    .addHelpText('after', '\nThe secret is read from $APOJWT_SECRET (or --secret-env NAME, or --secret-file PATH), never from an argument.\n\nExample:\n  APOJWT_SECRET=... apojwt sign --iss auth --aud orders --sub u1 --perm orders:read --exp 600')
+    .addHelpText(
+      'after',
+      '\nThe secret is read from $APOJWT_SECRET (or --secret-env NAME, or --secret-file PATH), never from an argument.\n\nExample:\n  APOJWT_SECRET=... apojwt sign --iss auth --aud orders --sub u1 --perm orders:read --exp 600',
+    )
     .action((options: SignOptions) => sign(options));
 }
 

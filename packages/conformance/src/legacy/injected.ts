@@ -5,14 +5,7 @@ import { ran } from '../controllers/record.js';
 /** Parameter injection (experimentalDecorators only): marked positions get values, the framework's args fill the rest. */
 export class InjectedController {
   @permissionRequired('orders:read')
-  read(
-    @TokenSubject() sub: string,
-    @TokenData() data: object,
-    first: unknown,
-    @TokenPermissions() perms: readonly string[],
-    @TokenClaims() claims: { jti: string },
-    ...rest: unknown[]
-  ) {
+  read(@TokenSubject() sub: string, @TokenData() data: object, first: unknown, @TokenPermissions() perms: readonly string[], @TokenClaims() claims: { jti: string }, ...rest: unknown[]) {
     ran.push('injectedRead');
     const framework = first as Record<string, unknown>;
     return {

@@ -14,7 +14,7 @@ const marksByTarget = new WeakMap<object, Map<string | symbol, Map<number, Injec
 
 function marker(key: InjectKey, label: string): () => ParameterMarker {
   return () => (target, propertyKey, index) => {
-    if (typeof index !== 'number' || propertyKey === undefined || target === null || typeof target !== 'object' && typeof target !== 'function') {
+    if (typeof index !== 'number' || propertyKey === undefined || target === null || (typeof target !== 'object' && typeof target !== 'function')) {
       // TC39 decorators have no parameter decorators; constructors are not handlers.
       throw new ApoJwtConfigError(`@${label}() marks a method parameter and needs experimentalDecorators`);
     }

@@ -10,7 +10,10 @@ import { knownKeys, positiveInteger } from '../validate.js';
 export class ExpiringMap<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
 
-  constructor(private readonly maxEntries: number, private readonly label: string) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly label: string,
+  ) {}
 
   get(key: string, nowSeconds: number): V | undefined {
     const entry = this.entries.get(key);

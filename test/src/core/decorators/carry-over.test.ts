@@ -45,8 +45,7 @@ describe('carry-over: metadata of other decorators survives apojwt', () => {
       }
       const guard = asLegacy(permissionRequired('orders:read', { apo }));
       const others = [route('/orders'), tagged];
-      const stack =
-        order === 'apojwt above' ? [guard, ...others] : order === 'apojwt below' ? [...others, guard] : [asLegacy(tokenRequired({ apo })), route('/orders'), guard, tagged];
+      const stack = order === 'apojwt above' ? [guard, ...others] : order === 'apojwt below' ? [...others, guard] : [asLegacy(tokenRequired({ apo })), route('/orders'), guard, tagged];
       const method = applyLegacy(stack, Controller.prototype, 'list');
       assert.equal(Reflect.getOwnMetadata('path', method), '/orders');
       assert.equal((method as { tag?: string }).tag, 'kept');

@@ -9,9 +9,24 @@ const require = createRequire(import.meta.url);
 
 test('the ESM entry exposes the public API', () => {
   for (const name of [
-    'ApoJwt', 'createApoJwt', 'ApoJwtError', 'ApoJwtConfigError', 'STATUS_BY_CODE', 'isApoJwtError', 'toHttpErrorResponse',
-    'ALGORITHMS', 'LocalKeyRing', 'secretToKeyObject', 'compileRequirement', 'satisfies', 'MemoryRevocationStore',
-    'MemoryRotationStore', 'registerTemplate', 'resolveTemplate', 'ACCESS_TOKEN_TYPE', 'REFRESH_TOKEN_TYPE',
+    'ApoJwt',
+    'createApoJwt',
+    'ApoJwtError',
+    'ApoJwtConfigError',
+    'STATUS_BY_CODE',
+    'isApoJwtError',
+    'toHttpErrorResponse',
+    'ALGORITHMS',
+    'LocalKeyRing',
+    'secretToKeyObject',
+    'compileRequirement',
+    'satisfies',
+    'MemoryRevocationStore',
+    'MemoryRotationStore',
+    'registerTemplate',
+    'resolveTemplate',
+    'ACCESS_TOKEN_TYPE',
+    'REFRESH_TOKEN_TYPE',
   ]) {
     assert.ok(name in core, name);
   }
@@ -23,5 +38,8 @@ test('package.json: ESM-only, exports map with types first, no deep imports', ()
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
   assert.equal(pkg.type, 'module');
   assert.deepEqual(Object.keys(pkg.exports['.']), ['types', 'default']);
-  assert.throws(() => require.resolve('@apojwt/core/dist/verify.js'), (e: unknown) => (e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+  assert.throws(
+    () => require.resolve('@apojwt/core/dist/verify.js'),
+    (e: unknown) => (e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+  );
 });

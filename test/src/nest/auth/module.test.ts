@@ -62,12 +62,13 @@ for (const platform of PLATFORMS) {
         alice: { sub: 'u-alice', passwordHash: await hash, permissions: ['orders:read'] },
         bob: { sub: 'u-bob', passwordHash: await hash, permissions: ['orders:read'] },
       };
-      const login = passwordLogin({ getUser: (name: string) => users[name], cost: COST, limiter: { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 30 }, perIp: false as const } });
+      const login = passwordLogin({
+        getUser: (name: string) => users[name],
+        cost: COST,
+        limiter: { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 30 }, perIp: false as const },
+      });
       // requireDecision on: the endpoints are @Public(), so it must not refuse them.
-      server = await startNest(
-        app({ ...BASE, refresh: REFRESH, login, requireDecision: true }, { issue: (claims) => ({ sub: claims.sub, permissions: ['orders:read'] }) }),
-        platform,
-      );
+      server = await startNest(app({ ...BASE, refresh: REFRESH, login, requireDecision: true }, { issue: (claims) => ({ sub: claims.sub, permissions: ['orders:read'] }) }), platform);
       apo = server.app.get(APOJWT);
       jwksServer = await startNest(app({ ...BASE_NO_SECRET, algorithm: 'ES256', privateKey: ES_KEY, kid: 'es-1' }, { path: false, jwks: true }), platform);
     });
