@@ -8,9 +8,11 @@ import tseslint from 'typescript-eslint';
 
 // Each package's source compiles with tsconfig.build.json, which the project
 // service would not find on its own: list them, whatever packages exist.
+const tsconfigsIn = (folder) =>
+  readdirSync(new URL(`./${folder}`, import.meta.url)).filter((name) => /^tsconfig.*\.json$/.test(name)).map((name) => `${folder}/${name}`);
 const packageProjects = readdirSync(new URL('./packages', import.meta.url), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
-  .map((entry) => `packages/${entry.name}/tsconfig.build.json`);
+  .flatMap((entry) => tsconfigsIn(`packages/${entry.name}`));
 
 export default tseslint.config(
   {
@@ -49,10 +51,7 @@ export default tseslint.config(
       parserOptions: {
         project: [
           ...packageProjects,
-          'test/tsconfig.json',
-          'test/tsconfig.legacy.json',
-          'test/tsconfig.types.json',
-          'test/tsconfig.types-adapters.json',
+          ...tsconfigsIn('test'),
           'examples/tsconfig.json',
           'bench/tsconfig.json',
         ],
