@@ -52,6 +52,9 @@ export class ApoJwt<
   get refreshEnabled(): boolean {
     return this.config.refresh !== undefined;
   }
+  get loginEnabled(): boolean {
+    return this.loginFunction !== undefined;
+  }
   get refreshExpPeriod(): number | undefined {
     return this.config.refresh?.expPeriod;
   }

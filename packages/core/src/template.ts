@@ -61,6 +61,13 @@ export interface Template {
    * the handler's promise, for frameworks that await it (Koa, Fastify).
    */
   handlerError?(args: readonly unknown[], error: unknown): boolean;
+  /**
+   * Adapts core's middleware (`apo.permissionRequired(...)` and friends) to
+   * the framework's hook shape, when core's `(…args, next)` calling
+   * convention is not it (Fastify counts both the returned promise and the
+   * `next` call as "done").
+   */
+  middleware?(middleware: (...args: any[]) => any): (...args: any[]) => any;
 }
 
 const templates = new Map<string, Template>();
@@ -96,7 +103,7 @@ function assertTemplate(template: unknown): Template {
   for (const slot of ['tokenFinder', 'refreshFinder', 'exceptionHandler', 'attach']) {
     if (typeof candidate[slot] !== 'function') throw new ApoJwtConfigError(`template.${slot} must be a function`);
   }
-  for (const slot of ['respond', 'request', 'isRequest', 'handlerError']) {
+  for (const slot of ['respond', 'request', 'isRequest', 'handlerError', 'middleware']) {
     if (candidate[slot] !== undefined && typeof candidate[slot] !== 'function') throw new ApoJwtConfigError(`template.${slot} must be a function when given`);
   }
   return template as Template;

@@ -35,12 +35,16 @@ export function authHandlers<P extends string, D extends object, R extends objec
   options?: AuthEndpointsOptions<NoInfer<P>, NoInfer<D>, NoInfer<R>>,
 ): ExpressAuthHandlers {
   const endpoints = authEndpoints(apo, options as AuthEndpointsOptions | undefined);
-  const login = toHandler(endpoints.login);
   const logout = toHandler(endpoints.logout);
+  let login: RequestHandler | undefined;
   let refresh: RequestHandler | undefined;
   return Object.freeze({
-    login,
     logout,
+    // Built when first read: without a login configured, reading it throws ApoJwtConfigError naming what to call.
+    get login(): RequestHandler {
+      login ??= toHandler(endpoints.login);
+      return login;
+    },
     // Built when first read: without refresh tokens configured, reading it throws ApoJwtConfigError.
     get refresh(): RequestHandler {
       refresh ??= toHandler(endpoints.refresh);

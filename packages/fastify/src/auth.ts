@@ -35,12 +35,16 @@ export function authHandlers<P extends string, D extends object, R extends objec
   options?: AuthEndpointsOptions<NoInfer<P>, NoInfer<D>, NoInfer<R>>,
 ): FastifyAuthHandlers {
   const endpoints = authEndpoints(apo, options as AuthEndpointsOptions | undefined);
-  const login = toHandler(endpoints.login);
   const logout = toHandler(endpoints.logout);
+  let login: ApoRouteHandler | undefined;
   let refresh: ApoRouteHandler | undefined;
   return Object.freeze({
-    login,
     logout,
+    // Built when first read: without a login configured, reading it throws ApoJwtConfigError naming what to call.
+    get login(): ApoRouteHandler {
+      login ??= toHandler(endpoints.login);
+      return login;
+    },
     // Built when first read: without refresh tokens configured, reading it throws ApoJwtConfigError.
     get refresh(): ApoRouteHandler {
       refresh ??= toHandler(endpoints.refresh);

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 import { REQUEST_KEYS } from './attach.js';
 import { fastifyGuard } from './pre-handler.js';
+import { requestScope } from './request-scope.js';
 
 export interface ApoJwtPluginOptions {
   /** The instance whose checks `fastify.apojwt` runs (normally `createApoJwt({ template: 'fastify', ... })`). */
@@ -37,6 +38,8 @@ function setUp(fastify: FastifyInstance, options: ApoJwtPluginOptions): void {
     if (!fastify.hasRequestDecorator(key)) fastify.decorateRequest(key, null);
   }
   fastify.decorate('apojwt', fastifyGuard(apo));
+  // Every request of the app runs in its request scope: decorated service-layer methods find it.
+  fastify.addHook('onRequest', requestScope());
 }
 
 const plugin: FastifyPluginCallback<ApoJwtPluginOptions> = (fastify, options, done) => {
@@ -52,7 +55,7 @@ const plugin: FastifyPluginCallback<ApoJwtPluginOptions> = (fastify, options, do
 
 /**
  * `fastify.register(apojwtPlugin, { apo })`: declares the request values
- * (`request.tokenSubject` …) and offers the instance's checks as
+ * (`request.tokenSubject` …), enters the request scope for every request, and offers the instance's checks as
  * `fastify.apojwt.permissionRequired(...)` preHandler hooks. Made with
  * fastify-plugin, so both reach every route of the app, not only the
  * plugin's own context.

@@ -21,7 +21,9 @@ export type ApoPreHandler = (request: FastifyRequest, reply: FastifyReply, done:
  */
 export function toPreHandler(middleware: Middleware): ApoPreHandler {
   if (typeof middleware !== 'function') throw new ApoJwtConfigError('toPreHandler needs a middleware function, e.g. apo.permissionRequired(...)');
-  return function apojwtPreHandler(request, reply, done): void {
+  // Middleware of a Fastify-template instance already is a hook (the template adapts it).
+  if (preHandlers.has(middleware)) return middleware as ApoPreHandler;
+  const hook = function apojwtPreHandler(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     let settled = false;
     // Core calls next() with no argument when every check passed, next(error) when something failed.
     function next(...failure: unknown[]): void {
@@ -41,7 +43,12 @@ export function toPreHandler(middleware: Middleware): ApoPreHandler {
       next(error);
     }
   };
+  preHandlers.add(hook);
+  return hook;
 }
+
+/** Hooks made by toPreHandler. */
+const preHandlers = new WeakSet<Middleware>();
 
 /** The preHandler hooks of one instance, typed by its permission names. */
 export interface FastifyGuard<P extends string> {

@@ -4,13 +4,16 @@ import {
   checkTemplateOptions,
   findBearerToken,
   findCookie,
+  frameworkError,
   toHttpErrorResponse,
   type ApoJwtError,
   type InjectedValues,
   type Template,
 } from '@apojwt/core';
+import { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { attachToRequest } from './attach.js';
+import { toPreHandler } from './pre-handler.js';
 
 export interface FastifyTemplateOptions {
   /** Registered name; default 'fastify'. */
@@ -51,19 +54,18 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
     tokenFinder: (request: FastifyRequest) => findBearerToken(request.raw.rawHeaders, bearer),
     refreshFinder: (request: FastifyRequest) => findCookie(request.raw.rawHeaders, refreshCookie),
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, _request: FastifyRequest, reply: FastifyReply | undefined): FastifyReply {
+      // A method routed as `(request) => controller.method(request)` has no reply to answer with: Fastify answers the thrown error
+      // (its error handling reads `statusCode` and `headers`).
+      if (toFramework || !isReply(reply)) throw frameworkError(error, this?.realm);
       const answer = toHttpErrorResponse(error, this?.realm);
-      // A method routed as `(request) => controller.method(request)` has no reply to answer with: Fastify answers the thrown error.
-      if (toFramework || !isReply(reply)) {
-        // Fastify's error handling reads `statusCode` and `headers`; `expose` as http-errors sets it.
-        Object.defineProperty(error, 'statusCode', { value: answer.status, configurable: true });
-        Object.defineProperty(error, 'headers', { value: answer.headers, configurable: true });
-        Object.defineProperty(error, 'expose', { value: true, configurable: true });
-        throw error;
-      }
       // Returned, so a handler's promise resolves to the reply: Fastify's rule
       // for async handlers that called reply.send, so it does not send again.
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     },
+    handlerArguments: '(request, reply)',
+    isRequest: (args: readonly unknown[]) => (args[0] as { raw?: unknown } | undefined)?.raw instanceof IncomingMessage,
+    // `apo.permissionRequired(...)` is then a Fastify preHandler as it is.
+    middleware: toPreHandler,
     attach(args: readonly unknown[], values: InjectedValues): void {
       attachToRequest(args[0] as Record<string, unknown>, values);
     },

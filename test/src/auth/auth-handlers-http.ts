@@ -279,9 +279,11 @@ export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: 
       assert.throws(() => adapter.authHandlers(apo, { bodyLimit: 0 }), isConfigError);
       assert.throws(() => adapter.authHandlers(apo, { cookie: { path: 'auth' } }), isConfigError);
       assert.throws(() => adapter.authHandlers(new ApoJwt(BASE)), isConfigError);
-      const noRefresh = adapter.authHandlers(new ApoJwt({ ...BASE, template: framework.template }));
+      const noRefresh = adapter.authHandlers(new ApoJwt({ ...BASE, template: framework.template, login: passwordLogin({ getUser: () => undefined, limiter: false }) }));
       assert.equal(typeof noRefresh.login, 'function');
       assert.throws(() => noRefresh.refresh, isConfigError);
+      // No login configured: the login route is refused when it is mounted, naming what to call.
+      assert.throws(() => adapter.authHandlers(new ApoJwt({ ...BASE, template: framework.template })).login, /passwordLogin/);
       // A custom template with respond() but no request(): the refresh endpoint works, login is refused at setup.
       const { request: _request, ...rest } = framework.makeTemplate({ name: 'no-request' });
       const custom = new ApoJwt({ ...BASE, template: { ...rest, name: 'no-request' } as Template }).configRefresh(REFRESH);

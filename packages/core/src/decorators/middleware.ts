@@ -18,9 +18,12 @@ export function middlewareFor(check: Check): Middleware {
     return typeof next === 'function' ? next() : undefined;
   }
   const guarded = guard(apojwtMiddleware, [check], undefined);
-  return function middleware(...args: unknown[]): unknown {
+  const middleware = function middleware(...args: unknown[]): unknown {
     return nextOnRejection(guarded(...args) as Promise<unknown>, args);
   };
+  // The instance's template knows its framework's hook shape (Fastify's preHandler).
+  const adapt = check.apo?.template?.middleware;
+  return adapt === undefined ? middleware : adapt(middleware);
 }
 
 /**

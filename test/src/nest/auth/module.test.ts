@@ -157,9 +157,12 @@ for (const platform of PLATFORMS) {
       assert.equal((await request(jwksServer.url, '/auth/login', { method: 'POST' })).status, 404, 'path: false mounts no login');
     });
 
-    test('start-up fails for refresh without refresh tokens, and for JWKS of an HS instance', async () => {
-      await assert.rejects(startNest(app(BASE, {}), platform), configError(/no refresh tokens configured/));
-      await assert.rejects(startNest(app(BASE, { refresh: false, jwks: true }), platform), configError(/no JWK Set to publish/));
+    test('start-up fails for login without a login, refresh without refresh tokens, and for JWKS of an HS instance', async () => {
+      const login = passwordLogin({ getUser: () => undefined, limiter: false });
+      await assert.rejects(startNest(app({ ...BASE, login }, {}), platform), configError(/no refresh tokens configured/));
+      // No login configured: the module refuses to mount POST login, naming what to pass.
+      await assert.rejects(startNest(app({ ...BASE, refresh: REFRESH }, {}), platform), configError(/has no login: pass login: passwordLogin/));
+      await assert.rejects(startNest(app({ ...BASE, login }, { refresh: false, jwks: true }), platform), configError(/no JWK Set to publish/));
     });
   });
 }

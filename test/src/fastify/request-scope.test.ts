@@ -1,0 +1,93 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
+import { ApoJwt, apojwtPlugin, currentRequestScope, fastifyTemplate, permissionRequired, type JsonObject } from '@apojwt/fastify';
+import { bearer, request } from '@apojwt/conformance';
+import { LogLines, start } from './app.js';
+
+/**
+ * The plugin enters the request scope for every request: a decorated
+ * service-layer method protects itself whichever handler calls it; and the
+ * instance's own middleware is a preHandler as it is (the template adapts
+ * core's calling convention), each hook and the handler running once.
+ */
+
+const BASE = { secret: 'fastify-scope-secret-0123456789-abcdefghijk', iss: 'auth.example', serverAudience: 'orders-api' };
+const apo = new ApoJwt({ ...BASE, template: fastifyTemplate({ name: 'fastify-scope' }) }) as ApoJwt<string, JsonObject, JsonObject, false>;
+const token = (sub: string, permissions: string[]) => apo.createToken({ sub, permissions });
+
+const ran: string[] = [];
+
+class RefundService {
+  @permissionRequired('orders:refund', { apo })
+  async refund(orderId: string) {
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
+    ran.push(orderId);
+    return { refunded: orderId, subject: (currentRequestScope()?.args[0] as FastifyRequest | undefined)?.tokenSubject };
+  }
+}
+
+describe('Fastify: the plugin enters the request scope; middleware is a preHandler as it is', () => {
+  const logs = new LogLines();
+  const calls: string[] = [];
+  let server: { url: string; close(): Promise<void> };
+  const refunds = new RefundService();
+
+  before(async () => {
+    const app = Fastify({ logger: { level: 'warn', stream: logs } });
+    await app.register(apojwtPlugin, { apo });
+    const callbackHook = (_request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      calls.push('callback hook');
+      done();
+    };
+    const asyncHook = async () => {
+      calls.push('async hook');
+    };
+    app.post('/orders/:id/refund', async (request) => refunds.refund((request.params as { id: string }).id));
+    app.get('/orders', { preHandler: [callbackHook, apo.permissionRequired('orders:read'), asyncHook] }, async (request) => {
+      calls.push('handler');
+      return { sub: request.tokenSubject };
+    });
+    server = await start(app);
+  });
+  after(() => server.close());
+
+  test('a service-layer method: 401 without a token, 403 without the permission, 200 with it', async () => {
+    ran.length = 0;
+    const none = await request(server.url, '/orders/o-1/refund', { method: 'POST' });
+    assert.equal(none.status, 401);
+    assert.equal(none.headers['www-authenticate'], 'Bearer');
+    const reader = await request(server.url, '/orders/o-2/refund', { method: 'POST', headers: bearer(token('reader', ['orders:read'])) });
+    assert.equal(reader.status, 403);
+    assert.match(String(reader.headers['www-authenticate']), /insufficient_scope/);
+    assert.deepEqual(ran, []);
+    const clerk = await request(server.url, '/orders/o-3/refund', { method: 'POST', headers: bearer(token('clerk', ['orders:refund'])) });
+    assert.equal(clerk.status, 200);
+    assert.deepEqual(clerk.json, { refunded: 'o-3', subject: 'clerk' });
+    assert.deepEqual(ran, ['o-3']);
+  });
+
+  test('50 concurrent requests with different tokens: each sees its own request', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => request(server.url, `/orders/o-${i}/refund`, { method: 'POST', headers: bearer(token(`user-${i}`, i % 4 === 0 ? [] : ['orders:refund'])) })),
+    );
+    answers.forEach((answer, i) => {
+      assert.equal(answer.status, i % 4 === 0 ? 403 : 200, `request ${i}`);
+      if (i % 4 !== 0) assert.deepEqual(answer.json, { refunded: `o-${i}`, subject: `user-${i}` });
+    });
+  });
+
+  test('preHandler: apo.permissionRequired(...) directly: every hook and the handler run once; a refusal is sent once', async () => {
+    calls.length = 0;
+    const allowed = await request(server.url, '/orders', { headers: bearer(token('u', ['orders:read'])) });
+    assert.equal(allowed.status, 200);
+    assert.deepEqual(allowed.json, { sub: 'u' });
+    assert.deepEqual(calls, ['callback hook', 'async hook', 'handler']);
+    calls.length = 0;
+    const refused = await request(server.url, '/orders', { headers: bearer(token('u', [])) });
+    assert.equal(refused.status, 403);
+    assert.deepEqual(calls, ['callback hook']);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(logs.problems, [], 'no "Reply was already sent" or other warning');
+  });
+});
