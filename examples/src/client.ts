@@ -9,13 +9,19 @@ export interface Expectation {
   /** The `error` code of the JSON body, for refusals. */
   error?: string;
   /** Any other check on the parsed body; returns a problem, or undefined. */
-  check?: (body: any) => string | undefined;
+  check?: (body: unknown) => string | undefined;
 }
 
 export interface Answer {
   status: number;
   headers: Headers;
-  body: any;
+  /** The parsed JSON body; the text itself when it is not JSON; undefined when empty. */
+  body: unknown;
+}
+
+/** A member of a JSON object body; undefined for any other body. */
+export function field(body: unknown, name: string): unknown {
+  return body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
 }
 
 const TOKEN = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g;
@@ -48,7 +54,7 @@ export async function step(title: string, url: string, init: RequestInit, expect
 
   const response = await fetch(url, init);
   const text = await response.text();
-  let body: any = undefined;
+  let body: unknown;
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch {
@@ -62,11 +68,12 @@ export async function step(title: string, url: string, init: RequestInit, expect
   for (const cookie of response.headers.getSetCookie()) console.log(`  ← set-cookie: ${shorten(cookie)}`);
   const shown = shorten(text);
   if (shown !== '') console.log(`  ← ${shown.length > 600 ? `${shown.slice(0, 600)}…` : shown}`);
-  if (typeof body?.accessToken === 'string') console.log(`    (access token header: ${JSON.stringify(tokenHeader(body.accessToken))})`);
+  const accessToken = field(body, 'accessToken');
+  if (typeof accessToken === 'string') console.log(`    (access token header: ${JSON.stringify(tokenHeader(accessToken))})`);
 
   const problems: string[] = [];
   if (response.status !== expected.status) problems.push(`expected status ${expected.status}`);
-  if (expected.error !== undefined && body?.error !== expected.error) problems.push(`expected error ${expected.error}`);
+  if (expected.error !== undefined && field(body, 'error') !== expected.error) problems.push(`expected error ${expected.error}`);
   const problem = expected.check?.(body);
   if (problem !== undefined) problems.push(problem);
   if (problems.length > 0) {

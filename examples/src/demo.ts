@@ -1,4 +1,4 @@
-import { fail, failures, note, refreshCookie, step, tokenHeader } from './client.js';
+import { fail, failures, field, note, refreshCookie, step, tokenHeader } from './client.js';
 import { startEmbedded } from './deploy/embedded.js';
 import { startSeparate } from './deploy/separate.js';
 import type { Deployment } from './deploy/deployment.js';
@@ -29,11 +29,11 @@ console.log(`  billing ${billing}   (Koa: verifies through the JWKS)`);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const json = { 'content-type': 'application/json' };
 const kidOf = (token: string) => tokenHeader(token).kid;
-const kids = (body: any): string[] => (body?.keys ?? []).map((key: { kid: string }) => key.kid);
+const kids = (body: unknown): string[] => ((field(body, 'keys') ?? []) as { kid: string }[]).map((key) => key.kid);
 
 async function login(title: string, username: string, password: string) {
   const answer = await step(title, `${auth}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password }) }, { status: 200 });
-  return { accessToken: answer.body?.accessToken as string, cookie: refreshCookie(answer) };
+  return { accessToken: field(answer.body, 'accessToken') as string, cookie: refreshCookie(answer) };
 }
 
 async function script(d: Deployment): Promise<void> {
@@ -92,7 +92,7 @@ async function script(d: Deployment): Promise<void> {
     { status: 200 },
   );
   const rotatedCookie = refreshCookie(rotated);
-  await step('The new access token works on billing', `${billing}/invoices`, { headers: bearer(rotated.body?.accessToken) }, { status: 200 });
+  await step('The new access token works on billing', `${billing}/invoices`, { headers: bearer(field(rotated.body, 'accessToken') as string) }, { status: 200 });
 
   await d.advanceClock(3_000);
   note('⏩ Every service clock moves 3 s forward: past the 2 s grace period for a client racing itself.');

@@ -6,7 +6,7 @@ import {
   refreshMiddleware,
   respondingTemplate,
   sendAuthResponse,
-  type ApoJwt,
+  type AnyApoJwt,
   type AuthResponse,
   type Finder,
   type LoginFunction,
@@ -14,7 +14,7 @@ import {
   type RefreshEndpointOptions,
   type Template,
 } from '@apojwt/core';
-import { createAuthHandlers, type AuthHandlersOptions } from './auth-handlers.js';
+import { createAuthHandlers } from './auth-handlers.js';
 import { bodyLimitOption, readJsonBody } from './json-body.js';
 import { knownKeys } from '@apojwt/core';
 
@@ -63,7 +63,7 @@ async function quietly(finder: Finder | undefined, args: unknown[]): Promise<str
   }
 }
 
-export function authEndpoints(apo: ApoJwt<any, any, any, boolean>, options: AuthEndpointsOptions = {}): AuthEndpoints {
+export function authEndpoints(apo: AnyApoJwt, options: AuthEndpointsOptions = {}): AuthEndpoints {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('auth endpoint options must be an object');
   knownKeys('auth endpoint', options, ['cookie', 'issue', 'login', 'bodyLimit']);
   const template = respondingTemplate(apo, 'the auth endpoints');
@@ -71,7 +71,7 @@ export function authEndpoints(apo: ApoJwt<any, any, any, boolean>, options: Auth
   const handlers = createAuthHandlers({
     apo,
     ...(options.login !== undefined && { login: options.login }),
-    ...(options.issue !== undefined && { issue: options.issue as AuthHandlersOptions['issue'] }),
+    ...(options.issue !== undefined && { issue: options.issue }),
     cookie: { ...options.cookie, name: options.cookie?.name ?? template.refreshCookie },
   });
   const realm = apo.realm;

@@ -8,11 +8,10 @@ import {
   refreshCookie,
   refreshTokenOf,
   tokenResponse,
-  type ApoJwt,
+  type AnyApoJwt,
   type AuthResponse,
-  type CreateTokenInput,
+  type IssueFromRefresh,
   type LoginFunction,
-  type RefreshClaims,
   type RefreshCookie,
   type RefreshCookieOptions,
 } from '@apojwt/core';
@@ -37,13 +36,13 @@ import { knownKeys } from '@apojwt/core';
  */
 
 export interface AuthHandlersOptions {
-  apo: ApoJwt<any, any, any, boolean>;
+  apo: AnyApoJwt;
   /** The login function; default `apo.login` (configure it with `login` options or `configLogin`). */
   login?: LoginFunction<boolean>;
   /** The refresh cookie; defaults: `apojwt_refresh`, Path `/auth`, HttpOnly, Secure, SameSite=Strict. */
   cookie?: RefreshCookieOptions;
   /** Contents of the rotated tokens (look up current permissions here); default: sub and refresh data carry over. */
-  issue?: (claims: RefreshClaims<any>) => CreateTokenInput<any, any, any> | Promise<CreateTokenInput<any, any, any>>;
+  issue?: IssueFromRefresh;
 }
 
 export interface AuthRequest {
@@ -140,7 +139,7 @@ function isJwt(token: unknown): token is string {
  * pythonCompat) cannot be revoked alone: its subject is, so a 204 never
  * leaves the presented token valid (the user's other sessions end too).
  */
-async function revokeAccessToken(apo: ApoJwt<any, any, any, boolean>, token: string): Promise<void> {
+async function revokeAccessToken(apo: AnyApoJwt, token: string): Promise<void> {
   let claims: { jti: string | undefined; sub: string };
   try {
     claims = await apo.verify(token);
@@ -153,7 +152,7 @@ async function revokeAccessToken(apo: ApoJwt<any, any, any, boolean>, token: str
 }
 
 /** Logging out with a token that no longer verifies is already done; a store that cannot answer is not (503). */
-async function revokeQuietly(apo: ApoJwt<any, any, any, boolean>, token: string): Promise<void> {
+async function revokeQuietly(apo: AnyApoJwt, token: string): Promise<void> {
   try {
     await apo.revoke(token);
   } catch (error) {

@@ -28,9 +28,17 @@ export interface LoginUser<P extends string = RegisteredPermission, D extends ob
   disabled?: boolean;
 }
 
+/**
+ * A login user of any permission names and payloads, as a constraint. The
+ * permission grants make LoginUser invariant in `P`, so no concrete
+ * instantiation accepts every user type; the erasure is written once, here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyLoginUser = LoginUser<any, any, any>;
+
 export type MaybePromise<T> = T | Promise<T>;
 
-export interface LoginOptions<U extends LoginUser<any, any, any> = LoginUser> {
+export interface LoginOptions<U extends AnyLoginUser = LoginUser> {
   /** Looks the account up, sync or async. `undefined`/`null` when there is none. */
   getUser: (username: string) => MaybePromise<U | undefined | null>;
   /** bcrypt cost for the timing dummy and for rehashing. Default 12. */
@@ -61,7 +69,7 @@ export function passwordLogin<U extends LoginUser>(options: LoginOptions<U>): Lo
   return (apo) => buildLogin(apo as TokenIssuer<string, object, object, boolean>, settings);
 }
 
-interface LoginSettings<U extends LoginUser<any, any, any>> {
+interface LoginSettings<U extends AnyLoginUser> {
   readonly getUser: LoginOptions<U>['getUser'];
   readonly onRehash: LoginOptions<U>['onRehash'];
   readonly isDisabled: LoginOptions<U>['isDisabled'];
@@ -69,7 +77,7 @@ interface LoginSettings<U extends LoginUser<any, any, any>> {
   readonly limiter: LoginLimiter | undefined;
 }
 
-function loginSettings<U extends LoginUser<any, any, any>>(options: LoginOptions<U>): LoginSettings<U> {
+function loginSettings<U extends AnyLoginUser>(options: LoginOptions<U>): LoginSettings<U> {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('login needs an options object');
   knownKeys('login', options, ['getUser', 'cost', 'onRehash', 'isDisabled', 'limiter']);
   if (typeof options.getUser !== 'function') throw new ApoJwtConfigError('login: getUser must be a function');

@@ -21,7 +21,7 @@ export function request(base: string, path: string, options: { method?: string; 
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let json: Record<string, unknown> = {};
+        let json: Record<string, unknown>;
         try {
           json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
         } catch {

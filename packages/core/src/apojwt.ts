@@ -13,7 +13,7 @@ import { compileRequirement, type CompiledRequirement, type PermissionGrant, typ
 import type { ExceptionHandler, Finder } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
-import type { LoginContext, LoginFunction, LoginSetup } from './login-setup.js';
+import type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
 import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
 import { middlewareFor, type Middleware } from './decorators/middleware.js';
 import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
@@ -74,7 +74,9 @@ export class ApoJwt<
   /** Sets up `login` from a login setup: `configLogin(passwordLogin({ getUser }))` (@apojwt/auth). */
   configLogin(setup: LoginSetup): this {
     if (typeof setup !== 'function') throw new ApoJwtConfigError('login takes a login setup, such as passwordLogin({ getUser }) from @apojwt/auth');
-    this.loginFunction = setup(this) as LoginFunction<HasRefresh>;
+    // A setup is written before the instance exists, so for any permission
+    // names and payloads: it is given this instance as such an issuer.
+    this.loginFunction = setup(this as LoginIssuer) as LoginFunction<HasRefresh>;
     return this;
   }
   /** Checks a username and password and issues tokens; ERR_CREDENTIALS_INVALID, ERR_RATE_LIMITED, ERR_ACCOUNT_DISABLED, ERR_BODY_INVALID. */
@@ -164,3 +166,14 @@ export class ApoJwt<
     return refreshEndpoint(this as unknown as RotatingEngine, options as unknown as RefreshEndpointOptions);
   }
 }
+
+/**
+ * Any instance, whatever its permission names, payloads and refresh setting:
+ * for APIs that take the instance the app made (the auth endpoints, the Nest
+ * module). ApoJwt is invariant in its type parameters (they are both taken,
+ * by `createToken`, and returned, by `verify`), so no concrete instantiation,
+ * not even `ApoJwt<string, object, object, boolean>`, accepts every
+ * instance; the erasure is written once, here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyApoJwt = ApoJwt<any, any, any, boolean>;

@@ -11,7 +11,7 @@ import type { JsonObject } from './register.js';
  * with the prebuilt KeyObjects of the config (jsonwebtoken does the JWS).
  * `family` continues a refresh family (rotation); absent, a login starts one.
  */
-export function issueTokens(config: ApoJwtConfig, input: CreateTokenInput<any, any, any>, family: string | undefined): string | TokenPair {
+export function issueTokens<P extends string>(config: ApoJwtConfig, input: CreateTokenInput<P, object, object>, family: string | undefined): string | TokenPair {
   const signing = signingKeyOf(config);
   if (signing === undefined) throw new ApoJwtConfigError('this instance only verifies tokens: it holds no signing key');
   const sub = input.sub ?? '';

@@ -10,7 +10,7 @@ export type LoginFunction<HasRefresh extends boolean> = (username: string, passw
 
 /** What a login setup is given: the instance, to issue the tokens. */
 export interface LoginIssuer {
-  createToken(input?: CreateTokenInput<any, any, any>): string | TokenPair;
+  createToken(input?: CreateTokenInput<string, object, object>): string | TokenPair;
 }
 
 /**

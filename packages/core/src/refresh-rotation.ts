@@ -6,8 +6,14 @@ import { issueTokens } from './issuer.js';
 import type { CreateTokenInput, TokenPair } from './tokens.js';
 import { revokeFamily } from './revocation.js';
 
-/** What new tokens of a rotation contain: by default the subject and refresh data carry over. */
-export type IssueFromRefresh = (claims: RefreshClaims<any>) => CreateTokenInput<any, any, any> | Promise<CreateTokenInput<any, any, any>>;
+/**
+ * What new tokens of a rotation contain: by default the subject and refresh
+ * data carry over. Typed by the instance that rotates (its permission names
+ * and payloads); the defaults are what an instance of any types accepts.
+ */
+export type IssueFromRefresh<P extends string = string, D extends object = object, R extends object = object> = (
+  claims: RefreshClaims<R>,
+) => CreateTokenInput<P, D, R> | Promise<CreateTokenInput<P, D, R>>;
 
 /**
  * Single use: `claims` (of a verified refresh token) are marked consumed. A
@@ -38,7 +44,11 @@ export async function consumeVerifiedRefresh<C extends RefreshClaims<object>>(co
  * A new pair in the family of the consumed refresh token. `issue` supplies
  * the new tokens' contents (look up current permissions there).
  */
-export async function rotateFamily(config: ApoJwtConfig, claims: RefreshClaims<object>, issue: IssueFromRefresh | undefined): Promise<TokenPair> {
+export async function rotateFamily<P extends string, D extends object, R extends object>(
+  config: ApoJwtConfig,
+  claims: RefreshClaims<R>,
+  issue: IssueFromRefresh<P, D, R> | undefined,
+): Promise<TokenPair> {
   const input = issue ? await issue(claims) : { sub: claims.sub, refreshData: claims.data };
   // A family is one login of one subject: tokens for another subject in it
   // would be revoked with a session that is not theirs, and reuse detection

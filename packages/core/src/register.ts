@@ -12,7 +12,9 @@
  *
  * Left empty, names are plain strings and payloads plain objects.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// Empty on purpose: it is the declaration-merging point applications fill in
+// (as lucia's `Register`); a type alias could not be merged into.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Register {}
 
 export type JsonObject = { [key: string]: unknown };

@@ -9,9 +9,18 @@ import { ApoJwtConfigError, type ApoJwtError } from './errors.js';
  * `args` are the arguments the framework passes to a handler or middleware
  * (Express: req, res, next; Koa: ctx, next).
  */
-export type Finder = (...args: any[]) => string | undefined | Promise<string | undefined>;
+export type Finder = (...args: FrameworkArguments) => string | undefined | Promise<string | undefined>;
 /** Called with `this` set to the ApoJwt instance (for its `realm`). */
-export type ExceptionHandler = (this: any, error: ApoJwtError, ...args: any[]) => unknown;
+export type ExceptionHandler = (this: { readonly realm?: string | undefined }, error: ApoJwtError, ...args: FrameworkArguments) => unknown;
+
+/**
+ * Each template types the arguments as its framework does (`(req: Request,
+ * res: Response)`), while core only passes along what the framework gave it.
+ * A parameter list of `unknown` would refuse every such typed callback, and
+ * `never` would let core call none: the list is left untyped, once, here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FrameworkArguments = any[];
 
 /** Values handlers receive once a check passed. */
 export interface InjectedValues {

@@ -16,7 +16,8 @@ export type ApoJwtModuleFactoryOptions = DistributiveOmit<ApoJwtModuleOptions, '
 export interface ApoJwtModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   /** Providers passed to `useFactory` (e.g. ConfigService). */
   inject?: FactoryProvider['inject'];
-  useFactory: (...args: any[]) => ApoJwtModuleFactoryOptions | Promise<ApoJwtModuleFactoryOptions>;
+  /** Called with the `inject` providers, typed as the app declares them: Nest's own factory type. */
+  useFactory: FactoryProvider<ApoJwtModuleFactoryOptions>['useFactory'];
   /** 'global' (default) or 'none'. Given here, not by the factory: it decides which providers the module registers. */
   guard?: 'global' | 'none';
 }

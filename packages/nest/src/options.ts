@@ -1,4 +1,4 @@
-import { ApoJwt, ApoJwtConfigError, createApoJwt, setDefaultApoJwt, type ApoJwtOptions } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, createApoJwt, setDefaultApoJwt, type AnyApoJwt, type ApoJwtOptions } from '@apojwt/core';
 import { credentialsOf, nestTemplate } from './template.js';
 import type { Credentials } from './request.js';
 import type { ApoJwtInstance } from './types.js';
@@ -31,7 +31,7 @@ export interface ApoJwtModuleSettings {
 type FrameworkOptions = 'template' | 'tokenFinder' | 'refreshFinder' | 'exceptionHandler';
 
 /** `forRoot` options: the ApoJwt options (the module creates the instance), or an instance of your own as `apo`. */
-export type ApoJwtModuleOptions = (Omit<ApoJwtOptions, FrameworkOptions> & ApoJwtModuleSettings & { apo?: undefined }) | (ApoJwtModuleSettings & { apo: ApoJwt<any, any, any, boolean> });
+export type ApoJwtModuleOptions = (Omit<ApoJwtOptions, FrameworkOptions> & ApoJwtModuleSettings & { apo?: undefined }) | (ApoJwtModuleSettings & { apo: AnyApoJwt });
 
 /** The validated, frozen settings the guard, interceptor and filter read. */
 export interface ResolvedModuleOptions {

@@ -26,7 +26,7 @@ export function useApoJwt<O extends RoutingControllersOptions>(options: O, apo?:
   }
   return {
     ...options,
-    middlewares: [...apoJwtMiddlewares, ...((options.middlewares ?? []) as (Function | string)[])],
+    middlewares: [...apoJwtMiddlewares, ...(options.middlewares ?? [])],
     defaultErrorHandler: false,
     authorizationChecker: options.authorizationChecker ?? authorizationChecker(apo),
     currentUserChecker: options.currentUserChecker ?? currentUserChecker(apo),

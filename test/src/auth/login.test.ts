@@ -7,7 +7,7 @@ const cost = 4;
 const secret = 's'.repeat(32);
 const isCode = (code: string, status: number) => (error: unknown) => error instanceof ApoJwtError && error.code === code && error.status === status;
 
-interface User extends LoginUser<string, { name: string }, { device: string }> {}
+type User = LoginUser<string, { name: string }, { device: string }>;
 
 async function users(): Promise<Map<string, User>> {
   return new Map<string, User>([

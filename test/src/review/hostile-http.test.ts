@@ -113,7 +113,7 @@ function rawGet(port: number, headerLines: Buffer[]): Promise<RawAnswer> {
       const head = split === -1 ? text : text.slice(0, split);
       let body = split === -1 ? '' : text.slice(split + 4);
       if (/^transfer-encoding: chunked/im.test(head)) body = body.replace(/^[0-9a-f]+\r\n/i, '').replace(/\r\n0\r\n\r\n$/, '');
-      let json: Record<string, unknown> = {};
+      let json: Record<string, unknown>;
       try {
         json = JSON.parse(body) as Record<string, unknown>;
       } catch {

@@ -32,7 +32,7 @@ export interface Driver {
   /** The apojwt template for the driver's framework. */
   template: 'express' | 'koa';
   /** The app's own handling of every error apojwt does not answer, as an app with `defaultErrorHandler: false` has. */
-  appErrorHandler: Function;
+  appErrorHandler: abstract new (...args: never[]) => unknown;
   start(options: RoutingControllersOptions): Server;
 }
 

@@ -47,7 +47,7 @@ class ScopedController {
 }
 
 test('the scope is the innermost global before middleware; the Express error handler the first after one', () => {
-  const byTarget = (target: Function) => getMetadataArgsStorage().middlewares.find((m) => m.target === target);
+  const byTarget = (target: abstract new (...args: never[]) => unknown) => getMetadataArgsStorage().middlewares.find((m) => m.target === target);
   assert.deepEqual({ ...byTarget(ApoJwtRequestScope) }, { target: ApoJwtRequestScope, type: 'before', global: true, priority: Number.MIN_SAFE_INTEGER });
   assert.deepEqual({ ...byTarget(ApoJwtErrorHandler) }, { target: ApoJwtErrorHandler, type: 'after', global: true, priority: Number.MAX_SAFE_INTEGER });
 });

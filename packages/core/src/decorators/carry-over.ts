@@ -16,7 +16,7 @@ interface ReflectMetadata {
 // Properties every function has of its own: the wrapper keeps its own.
 const OWN_FUNCTION_PROPERTIES = new Set<string | symbol>(['prototype', 'arguments', 'caller']);
 
-export function carryOver(from: Function, to: Function): void {
+export function carryOver(from: (...args: never[]) => unknown, to: (...args: never[]) => unknown): void {
   for (const key of Reflect.ownKeys(from)) {
     if (OWN_FUNCTION_PROPERTIES.has(key)) continue;
     const descriptor = Object.getOwnPropertyDescriptor(from, key);

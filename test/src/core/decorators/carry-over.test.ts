@@ -24,11 +24,11 @@ const tagged: LegacyMethodDecorator = (_target, _key, descriptor) => {
   return descriptor;
 };
 
-function applyLegacy(decorators: LegacyMethodDecorator[], prototype: object, key: string): Function {
+function applyLegacy(decorators: LegacyMethodDecorator[], prototype: object, key: string): (...args: never[]) => unknown {
   let descriptor = Object.getOwnPropertyDescriptor(prototype, key) as PropertyDescriptor;
   for (const decorate of [...decorators].reverse()) descriptor = decorate(prototype, key, descriptor) ?? descriptor;
   Object.defineProperty(prototype, key, descriptor);
-  return descriptor.value as Function;
+  return descriptor.value as (...args: never[]) => unknown;
 }
 
 // No template, no finder: a guarded call refuses to run, which tells the wrapper from the original.
@@ -69,10 +69,10 @@ describe('carry-over: metadata of other decorators survives apojwt', () => {
 
   test('TC39 decorators: a decorator above apojwt sees the metadata a decorator below wrote', () => {
     const seen: unknown[] = [];
-    function tag(value: Function, _context: ClassMethodDecoratorContext) {
+    function tag(value: (...args: never[]) => unknown, _context: ClassMethodDecoratorContext) {
       Reflect.defineMetadata('role', 'reader', value);
     }
-    function read(value: Function, _context: ClassMethodDecoratorContext) {
+    function read(value: (...args: never[]) => unknown, _context: ClassMethodDecoratorContext) {
       seen.push(Reflect.getOwnMetadata('role', value));
     }
     class Controller {
