@@ -103,7 +103,9 @@ export function authEndpoints(apo: AnyApoJwt, options: AuthEndpointsOptions = {}
       if (template.request === undefined) throw new ApoJwtConfigError('the login endpoint needs a template with request() (express, koa)');
       // Said where the route is mounted, not by a 500 at the first login.
       if (options.login === undefined && !apo.loginEnabled) {
-        throw new ApoJwtConfigError('the login endpoint needs a login: pass `login: passwordLogin({ getUser })` to createApoJwt, call apo.configLogin(...), or pass authHandlers(apo, { login })');
+        throw new ApoJwtConfigError(
+          'the login endpoint needs a login: pass `login: passwordLogin({ getUser })` to createApoJwt, call apo.configLogin(...), or pass authHandlers(apo, { login })',
+        );
       }
       return login;
     },

@@ -76,7 +76,7 @@ export interface Template {
    * convention is not it (Fastify counts both the returned promise and the
    * `next` call as "done").
    */
-  middleware?(middleware: (...args: any[]) => any): (...args: any[]) => any;
+  middleware?(middleware: (...args: FrameworkArguments) => unknown): (...args: FrameworkArguments) => unknown;
 }
 
 const templates = new Map<string, Template>();

@@ -25,7 +25,9 @@ export class ApoJwtAuthModule {
         inject: [APOJWT_MODULE_OPTIONS],
         useFactory: ({ apo, credentials }: ResolvedModuleOptions) => {
           if (resolved.handlers.login === undefined && !apo.loginEnabled) {
-            throw new ApoJwtConfigError('ApoJwtAuthModule mounts POST login, but the instance has no login: pass login: passwordLogin({ getUser }) (@apojwt/auth) to ApoJwtModule, or login to ApoJwtAuthModule');
+            throw new ApoJwtConfigError(
+              'ApoJwtAuthModule mounts POST login, but the instance has no login: pass login: passwordLogin({ getUser }) (@apojwt/auth) to ApoJwtModule, or login to ApoJwtAuthModule',
+            );
           }
           if (resolved.refresh && !apo.refreshEnabled) {
             throw new ApoJwtConfigError('ApoJwtAuthModule mounts POST refresh, but the instance has no refresh tokens configured: configure refresh or pass refresh: false');
