@@ -162,8 +162,10 @@ describe('auth endpoints on Fastify 5', () => {
     const isConfigError = (e: unknown) => e instanceof ApoJwtConfigError;
     assert.throws(() => authHandlers(apo, { bodyLimit: 0 }), isConfigError);
     assert.throws(() => authHandlers(apo, { cookei: {} } as never), isConfigError);
-    const noRefresh = authHandlers(new ApoJwt({ ...BASE, template: 'fastify' }));
+    const noRefresh = authHandlers(new ApoJwt({ ...BASE, template: 'fastify', login: passwordLogin({ getUser: () => undefined, limiter: false }) }));
     assert.equal(typeof noRefresh.login, 'function');
     assert.throws(() => noRefresh.refresh, isConfigError);
+    // No login configured: the login route is refused when it is mounted, naming what to call.
+    assert.throws(() => authHandlers(new ApoJwt({ ...BASE, template: 'fastify' })).login, /passwordLogin/);
   });
 });
