@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ApoJwt, ApoJwtError } from '@apojwt/core';
 import { LoginLimiter, hashPassword, passwordLogin } from '@apojwt/auth';
-import { failOnUnhandledRejections } from '../microservices/helpers.js';
-import { eventually, startOwnRedis, type OwnRedis } from '../microservices/redis-server.js';
+import { failOnUnhandledRejections } from '../support/helpers.js';
+import { eventually, startOwnRedis, type OwnRedis } from '../support/redis-server.js';
 
 // This file freezes Redis (SIGSTOP), so it always runs a server of its own.
 const unhandled = failOnUnhandledRejections();

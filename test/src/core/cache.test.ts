@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { secretToKeyObject, type Algorithm, type KeyResolver } from '@apojwt/core';
-import { FrozenClock, SECRET, makeApo, rejects } from './helpers.js';
+import { FrozenClock, SECRET, makeApo, rejects } from '../support/core.js';
 
 class CountingResolver implements KeyResolver {
   calls = 0;

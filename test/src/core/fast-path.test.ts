@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, MemoryRevocationStore, type ApoJwtError, type InjectedValues, type RevocationQuery, type RevocationStore, type Template } from '@apojwt/core';
-import { FrozenClock, isRejection, makeApo, rejects } from './helpers.js';
+import { FrozenClock, isRejection, makeApo, rejects } from '../support/core.js';
 
 /** An asynchronous store (say, a remote one): answers with promises, counts questions. */
 class AsyncStore implements RevocationStore {

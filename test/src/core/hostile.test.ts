@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { ApoJwt, LocalKeyRing, type ApoJwtErrorCode } from '@apojwt/core';
-import { AUD, FrozenClock, ISS, SECRET, accessHeader, accessPayload, b64, claimValues, makeApo, rejects, signRaw } from './helpers.js';
+import { AUD, FrozenClock, ISS, SECRET, accessHeader, accessPayload, b64, claimValues, makeApo, rejects, signRaw } from '../support/core.js';
 
 const clock = new FrozenClock();
 const apo = makeApo(clock, { cache: false });

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
 import { ApoJwt } from '@apojwt/core';
-import { AUD, FrozenClock, ISS, T0_S, rejects } from './helpers.js';
+import { AUD, FrozenClock, ISS, T0_S, rejects } from '../support/core.js';
 
 const ALGS = [
   ['HS256', 32],

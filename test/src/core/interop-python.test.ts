@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { ApoJwt, KeyRing } from '@apojwt/core';
-import { AUD, FrozenClock, ISS, SECRET, T0_S, claimValues, rejects } from './helpers.js';
+import { AUD, FrozenClock, ISS, SECRET, T0_S, claimValues, rejects } from '../support/core.js';
 
 const PYTHON = '/usr/bin/python3';
 

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { ApoJwt, createApoJwt, registerTemplate, type ApoJwtOptions } from '@apojwt/core';
-import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, isConfigError, makeApo, rejects } from './helpers.js';
+import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, isConfigError, makeApo, rejects } from '../support/core.js';
 
 const base = { secret: SECRET, iss: ISS, serverAudience: AUD };
 const make = (extra: Record<string, unknown>) => () => new ApoJwt({ ...base, ...extra } as unknown as ApoJwtOptions);

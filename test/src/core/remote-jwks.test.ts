@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApoJwt, KeyRing, RemoteJwks, jwksResponse, type JwkSet } from '@apojwt/core';
-import { apoError, keyPairFor } from '../microservices/helpers.js';
+import { apoError, keyPairFor } from '../support/helpers.js';
 
 const base = { iss: 'auth', serverAudience: 'orders', algorithm: 'ES256' } as const;
 

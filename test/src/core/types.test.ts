@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, createApoJwt, type TokenPair } from '@apojwt/core';
-import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET } from './helpers.js';
+import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET } from '../support/core.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const typeCheck = <T extends true>(): boolean => true;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startOwnRedis, type OwnRedis } from '../microservices/redis-server.js';
+import { startOwnRedis, type OwnRedis } from '../support/redis-server.js';
 
 /**
  * The README's demo, run as users run it: the compiled examples/dist/demo.js

@@ -1,6 +1,6 @@
 import * as fastifyAdapter from '@apojwt/fastify';
 import * as fastifyAuth from '@apojwt/fastify/auth';
-import { runAuthHandlersOverHttp, type HandlersAdapter } from '../auth/auth-handlers-http.js';
-import { fastifyFramework } from './framework.js';
+import { runAuthHandlersOverHttp, type HandlersAdapter } from '../support/auth-handlers-http.js';
+import { fastifyFramework } from '../support/fastify-framework.js';
 
 runAuthHandlersOverHttp(fastifyFramework(), { ...fastifyAdapter, ...fastifyAuth } as unknown as HandlersAdapter);

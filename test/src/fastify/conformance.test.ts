@@ -1,4 +1,4 @@
 import { runTemplateConformance } from '@apojwt/conformance';
-import { fastifyFramework } from './framework.js';
+import { fastifyFramework } from '../support/fastify-framework.js';
 
 runTemplateConformance(fastifyFramework());

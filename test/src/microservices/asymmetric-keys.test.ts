@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
 import { ApoJwt, KeyRing, createApoJwt, jwksResponse, type AsymmetricAlgorithm, type TokenPair } from '@apojwt/core';
-import { ASYMMETRIC, apoError, configError, headerOf, keyPairFor, pem } from './helpers.js';
+import { ASYMMETRIC, apoError, configError, headerOf, keyPairFor, pem } from '../support/helpers.js';
 
 const base = { iss: 'auth', serverAudience: 'orders' } as const;
 

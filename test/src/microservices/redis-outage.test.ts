@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ApoJwt, ApoJwtError } from '@apojwt/core';
 import { createRedisStores, type RedisStores } from '@apojwt/redis';
-import { apoError, failOnUnhandledRejections, keyPairFor } from './helpers.js';
-import { eventually, startOwnRedis, type OwnRedis } from './redis-server.js';
+import { apoError, failOnUnhandledRejections, keyPairFor } from '../support/helpers.js';
+import { eventually, startOwnRedis, type OwnRedis } from '../support/redis-server.js';
 
 // This file stops and restarts Redis, so it always runs a server of its own.
 const unhandled = failOnUnhandledRejections();

@@ -5,9 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApoJwt, ApoJwtError } from '@apojwt/core';
 import { createRedisStores, type RedisStores } from '@apojwt/redis';
-import { apoError, keyPairFor } from './helpers.js';
-import { eventually, redisTestFile } from './redis-server.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { apoError, keyPairFor } from '../support/helpers.js';
+import { eventually, redisTestFile } from '../support/redis-server.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const redis = redisTestFile();
 const proxies: TcpProxy[] = [];

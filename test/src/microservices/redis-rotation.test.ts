@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ApoJwt, ApoJwtError, type TokenPair } from '@apojwt/core';
-import { apoError, keyPairFor } from './helpers.js';
-import { eventually, redisTestFile } from './redis-server.js';
+import { apoError, keyPairFor } from '../support/helpers.js';
+import { eventually, redisTestFile } from '../support/redis-server.js';
 
 const redis = redisTestFile();
 

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { ApoJwt, ApoJwtError, jwksResponse } from '@apojwt/core';
 import { createRedisStores, RedisRevocationStore, type RedisStores } from '@apojwt/redis';
-import { apoError, keyPairFor } from './helpers.js';
-import { eventually, redisTestFile } from './redis-server.js';
+import { apoError, keyPairFor } from '../support/helpers.js';
+import { eventually, redisTestFile } from '../support/redis-server.js';
 
 const redis = redisTestFile();
 
@@ -71,7 +71,7 @@ test('a verifier in another process (keys from JWKS over HTTP) shares revocation
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
-  const script = fileURLToPath(new URL('./fixtures/verifier-process.js', import.meta.url));
+  const script = fileURLToPath(new URL('../support/verifier-process.js', import.meta.url));
   const child = spawn(process.execPath, [script], {
     env: { ...process.env, REDIS_URL: redis.url, APOJWT_PREFIX: prefix, APOJWT_JWKS_URI: jwksUri },
     stdio: ['pipe', 'pipe', 'inherit'],

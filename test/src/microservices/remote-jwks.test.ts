@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import { ApoJwt, KeyRing, RemoteJwks, jwksResponse, type JwkSet } from '@apojwt/core';
-import { apoError, failOnUnhandledRejections, keyPairFor } from './helpers.js';
+import { apoError, failOnUnhandledRejections, keyPairFor } from '../support/helpers.js';
 
 const unhandled = failOnUnhandledRejections();
 after(() => unhandled.check());

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { runStoreConformance } from '@apojwt/conformance';
 import { createRedisStores } from '@apojwt/redis';
-import { redisTestFile } from '../microservices/redis-server.js';
+import { redisTestFile } from '../support/redis-server.js';
 
 const redis = redisTestFile();
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ApoJwt, ApoJwtError } from '@apojwt/core';
 import { createRedisStores, type RedisStores } from '@apojwt/redis';
-import { eventually, startOwnRedis, type OwnRedis } from '../microservices/redis-server.js';
+import { eventually, startOwnRedis, type OwnRedis } from '../support/redis-server.js';
 
 /**
  * The revocation channel is plain Redis pub/sub: any client with access can

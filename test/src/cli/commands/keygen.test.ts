@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apojwt, assertFailure } from '../helpers.js';
+import { apojwt, assertFailure } from '../../support/cli.js';
 
 test('keygen --kid must not be empty (sign would refuse the key it wrote)', () => {
   for (const args of [

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
-import { packInto, publishablePackages } from '../../e2e/packaging/workspace.js';
+import { packInto, publishablePackages } from '../../support/workspace.js';
 
 let packDir = '';
 before(() => {
