@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
-import { ApoJwt, createApoJwt, registerTemplate, type ApoJwtOptions } from '@apojwt/core';
+import { ApoJwt, ApoJwtConfigError, RemoteJwks, createApoJwt, registerTemplate, type ApoJwtOptions } from '@apojwt/core';
 import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, isConfigError, makeApo, rejects } from '../support/core.js';
 
 const base = { secret: SECRET, iss: ISS, serverAudience: AUD };
@@ -209,4 +209,24 @@ describe('configRefresh validation', () => {
     await assert.rejects(apo.consumeRefresh(token), isConfigError(/^consumeRefresh needs refresh tokens/));
     await rejects(apo.verify(token.slice(0, -1)), 'ERR_SIGNATURE_INVALID');
   });
+});
+
+/** Options found wrong when the object is made, with a message naming the option: never at the first request. */
+const configError = (pattern: RegExp) => (error: unknown) => error instanceof ApoJwtConfigError && pattern.test(error.message);
+
+test('a misspelt option is refused by name, not silently left at its default', () => {
+  const base = { secret: 's'.repeat(40), iss: 'i', serverAudience: 'a' };
+  // The typo would have kept the unshared in-memory revocation store: revocations invisible to other instances.
+  assert.throws(() => new ApoJwt({ ...base, revocationstore: {} } as never), configError(/^unknown ApoJwt option "revocationstore"$/));
+  assert.throws(() => new ApoJwt({ ...base, failopen: false } as never), configError(/unknown ApoJwt option "failopen"/));
+  assert.throws(() => new ApoJwt({ ...base, refresh: { refreshSecret: 'r'.repeat(40), reuseGrace: 0 } } as never), configError(/unknown refresh option "reuseGrace"/));
+  assert.throws(() => new ApoJwt(base).configRefresh({ refreshSecret: 'r'.repeat(40), expPeriod: 60 } as never), configError(/unknown refresh option "expPeriod"/));
+  assert.throws(() => new ApoJwt({ ...base, cache: { size: 10 } } as never), configError(/unknown cache option "size"/));
+  assert.throws(() => new RemoteJwks('https://issuer.example/jwks', { timeoutMs: 100 } as never), configError(/unknown jwksOptions option "timeoutMs"/));
+  // The message names the option, never its value.
+  assert.throws(
+    () => new ApoJwt({ ...base, secretKey: 'top-secret-value' } as never),
+    (error: unknown) => error instanceof ApoJwtConfigError && !error.message.includes('top-secret-value'),
+  );
+  assert.ok(new ApoJwt({ ...base, cache: { max: 10 }, refresh: { refreshSecret: 'r'.repeat(40), reuseGracePeriod: 0 } }));
 });
