@@ -1,3 +1,4 @@
+// createRedisStores (index.ts): the store conformance kit on Redis, and the options it checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -90,7 +90,7 @@ test('Redis stopped: 503 (never a revoked token accepted), then recovery after r
     await apo.revoke(revokeLater);
     assert.equal(await outcome(apo, revokeLater), 'ERR_TOKEN_REVOKED');
     // The rotation store answers again (401, not 503). The refresh token was issued before Redis
-    // lost its data, so it cannot be proven unused: refused (test/src/redis/redis-rotation-store.test.ts).
+    // lost its data, so it cannot be proven unused: refused (redis-rotation-store.test.ts).
     await assert.rejects(apo.rotate(pair.refreshToken), apoError('ERR_REFRESH_REUSED', 401));
   } finally {
     watching = false;
