@@ -10,7 +10,8 @@ import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, bearer, clock, request, type
  * The ready-made auth endpoints (`authHandlers(apo)`) and the JWKS route
  * (`jwksHandler(apo)`) over real HTTP, with real bcrypt (cost 4): written
  * once, run by each adapter's handlers test (test/src/express/handlers.test.ts,
- * test/src/koa/handlers.test.ts) for each of its framework versions.
+ * test/src/koa/handlers.test.ts, test/src/fastify/auth.http.test.ts) for each
+ * of its framework versions.
  */
 
 const COST = 4;

@@ -1,3 +1,4 @@
+// authHandlers (packages/fastify/src/auth.ts) over real HTTP: the shared auth endpoint suite.
 import * as fastifyAdapter from '@apojwt/fastify';
 import * as fastifyAuth from '@apojwt/fastify/auth';
 import { runAuthHandlersOverHttp, type HandlersAdapter } from '../support/auth-handlers-http.js';
