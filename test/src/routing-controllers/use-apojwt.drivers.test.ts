@@ -3,11 +3,11 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { createApoJwt, type ApoJwt, type JsonObject } from '@apojwt/core';
-import { request, bearer, type Answer } from './harness.js';
-import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock, invalidTokens, payloadOf } from './harness.js';
-import { DRIVERS, routingControllersApp, type Running } from './app.js';
-import { FAILURE_MESSAGE, ran } from './controllers.js';
-import { captureConsoleErrors } from './console-errors.js';
+import { request, bearer, type Answer } from '../support/routing-controllers/harness.js';
+import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock, invalidTokens, payloadOf } from '../support/routing-controllers/harness.js';
+import { DRIVERS, routingControllersApp, type Running } from '../support/routing-controllers/app.js';
+import { FAILURE_MESSAGE, ran } from '../support/routing-controllers/controllers.js';
+import { captureConsoleErrors } from '../support/routing-controllers/console-errors.js';
 
 /**
  * The controller contract over HTTP on both of routing-controllers' drivers,

@@ -6,7 +6,7 @@ import { Controller, Module, type INestMicroservice, type LoggerService } from '
 import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, MessagePattern, Transport, type ClientProxy } from '@nestjs/microservices';
 import { ApoJwtModule, PermissionRequired, Public } from '@apojwt/nest';
-import { BASE } from './kit.js';
+import { BASE } from '../support/nest/kit.js';
 
 /**
  * The guard checks HTTP requests only. Called for another context (here a
