@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, ApoJwtConfigError } from '@apojwt/core';
+// Registers the 'express' template the instance below names.
+import '@apojwt/express';
 
 /** Options found wrong when the object is made, with a message naming the option: never at the first request. */
 const configError = (pattern: RegExp) => (error: unknown) => error instanceof ApoJwtConfigError && pattern.test(error.message);
