@@ -71,7 +71,7 @@ export default tseslint.config(
   {
     // Type-level tests: a type parameter exists only as a constraint (`<T extends true>`)
     // and a value only to be inspected with `typeof`; neither is ever "used" at run time.
-    files: ['test/types/**', 'test/types-adapters/**', 'test/types-nest/**', 'test/src/**/types.test.ts'],
+    files: ['test/types/**', 'test/types-adapters/**', 'test/types-nest/**', 'test/src/**/*types.test.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
 );

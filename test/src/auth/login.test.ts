@@ -239,3 +239,20 @@ test('types: after configRefresh, login resolves to the pair without casts', asy
   assert.equal((await apo.verify(accessToken)).sub, 'u-alice');
   assert.equal((await apo.verifyRefresh(refreshToken)).sub, 'u-alice');
 });
+
+/** Options found wrong when the object is made, with a message naming the option: never at the first request. */
+const configError = (pattern: RegExp) => (error: unknown) => error instanceof ApoJwtConfigError && pattern.test(error.message);
+
+test('login and LoginLimiter options: misspelt names refused by name', async () => {
+  const { LoginLimiter } = await import('@apojwt/auth');
+  const base = { secret: 's'.repeat(40), iss: 'i', serverAudience: 'a' };
+  const getUser = () => undefined;
+  // `limit` for `limiter` would have left the default limits on; `perIP` for `perIp` too.
+  assert.throws(() => new ApoJwt({ ...base, login: passwordLogin({ getUser, limit: false } as never) }), configError(/unknown login option "limit"/));
+  assert.throws(() => new LoginLimiter({ perIP: false } as never), configError(/unknown LoginLimiter option "perIP"/));
+  assert.throws(
+    () => new LoginLimiter({ perAccount: { attempts: 5, windowSeconds: 60, lockoutSeconds: 60, maxLockout: 600 } } as never),
+    configError(/unknown perAccount option "maxLockout"/),
+  );
+  assert.ok(new LoginLimiter({ perIp: false, perAccount: { attempts: 5, windowSeconds: 60, lockoutSeconds: 60, maxLockoutSeconds: 600 } }));
+});

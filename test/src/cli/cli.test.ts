@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
 import { ApoJwt } from '@apojwt/core';
 import { verifyPassword } from '@apojwt/auth';
-import { SECRET, apojwt, assertFailure, cleanEnv, issuer, withSecret } from './helpers.js';
+import { SECRET, apojwt, assertFailure, cleanEnv, issuer, withSecret } from '../support/cli.js';
 
 function verifier() {
   return new ApoJwt({ secret: SECRET, iss: 'auth', serverAudience: 'orders' });

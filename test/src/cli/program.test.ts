@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SECRET, apojwt, assertFailure, issuer, withSecret } from './helpers.js';
+import { SECRET, apojwt, assertFailure, issuer, withSecret } from '../support/cli.js';
 
 /**
  * Command-line mistakes name the option, never its value: a secret pasted

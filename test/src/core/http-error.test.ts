@@ -8,7 +8,7 @@ import Koa from 'koa';
 import { ApoJwt, ApoJwtError, STATUS_BY_CODE, toHttpErrorResponse, type ApoJwtErrorCode, type RevocationStore, type Template } from '@apojwt/core';
 import { expressTemplate } from '@apojwt/express';
 import { koaTemplate } from '@apojwt/koa';
-import { AUD, ISS, SECRET } from './helpers.js';
+import { AUD, ISS, SECRET } from '../support/core.js';
 
 /**
  * The body and the challenge a client sees are fixed per error code. Custom

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, KeyRing } from '@apojwt/core';
-import { apoError, keyPairFor } from '../microservices/helpers.js';
+import { apoError, keyPairFor } from '../support/helpers.js';
 
 const base = { iss: 'auth', serverAudience: 'orders', algorithm: 'ES256' } as const;
 

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwtConfigError, ApoJwtError, compileRequirement, grantCovers, satisfies, type PermissionRequirement } from '@apojwt/core';
-import { FrozenClock, claimValues, isConfigError, makeApo, rejects } from './helpers.js';
+import { FrozenClock, claimValues, isConfigError, makeApo, rejects } from '../support/core.js';
 
 describe('grants against one required name', () => {
   const cases: [grant: string, required: string, covers: boolean][] = [

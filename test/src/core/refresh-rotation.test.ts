@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, ApoJwtConfigError, MemoryRevocationStore } from '@apojwt/core';
-import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, rejects } from './helpers.js';
+import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, rejects } from '../support/core.js';
 
 function services(clock: FrozenClock) {
   const revocationStore = new MemoryRevocationStore();

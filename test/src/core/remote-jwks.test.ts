@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApoJwt, KeyRing, RemoteJwks, jwksResponse, type JwkSet } from '@apojwt/core';
-import { apoError, keyPairFor } from '../microservices/helpers.js';
+import { ApoJwt, ApoJwtConfigError, KeyRing, RemoteJwks, jwksResponse, type JwkSet } from '@apojwt/core';
+import { apoError, keyPairFor } from '../support/helpers.js';
 
 const base = { iss: 'auth', serverAudience: 'orders', algorithm: 'ES256' } as const;
 
@@ -70,4 +70,19 @@ test('keyResolver: a RemoteJwks refreshed by the app drops a vanished kid from t
   } finally {
     await endpoint.close();
   }
+});
+
+/** Options found wrong when the object is made, with a message naming the option: never at the first request. */
+const configError = (pattern: RegExp) => (error: unknown) => error instanceof ApoJwtConfigError && pattern.test(error.message);
+
+test('jwksOptions.headers: a value jose cannot send is refused at construction, not by a 503 on every request', () => {
+  const url = 'https://issuer.example/.well-known/jwks.json';
+  assert.throws(() => new RemoteJwks(url, { headers: { 'x-api-key': 42 as never } }), configError(/jwksOptions.headers.x-api-key must be a string/));
+  assert.throws(() => new RemoteJwks(url, { headers: { 'bad name': 'v' } }), configError(/invalid header name or value/));
+  assert.throws(() => new RemoteJwks(url, { headers: { 'x-api-key': 'a\r\nInjected: 1' } }), configError(/invalid header name or value/));
+  assert.throws(
+    () => new ApoJwt({ algorithm: 'RS256', iss: 'i', serverAudience: 'a', jwksUri: url, jwksOptions: { headers: { 'x-k': 'é\u2603' } } }),
+    configError(/invalid header name or value/),
+  );
+  assert.ok(new RemoteJwks(url, { headers: { 'x-api-key': 'k-1' } }));
 });

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwtError, MemoryRevocationStore, type RevocationStore } from '@apojwt/core';
-import { FrozenClock, REFRESH_SECRET, SECRET, claimValues, isConfigError, makeApo, rejects } from './helpers.js';
+import { FrozenClock, REFRESH_SECRET, SECRET, claimValues, isConfigError, makeApo, rejects } from '../support/core.js';
 
 function jtiOf(token: string): string {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti;
@@ -55,7 +55,7 @@ describe('revoke edge cases', () => {
   test('revokeSubject with clock tolerance also covers tokens stamped by an issuer whose clock runs ahead', async () => {
     const clock = new FrozenClock();
     const apo = makeApo(clock, { clockTolerance: 5 });
-    const { signRaw, accessPayload, accessHeader } = await import('./helpers.js');
+    const { signRaw, accessPayload, accessHeader } = await import('../support/core.js');
     const ahead = signRaw(accessHeader(apo), accessPayload(clock, { iat: clock.seconds + 4, nbf: clock.seconds + 4, exp: clock.seconds + 900 }));
     assert.ok(await apo.verify(ahead), 'accepted within the tolerance');
     await apo.revokeSubject('user-7731');
@@ -137,7 +137,7 @@ describe('revoke edge cases', () => {
   test('a Python token (no jti) cannot be revoked by token: refused loudly, not silently ignored', async () => {
     const clock = new FrozenClock();
     const apo = makeApo(clock, { pythonCompat: true });
-    const { signRaw, accessPayload } = await import('./helpers.js');
+    const { signRaw, accessPayload } = await import('../support/core.js');
     const payload = accessPayload(clock);
     delete payload['jti'];
     const legacy = signRaw({ alg: 'HS256', typ: 'JWT' }, payload);

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, STATUS_BY_CODE, toHttpErrorResponse, ApoJwtError } from '@apojwt/core';
-import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, T0_S, accessHeader, accessPayload, claimValues, makeApo, rejects, signRaw } from './helpers.js';
+import { AUD, FrozenClock, ISS, REFRESH_SECRET, SECRET, T0_S, accessHeader, accessPayload, claimValues, makeApo, rejects, signRaw } from '../support/core.js';
 
 describe('createToken', () => {
   test('without refresh: one access token string with the SPEC claims and header', async () => {

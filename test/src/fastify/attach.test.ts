@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApoJwt, apojwtPlugin, fastifyTemplate } from '@apojwt/fastify';
 import { bearer, request } from '@apojwt/conformance';
-import { start } from './app.js';
+import { start } from '../support/fastify-app.js';
 
 /** Values go on the request; a second guard on the same request adds its values without erasing the first's. */
 

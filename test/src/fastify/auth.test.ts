@@ -7,7 +7,7 @@ import { ApoJwt, ApoJwtConfigError, apojwtPlugin, fastifyTemplate, type JsonObje
 import { hashPassword, passwordLogin } from '@apojwt/auth';
 import { authHandlers } from '@apojwt/fastify/auth';
 import { bearer, request, type Answer } from '@apojwt/conformance';
-import { LogLines, start } from './app.js';
+import { LogLines, start } from '../support/fastify-app.js';
 
 /**
  * `authHandlers(apo)` from '@apojwt/fastify/auth' on a default Fastify app:

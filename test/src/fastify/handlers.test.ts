@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import Fastify from 'fastify';
 import { ApoJwt, ApoJwtConfigError, jwksHandler } from '@apojwt/fastify';
 import { request } from '@apojwt/conformance';
-import { start } from './app.js';
+import { start } from '../support/fastify-app.js';
 
 /** `jwksHandler(apo)` as a Fastify route: the public set with its Cache-Control; bad set-ups fail when the route is made. */
 

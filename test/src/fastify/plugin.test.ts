@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { ApoJwt, ApoJwtConfigError, apojwtPlugin, fastifyTemplate } from '@apojwt/fastify';
 import { bearer, request } from '@apojwt/conformance';
-import { start } from './app.js';
+import { start } from '../support/fastify-app.js';
 
 /** `fastify.register(apojwtPlugin, { apo })`: options checked when it loads, request values declared once, hooks offered app-wide. */
 

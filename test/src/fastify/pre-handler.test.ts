@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import { ApoJwt, ApoJwtConfigError, apojwtPlugin, fastifyGuard, fastifyTemplate, toPreHandler, type JsonObject, type Template } from '@apojwt/fastify';
 import { bearer, request } from '@apojwt/conformance';
-import { LogLines, start } from './app.js';
+import { LogLines, start } from '../support/fastify-app.js';
 
 /**
  * The checks as Fastify hooks for routes without classes: `fastify.apojwt.*`

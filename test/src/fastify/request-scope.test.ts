@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import { ApoJwt, apojwtPlugin, currentRequestScope, fastifyTemplate, permissionRequired, type JsonObject } from '@apojwt/fastify';
 import { bearer, request } from '@apojwt/conformance';
-import { LogLines, start } from './app.js';
+import { LogLines, start } from '../support/fastify-app.js';
 
 /**
  * The plugin enters the request scope for every request: a decorated

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { ApoJwt, ApoJwtConfigError, apojwtPlugin, fastifyTemplate, type GuardedFastifyRequest, type JsonObject, type Template } from '@apojwt/fastify';
 import { bearer, request, type Answer } from '@apojwt/conformance';
-import { LogLines, start } from './app.js';
+import { LogLines, start } from '../support/fastify-app.js';
 
 /**
  * The Fastify template under decorated class handlers, over real HTTP:

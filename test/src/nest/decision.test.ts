@@ -4,9 +4,9 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { Controller, Get, HttpCode, Module, Post, UseGuards, type Type } from '@nestjs/common';
 import type { ApoJwt, JsonObject } from '@apojwt/core';
 import { APOJWT, ApoJwtGuard, ApoJwtModule, PermissionRequired, Public, Refresh, RefreshData, TokenRequired, type ApoJwtModuleOptions } from '@apojwt/nest';
-import { PLATFORMS, startNest, type RunningNest } from './harness.js';
-import { request, bearer } from './kit.js';
-import { BASE, REFRESH, T0, clock } from './kit.js';
+import { PLATFORMS, startNest, type RunningNest } from '../support/nest/harness.js';
+import { request, bearer } from '../support/nest/kit.js';
+import { BASE, REFRESH, T0, clock } from '../support/nest/kit.js';
 
 /**
  * The combination rule of class and method metadata (decision.ts), and the

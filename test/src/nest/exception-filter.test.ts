@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { Controller, Get, Module, NotFoundException } from '@nestjs/common';
 import { ApoJwtError } from '@apojwt/core';
 import { ApoJwtModule } from '@apojwt/nest';
-import { PLATFORMS, startNest, type RunningNest } from './harness.js';
-import { request } from './kit.js';
-import { BASE } from './kit.js';
+import { PLATFORMS, startNest, type RunningNest } from '../support/nest/harness.js';
+import { request } from '../support/nest/kit.js';
+import { BASE } from '../support/nest/kit.js';
 
 /** ApoJwtExceptionFilter: every ApoJwtError answered as the other adapters do; every other exception left to Nest. */
 

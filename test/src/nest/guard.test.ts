@@ -2,9 +2,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { createApoJwt, type ApoJwt, type JsonObject } from '@apojwt/core';
-import { PLATFORMS } from './harness.js';
-import { CONTROLLER_FAILURE_MESSAGE, nestControllerApp } from './app.js';
-import { request, bearer, type Answer, REFRESH, BASE, REFRESH_SECRET, SECRET, T0, clock, invalidTokens, payloadOf } from './kit.js';
+import { PLATFORMS } from '../support/nest/harness.js';
+import { CONTROLLER_FAILURE_MESSAGE, nestControllerApp } from '../support/nest/app.js';
+import { request, bearer, type Answer, REFRESH, BASE, REFRESH_SECRET, SECRET, T0, clock, invalidTokens, payloadOf } from '../support/nest/kit.js';
 
 /**
  * The shared controller contract over a real Nest app on each platform: the

@@ -4,9 +4,9 @@ import { Controller, Get, Injectable, Module, type Type } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ApoJwt, createApoJwt, defaultApoJwt, type JsonObject } from '@apojwt/core';
 import { APOJWT, ApoJwtModule, InjectApoJwt, PermissionRequired, nestTemplate, type ApoJwtInstance, type ApoJwtModuleOptions } from '@apojwt/nest';
-import { PLATFORMS, startNest, type RunningNest } from './harness.js';
-import { request, bearer } from './kit.js';
-import { BASE, SECRET } from './kit.js';
+import { PLATFORMS, startNest, type RunningNest } from '../support/nest/harness.js';
+import { request, bearer } from '../support/nest/kit.js';
+import { BASE, SECRET } from '../support/nest/kit.js';
 
 /** ApoJwtModule: options checked when the module is created, the instance provided and injectable. */
 

@@ -5,9 +5,9 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { Controller, Get, HttpCode, Injectable, Module, Param, Post, Req, Res, UseGuards, type CanActivate } from '@nestjs/common';
 import { ApoJwtConfigError, permissionRequired, tokenRequired, TokenSubject as CoreTokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { APOJWT, ApoJwtModule, TokenSubject } from '@apojwt/nest';
-import { PLATFORMS, startNest, type RunningNest } from './harness.js';
-import { request, bearer, type Answer } from './kit.js';
-import { BASE, T0, clock } from './kit.js';
+import { PLATFORMS, startNest, type RunningNest } from '../support/nest/harness.js';
+import { request, bearer, type Answer } from '../support/nest/kit.js';
+import { BASE, T0, clock } from '../support/nest/kit.js';
 
 /**
  * Core's own decorators (`@permissionRequired` from '@apojwt/core') on Nest

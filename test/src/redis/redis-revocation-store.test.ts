@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisRevocationStore } from '@apojwt/redis';
-import { apoError, configError } from '../microservices/helpers.js';
-import { eventually, redisTestFile } from '../microservices/redis-server.js';
+import { apoError, configError } from '../support/helpers.js';
+import { eventually, redisTestFile } from '../support/redis-server.js';
 
 const redis = redisTestFile();
 

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ApoJwt, ApoJwtError } from '@apojwt/core';
 import { createRedisStores, RedisRotationStore, type RedisStores } from '@apojwt/redis';
-import { apoError, failOnUnhandledRejections, keyPairFor } from '../microservices/helpers.js';
-import { eventually, startOwnRedis, type OwnRedis } from '../microservices/redis-server.js';
+import { apoError, failOnUnhandledRejections, keyPairFor } from '../support/helpers.js';
+import { eventually, startOwnRedis, type OwnRedis } from '../support/redis-server.js';
 
 // This file kills and restarts Redis, so it always runs a server of its own.
 const unhandled = failOnUnhandledRejections();

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { ApoJwt, createApoJwt, type JsonObject } from '@apojwt/core';
 import { currentUserChecker } from '@apojwt/routing-controllers';
-import { request, bearer, type Answer } from './harness.js';
-import { BASE, REFRESH, T0, clock } from './harness.js';
-import { DRIVERS, routingControllersApp, type Running } from './app.js';
-import { ran } from './controllers.js';
-import { captureConsoleErrors } from './console-errors.js';
+import { request, bearer, type Answer } from '../support/routing-controllers/harness.js';
+import { BASE, REFRESH, T0, clock } from '../support/routing-controllers/harness.js';
+import { DRIVERS, routingControllersApp, type Running } from '../support/routing-controllers/app.js';
+import { ran } from '../support/routing-controllers/controllers.js';
+import { captureConsoleErrors } from '../support/routing-controllers/console-errors.js';
 
 /** `@Authorized(...)` and `@CurrentUser()` through apojwt's authorizationChecker and currentUserChecker. */
 for (const driver of DRIVERS) {

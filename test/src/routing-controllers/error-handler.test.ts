@@ -3,10 +3,10 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadRequestError, Get, JsonController } from 'routing-controllers';
 import { createApoJwt, type ApoJwt, type JsonObject } from '@apojwt/core';
-import { request } from './harness.js';
-import { BASE } from './harness.js';
-import { DRIVERS, routingControllersApp, type Running } from './app.js';
-import { captureConsoleErrors } from './console-errors.js';
+import { request } from '../support/routing-controllers/harness.js';
+import { BASE } from '../support/routing-controllers/harness.js';
+import { DRIVERS, routingControllersApp, type Running } from '../support/routing-controllers/app.js';
+import { captureConsoleErrors } from '../support/routing-controllers/console-errors.js';
 
 let apo: ApoJwt<string, JsonObject, JsonObject, false>;
 

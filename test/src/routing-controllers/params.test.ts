@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { Ctx, Get, JsonController, Param, Req } from 'routing-controllers';
 import { createApoJwt, permissionRequired, TokenSubject as coreTokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { TokenClaims, TokenData, TokenPermissions, TokenSubject } from '@apojwt/routing-controllers';
-import { request, bearer } from './harness.js';
-import { BASE, T0, clock, payloadOf } from './harness.js';
-import { DRIVERS, routingControllersApp, type Running } from './app.js';
-import { captureConsoleErrors } from './console-errors.js';
+import { request, bearer } from '../support/routing-controllers/harness.js';
+import { BASE, T0, clock, payloadOf } from '../support/routing-controllers/harness.js';
+import { DRIVERS, routingControllersApp, type Running } from '../support/routing-controllers/app.js';
+import { captureConsoleErrors } from '../support/routing-controllers/console-errors.js';
 
 @JsonController('/markers')
 class MarkersController {

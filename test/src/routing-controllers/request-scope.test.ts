@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { getMetadataArgsStorage, Get, JsonController, UseBefore } from 'routing-controllers';
 import { createApoJwt, tokenRequired, TokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { ApoJwtErrorHandler, ApoJwtRequestScope } from '@apojwt/routing-controllers';
-import { request, bearer } from './harness.js';
-import { BASE } from './harness.js';
-import { DRIVERS, routingControllersApp, type Running } from './app.js';
-import { captureConsoleErrors } from './console-errors.js';
+import { request, bearer } from '../support/routing-controllers/harness.js';
+import { BASE } from '../support/routing-controllers/harness.js';
+import { DRIVERS, routingControllersApp, type Running } from '../support/routing-controllers/app.js';
+import { captureConsoleErrors } from '../support/routing-controllers/console-errors.js';
 
 class AuditService {
   @tokenRequired()

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SECRET, apojwt, assertFailure, issuer, withSecret } from '../helpers.js';
+import { SECRET, apojwt, assertFailure, issuer, withSecret } from '../../support/cli.js';
 
 test('sign --perm refuses an empty permission instead of silently granting none', () => {
   for (const perm of ['', ',', 'orders:read,', ',orders:read', 'a,,b']) {

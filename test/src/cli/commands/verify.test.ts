@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { SECRET, apojwt, assertFailure, issuer, withSecret } from '../helpers.js';
+import { SECRET, apojwt, assertFailure, issuer, withSecret } from '../../support/cli.js';
 
 const now = Math.floor(Date.now() / 1000);
 const claims = { sub: 'svc', iss: 'auth', aud: ['orders'], perms: [], data: {}, jti: 'j', iat: now, nbf: now, exp: now + 60 };

@@ -6,7 +6,7 @@ import { ApoJwtError, findBearerToken } from '@apojwt/core';
  * findBearerToken on raw header lists, RFC 6750 §2.1 / §3.1: no Bearer
  * credential is `undefined` (the guard answers 401 ERR_TOKEN_MISSING); a
  * malformed Bearer request is 400 ERR_REQUEST_MALFORMED. Over HTTP on every
- * framework: test/src/adapters/conformance.test.ts and test/src/review/hostile-http.test.ts.
+ * framework: the template conformance kit every adapter runs, and test/src/e2e/hostile-http.test.ts.
  */
 
 const TOKEN = 'aaa.bbb.ccc';

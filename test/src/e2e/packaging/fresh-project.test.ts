@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { packInto, publishablePackages, repoRoot } from './workspace.js';
+import { packInto, publishablePackages, repoRoot } from '../../support/workspace.js';
 
 const require = createRequire(import.meta.url);
 const tscBin = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');

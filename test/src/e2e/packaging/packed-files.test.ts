@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { entryFiles, publishablePackages } from './workspace.js';
+import { entryFiles, publishablePackages } from '../../support/workspace.js';
 
 function packedFiles(dir: string): string[] {
   const out = execFileSync('pnpm', ['pack', '--dry-run', '--json'], { cwd: dir, encoding: 'utf8' });

@@ -7,9 +7,9 @@ import { ApoJwt, type JsonObject } from '@apojwt/core';
 import { hashPassword, passwordLogin, type LoginUser } from '@apojwt/auth';
 import { APOJWT, ApoJwtModule, PermissionRequired, TokenSubject, type ApoJwtModuleOptions } from '@apojwt/nest';
 import { ApoJwtAuthModule, type ApoJwtAuthModuleOptions } from '@apojwt/nest/auth';
-import { PLATFORMS, startNest, type RunningNest } from '../harness.js';
-import { request, bearer, type Answer } from '../kit.js';
-import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock, payloadOf } from '../kit.js';
+import { PLATFORMS, startNest, type RunningNest } from '../../support/nest/harness.js';
+import { request, bearer, type Answer } from '../../support/nest/kit.js';
+import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock, payloadOf } from '../../support/nest/kit.js';
 
 /**
  * ApoJwtAuthModule: the ready-made POST /auth/login, /auth/refresh,

@@ -1,4 +1,0 @@
-import { runTemplateConformance } from '@apojwt/conformance';
-import { fastifyFramework } from './framework.js';
-
-runTemplateConformance(fastifyFramework());

@@ -1,7 +1,0 @@
-// NestJS on both platforms against the kit's controller contract (packages/conformance/src/controller-conformance.ts).
-import 'reflect-metadata';
-import { runControllerConformance } from '@apojwt/conformance';
-import { nestControllerApp } from './app.js';
-import { PLATFORMS } from './harness.js';
-
-for (const platform of PLATFORMS) runControllerConformance(nestControllerApp(platform));
