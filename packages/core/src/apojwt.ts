@@ -10,7 +10,7 @@ import { consumeVerifiedRefresh, rotateFamily } from './refresh-rotation.js';
 import { revoke, revokeSubject } from './revocation.js';
 import { refreshFamilyInScope, runInRefreshFamily } from './refresh-family.js';
 import { compileRequirement, type CompiledRequirement, type PermissionGrant, type PermissionRequirement } from './permissions.js';
-import type { ExceptionHandler, Finder } from './template.js';
+import type { Finder } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
 import type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
@@ -136,14 +136,9 @@ export class ApoJwt<
     return revokeSubject(this.config, sub);
   }
 
-  get tokenFinder(): Finder | undefined {
-    return this.config.tokenFinder ?? this.template?.tokenFinder;
-  }
+  /** configRefresh may bring its own finder, so this one is read each time. */
   get refreshFinder(): Finder | undefined {
     return this.config.refresh?.finder ?? this.config.refreshFinder ?? this.template?.refreshFinder;
-  }
-  get exceptionHandler(): ExceptionHandler | undefined {
-    return this.config.exceptionHandler ?? this.template?.exceptionHandler;
   }
   /** Decorators bound to this instance: `@apo.decorators.permissionRequired('orders:read')`. */
   get decorators(): BoundDecorators<P> {
@@ -166,14 +161,3 @@ export class ApoJwt<
     return refreshEndpoint(this as unknown as RotatingEngine, options as unknown as RefreshEndpointOptions);
   }
 }
-
-/**
- * Any instance, whatever its permission names, payloads and refresh setting:
- * for APIs that take the instance the app made (the auth endpoints, the Nest
- * module). ApoJwt is invariant in its type parameters (they are both taken,
- * by `createToken`, and returned, by `verify`), so no concrete instantiation,
- * not even `ApoJwt<string, object, object, boolean>`, accepts every
- * instance; the erasure is written once, here.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyApoJwt = ApoJwt<any, any, any, boolean>;

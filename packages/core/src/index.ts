@@ -1,4 +1,5 @@
-export { ApoJwt, type AnyApoJwt } from './apojwt.js';
+export { ApoJwt } from './apojwt.js';
+export type { AnyApoJwt } from './any-apojwt.js';
 export type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js';
 export { createApoJwt } from './create.js';
 export type { ApoJwtOptions, RefreshOptions } from './options.js';

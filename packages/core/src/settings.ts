@@ -2,7 +2,7 @@ import type { Algorithm } from './algorithms.js';
 import type { KeyRing } from './key-ring.js';
 import type { RevocationStore } from './stores/revocation-store.js';
 import type { RotationStore } from './stores/rotation-store.js';
-import type { Template } from './template.js';
+import type { ExceptionHandler, Finder, Template } from './template.js';
 import type { ApoJwtConfig } from './config.js';
 
 /**
@@ -22,6 +22,10 @@ export abstract class InstanceSettings {
   readonly template: Template | undefined;
   /** RS/PS/ES instances with local keys: rotate and retire keys here. */
   readonly keyRing: KeyRing | undefined;
+  /** The access token's finder: the `tokenFinder` option, else the template's. */
+  readonly tokenFinder: Finder | undefined;
+  /** Answers a refusal: the `exceptionHandler` option, else the template's. */
+  readonly exceptionHandler: ExceptionHandler | undefined;
 
   protected constructor(config: ApoJwtConfig) {
     this.algorithm = config.algorithm;
@@ -35,5 +39,7 @@ export abstract class InstanceSettings {
     this.rotationStore = config.rotationStore;
     this.template = config.template;
     this.keyRing = config.keyRing;
+    this.tokenFinder = config.tokenFinder ?? config.template?.tokenFinder;
+    this.exceptionHandler = config.exceptionHandler ?? config.template?.exceptionHandler;
   }
 }
