@@ -8,6 +8,8 @@ export interface Expectation {
   status: number;
   /** The `error` code of the JSON body, for refusals. */
   error?: string;
+  /** Text the `WWW-Authenticate` challenge must contain (e.g. the missing scope of a 403, RFC 6750 §3.1). */
+  challenge?: string;
   /** Any other check on the parsed body; returns a problem, or undefined. */
   check?: (body: any) => string | undefined;
 }
@@ -67,6 +69,7 @@ export async function step(title: string, url: string, init: RequestInit, expect
   const problems: string[] = [];
   if (response.status !== expected.status) problems.push(`expected status ${expected.status}`);
   if (expected.error !== undefined && body?.error !== expected.error) problems.push(`expected error ${expected.error}`);
+  if (expected.challenge !== undefined && !(response.headers.get('www-authenticate') ?? '').includes(expected.challenge)) problems.push(`expected a challenge with ${expected.challenge}`);
   const problem = expected.check?.(body);
   if (problem !== undefined) problems.push(problem);
   if (problems.length > 0) {
