@@ -11,13 +11,13 @@ export interface Expectation {
   /** Text the `WWW-Authenticate` challenge must contain (e.g. the missing scope of a 403, RFC 6750 §3.1). */
   challenge?: string;
   /** Any other check on the parsed body; returns a problem, or undefined. */
-  check?: (body: any) => string | undefined;
+  check?: (body: unknown) => string | undefined;
 }
 
 export interface Answer {
   status: number;
   headers: Headers;
-  body: any;
+  body: unknown;
 }
 
 const TOKEN = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g;
@@ -50,12 +50,7 @@ export async function step(title: string, url: string, init: RequestInit, expect
 
   const response = await fetch(url, init);
   const text = await response.text();
-  let body: any = undefined;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    body = text;
-  }
+  const body = parsed(text);
   console.log(`  ← ${response.status} ${response.statusText}`);
   for (const name of SHOWN_RESPONSE_HEADERS) {
     const value = response.headers.get(name);
@@ -64,11 +59,12 @@ export async function step(title: string, url: string, init: RequestInit, expect
   for (const cookie of response.headers.getSetCookie()) console.log(`  ← set-cookie: ${shorten(cookie)}`);
   const shown = shorten(text);
   if (shown !== '') console.log(`  ← ${shown.length > 600 ? `${shown.slice(0, 600)}…` : shown}`);
-  if (typeof body?.accessToken === 'string') console.log(`    (access token header: ${JSON.stringify(tokenHeader(body.accessToken))})`);
+  const accessToken = member(body, 'accessToken');
+  if (typeof accessToken === 'string') console.log(`    (access token header: ${JSON.stringify(tokenHeader(accessToken))})`);
 
   const problems: string[] = [];
   if (response.status !== expected.status) problems.push(`expected status ${expected.status}`);
-  if (expected.error !== undefined && body?.error !== expected.error) problems.push(`expected error ${expected.error}`);
+  if (expected.error !== undefined && member(body, 'error') !== expected.error) problems.push(`expected error ${expected.error}`);
   if (expected.challenge !== undefined && !(response.headers.get('www-authenticate') ?? '').includes(expected.challenge)) problems.push(`expected a challenge with ${expected.challenge}`);
   const problem = expected.check?.(body);
   if (problem !== undefined) problems.push(problem);
@@ -80,6 +76,19 @@ export async function step(title: string, url: string, init: RequestInit, expect
   }
   return { status: response.status, headers: response.headers, body };
 }
+
+/** A JSON body parsed; a body that is not JSON stays text. */
+function parsed(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A member of a parsed body, or undefined when the body is not an object. */
+export const member = (body: unknown, name: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined);
 
 /** The refresh cookie of a login or refresh answer, as a `Cookie` request header value. */
 export function refreshCookie(answer: Answer): string {

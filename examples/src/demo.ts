@@ -1,4 +1,4 @@
-import { fail, failures, note, refreshCookie, step, tokenHeader } from './client.js';
+import { fail, failures, member, note, refreshCookie, step, tokenHeader } from './client.js';
 import { startEmbedded } from './deploy/embedded.js';
 import { startSeparate } from './deploy/separate.js';
 import type { Deployment } from './deploy/deployment.js';
@@ -33,14 +33,18 @@ console.log(`  shipping ${shipping}   (NestJS: verifies through the JWKS)`);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const json = { 'content-type': 'application/json' };
 const kidOf = (token: string) => tokenHeader(token).kid;
-const kids = (body: any): string[] => (body?.keys ?? []).map((key: { kid: string }) => key.kid);
+const listOf = (body: unknown, name: string): unknown[] => {
+  const value = member(body, name);
+  return Array.isArray(value) ? value : [];
+};
+const kids = (body: unknown): string[] => listOf(body, 'keys').map((key) => String(member(key, 'kid')));
 /** The verifiers answer with the token's subject: it came from the verified token, not from the request. */
-const userIs = (sub: string) => (body: any) => (body?.user === sub ? undefined : `expected user ${sub}`);
-const countIs = (list: string, count: number) => (body: any) => (body?.[list]?.length === count ? undefined : `expected ${count} ${list}`);
+const userIs = (sub: string) => (body: unknown) => (member(body, 'user') === sub ? undefined : `expected user ${sub}`);
+const countIs = (list: string, count: number) => (body: unknown) => (listOf(body, list).length === count ? undefined : `expected ${count} ${list}`);
 
 async function login(title: string, username: string, password: string) {
   const answer = await step(title, `${auth}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password }) }, { status: 200 });
-  return { accessToken: answer.body?.accessToken as string, cookie: refreshCookie(answer) };
+  return { accessToken: String(member(answer.body, 'accessToken')), cookie: refreshCookie(answer) };
 }
 
 async function script(d: Deployment): Promise<void> {
@@ -70,7 +74,12 @@ async function script(d: Deployment): Promise<void> {
 
   await step('Allowed on orders (Express, @permissionRequired("orders:read")); orders fetches the JWKS once', `${orders}/orders`, { headers: bearer(alice.accessToken) }, { status: 200 });
   await step('Allowed on billing (Koa, @permissionRequired({ any: ["billing:read", "billing:admin"] }))', `${billing}/invoices`, { headers: bearer(alice.accessToken) }, { status: 200 });
-  await step('Allowed on catalog (Fastify, class handler with @permissionRequired("catalog:read"))', `${catalog}/products`, { headers: bearer(alice.accessToken) }, { status: 200, check: userIs('alice') });
+  await step(
+    'Allowed on catalog (Fastify, class handler with @permissionRequired("catalog:read"))',
+    `${catalog}/products`,
+    { headers: bearer(alice.accessToken) },
+    { status: 200, check: userIs('alice') },
+  );
   await step(
     'Allowed on shipping (NestJS, @PermissionRequired("shipping:read") read by the global guard, @TokenSubject() user)',
     `${shipping}/shipments`,
@@ -128,7 +137,7 @@ async function script(d: Deployment): Promise<void> {
     { status: 200 },
   );
   const rotatedCookie = refreshCookie(rotated);
-  await step('The new access token works on billing', `${billing}/invoices`, { headers: bearer(rotated.body?.accessToken) }, { status: 200 });
+  await step('The new access token works on billing', `${billing}/invoices`, { headers: bearer(String(member(rotated.body, 'accessToken'))) }, { status: 200 });
 
   await d.advanceClock(3_000);
   note('⏩ Every service clock moves 3 s forward: past the 2 s grace period for a client racing itself.');
@@ -190,8 +199,8 @@ async function script(d: Deployment): Promise<void> {
   await d.advanceClock(16 * 60_000);
   note(`⏩ Clocks move 16 minutes: access tokens (15 min) signed by ${firstKid} have all expired.`);
   await step('An expired token → 401 invalid_token', `${orders}/orders`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
-  await step('… on catalog too', `${catalog}/products`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
-  await step('… and on shipping', `${shipping}/shipments`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
+  await step('Catalog refuses the expired token too', `${catalog}/products`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
+  await step('Shipping refuses it too', `${shipping}/shipments`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
   const left = await d.retireKey(firstKid);
   note(`🗑  The auth service retires ${firstKid}; keys left: ${left.join(', ')}.`);
   await step(
