@@ -23,16 +23,16 @@ export async function startEmbedded(): Promise<Deployment> {
     const auth = await listen(authService.app);
     running.push(auth);
     const verifier = { authUrl: auth.url, now: clock.now, revocationStore };
-    const verifiers = await Promise.all(
-      VERIFIERS.map(async (name) => {
-        const service = await startVerifier(name, verifier);
-        running.push(service);
-        return [name, service.url] as const;
-      }),
-    );
+    // Settled, not Promise.all: when one fails to start, the others have finished starting before all are closed.
+    const started = await Promise.allSettled(VERIFIERS.map((name) => startVerifier(name, verifier)));
+    for (const result of started) if (result.status === 'fulfilled') running.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    // Every service started, in order: auth, then the verifiers.
+    const urls = Object.fromEntries(['auth', ...VERIFIERS].map((name, i) => [name, running[i]?.url])) as Record<ServiceName, string>;
     return {
       description: 'embedded: one process, memory stores (one revocation store shared in memory)',
-      urls: { auth: auth.url, ...Object.fromEntries(verifiers) } as Record<ServiceName, string>,
+      urls,
       advanceClock: async (ms) => clock.advance(ms),
       rotateKey: async () => authService.rotateKey(),
       retireKey: async (kid) => authService.retireKey(kid),
