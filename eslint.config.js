@@ -51,7 +51,7 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.mts', '**/*.cts'],
     languageOptions: {
       parserOptions: {
-        project: [...packageProjects, ...tsconfigsIn('test'), 'examples/tsconfig.json', 'bench/tsconfig.json'],
+        project: [...packageProjects, ...tsconfigsIn('test'), ...tsconfigsIn('examples'), 'bench/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -8,6 +8,8 @@ export interface Expectation {
   status: number;
   /** The `error` code of the JSON body, for refusals. */
   error?: string;
+  /** Text the `WWW-Authenticate` challenge must contain (e.g. the missing scope of a 403, RFC 6750 §3.1). */
+  challenge?: string;
   /** Any other check on the parsed body; returns a problem, or undefined. */
   check?: (body: unknown) => string | undefined;
 }
@@ -15,13 +17,7 @@ export interface Expectation {
 export interface Answer {
   status: number;
   headers: Headers;
-  /** The parsed JSON body; the text itself when it is not JSON; undefined when empty. */
   body: unknown;
-}
-
-/** A member of a JSON object body; undefined for any other body. */
-export function field(body: unknown, name: string): unknown {
-  return body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
 }
 
 const TOKEN = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g;
@@ -54,12 +50,7 @@ export async function step(title: string, url: string, init: RequestInit, expect
 
   const response = await fetch(url, init);
   const text = await response.text();
-  let body: unknown;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    body = text;
-  }
+  const body = parsed(text);
   console.log(`  ← ${response.status} ${response.statusText}`);
   for (const name of SHOWN_RESPONSE_HEADERS) {
     const value = response.headers.get(name);
@@ -68,12 +59,13 @@ export async function step(title: string, url: string, init: RequestInit, expect
   for (const cookie of response.headers.getSetCookie()) console.log(`  ← set-cookie: ${shorten(cookie)}`);
   const shown = shorten(text);
   if (shown !== '') console.log(`  ← ${shown.length > 600 ? `${shown.slice(0, 600)}…` : shown}`);
-  const accessToken = field(body, 'accessToken');
+  const accessToken = member(body, 'accessToken');
   if (typeof accessToken === 'string') console.log(`    (access token header: ${JSON.stringify(tokenHeader(accessToken))})`);
 
   const problems: string[] = [];
   if (response.status !== expected.status) problems.push(`expected status ${expected.status}`);
-  if (expected.error !== undefined && field(body, 'error') !== expected.error) problems.push(`expected error ${expected.error}`);
+  if (expected.error !== undefined && member(body, 'error') !== expected.error) problems.push(`expected error ${expected.error}`);
+  if (expected.challenge !== undefined && !(response.headers.get('www-authenticate') ?? '').includes(expected.challenge)) problems.push(`expected a challenge with ${expected.challenge}`);
   const problem = expected.check?.(body);
   if (problem !== undefined) problems.push(problem);
   if (problems.length > 0) {
@@ -84,6 +76,19 @@ export async function step(title: string, url: string, init: RequestInit, expect
   }
   return { status: response.status, headers: response.headers, body };
 }
+
+/** A JSON body parsed; a body that is not JSON stays text. */
+function parsed(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A member of a parsed body, or undefined when the body is not an object. */
+export const member = (body: unknown, name: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined);
 
 /** The refresh cookie of a login or refresh answer, as a `Cookie` request header value. */
 export function refreshCookie(answer: Answer): string {

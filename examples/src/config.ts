@@ -7,6 +7,8 @@ import type { PermissionGrant } from '@apojwt/express';
 export const ISSUER = 'demo-auth';
 export const ORDERS_AUDIENCE = 'orders';
 export const BILLING_AUDIENCE = 'billing';
+export const CATALOG_AUDIENCE = 'catalog';
+export const SHIPPING_AUDIENCE = 'shipping';
 
 /**
  * bcrypt cost of the demo's hashes. Cost 6 takes ~4 ms per hash where the
@@ -25,7 +27,7 @@ export interface DemoUser {
 /** The user table: stored hashes only. The passwords are in the client script (alice-demo-password). */
 // A Map, not an object literal: a username such as "__proto__" must find nobody.
 export const users = new Map<string, DemoUser>([
-  ['alice', { sub: 'alice', passwordHash: '$2b$06$hqVWDNxyeBR4ItuQDnZ2ouLKHoUXLqRsceKDitGp8QeScMa7RzuyG', permissions: ['orders:read', 'billing:read'] }],
+  ['alice', { sub: 'alice', passwordHash: '$2b$06$hqVWDNxyeBR4ItuQDnZ2ouLKHoUXLqRsceKDitGp8QeScMa7RzuyG', permissions: ['orders:read', 'billing:read', 'catalog:read', 'shipping:read'] }],
 ]);
 
 export const permissionsOf = (sub: string): PermissionGrant<string>[] => users.get(sub)?.permissions ?? [];

@@ -1,16 +1,18 @@
-import { fail, failures, field, note, refreshCookie, step, tokenHeader } from './client.js';
+import { fail, failures, member, note, refreshCookie, step, tokenHeader } from './client.js';
 import { startEmbedded } from './deploy/embedded.js';
 import { startSeparate } from './deploy/separate.js';
 import type { Deployment } from './deploy/deployment.js';
 
 /**
  * The scripted walkthrough. Starts an auth service (Express, ES256 keys,
- * JWKS), an orders service (Express) and a billing service (Koa) that verify
- * through the JWKS, then plays a client against them, printing every request
- * and answer, and exits non-zero if any answer is not the expected one.
+ * JWKS) and four services that verify through the JWKS, each checking
+ * permissions with decorators: orders (Express), billing (Koa), catalog
+ * (Fastify) and shipping (NestJS). Then plays a client against them, printing
+ * every request and answer, and exits non-zero if any answer is not the
+ * expected one.
  *
- * Default: the three services in this process, memory stores. With REDIS_URL:
- * three child processes sharing revocations and rotation through Redis.
+ * Default: the five services in this process, memory stores. With REDIS_URL:
+ * five child processes sharing revocations and rotation through Redis.
  */
 const redisUrl = process.env['REDIS_URL'];
 let deployment: Deployment;
@@ -20,20 +22,29 @@ try {
   console.error(`✗ the services did not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
-const { auth, orders, billing } = deployment.urls;
+const { auth, orders, billing, catalog, shipping } = deployment.urls;
 console.log(`apojwt microservices demo — ${deployment.description}`);
-console.log(`  auth    ${auth}   (Express: login, refresh, logout, /.well-known/jwks.json)`);
-console.log(`  orders  ${orders}   (Express: verifies through the JWKS)`);
-console.log(`  billing ${billing}   (Koa: verifies through the JWKS)`);
+console.log(`  auth     ${auth}   (Express: login, refresh, logout, /.well-known/jwks.json)`);
+console.log(`  orders   ${orders}   (Express: verifies through the JWKS)`);
+console.log(`  billing  ${billing}   (Koa: verifies through the JWKS)`);
+console.log(`  catalog  ${catalog}   (Fastify: verifies through the JWKS)`);
+console.log(`  shipping ${shipping}   (NestJS: verifies through the JWKS)`);
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const json = { 'content-type': 'application/json' };
 const kidOf = (token: string) => tokenHeader(token).kid;
-const kids = (body: unknown): string[] => ((field(body, 'keys') ?? []) as { kid: string }[]).map((key) => key.kid);
+const listOf = (body: unknown, name: string): unknown[] => {
+  const value = member(body, name);
+  return Array.isArray(value) ? value : [];
+};
+const kids = (body: unknown): string[] => listOf(body, 'keys').map((key) => String(member(key, 'kid')));
+/** The verifiers answer with the token's subject: it came from the verified token, not from the request. */
+const userIs = (sub: string) => (body: unknown) => (member(body, 'user') === sub ? undefined : `expected user ${sub}`);
+const countIs = (list: string, count: number) => (body: unknown) => (listOf(body, list).length === count ? undefined : `expected ${count} ${list}`);
 
 async function login(title: string, username: string, password: string) {
   const answer = await step(title, `${auth}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password }) }, { status: 200 });
-  return { accessToken: field(answer.body, 'accessToken') as string, cookie: refreshCookie(answer) };
+  return { accessToken: String(member(answer.body, 'accessToken')), cookie: refreshCookie(answer) };
 }
 
 async function script(d: Deployment): Promise<void> {
@@ -64,6 +75,18 @@ async function script(d: Deployment): Promise<void> {
   await step('Allowed on orders (Express, @permissionRequired("orders:read")); orders fetches the JWKS once', `${orders}/orders`, { headers: bearer(alice.accessToken) }, { status: 200 });
   await step('Allowed on billing (Koa, @permissionRequired({ any: ["billing:read", "billing:admin"] }))', `${billing}/invoices`, { headers: bearer(alice.accessToken) }, { status: 200 });
   await step(
+    'Allowed on catalog (Fastify, class handler with @permissionRequired("catalog:read"))',
+    `${catalog}/products`,
+    { headers: bearer(alice.accessToken) },
+    { status: 200, check: userIs('alice') },
+  );
+  await step(
+    'Allowed on shipping (NestJS, @PermissionRequired("shipping:read") read by the global guard, @TokenSubject() user)',
+    `${shipping}/shipments`,
+    { headers: bearer(alice.accessToken) },
+    { status: 200, check: userIs('alice') },
+  );
+  await step(
     'Forbidden: create an order without orders:write → 403 insufficient_scope',
     `${orders}/orders`,
     {
@@ -73,6 +96,28 @@ async function script(d: Deployment): Promise<void> {
     },
     { status: 403, error: 'ERR_PERMISSION_DENIED' },
   );
+  await step(
+    'Forbidden on catalog: add a product without catalog:write → 403 from the decorator, before the method',
+    `${catalog}/products`,
+    {
+      method: 'POST',
+      headers: { ...bearer(alice.accessToken), ...json },
+      body: JSON.stringify({ name: 'black tea' }),
+    },
+    { status: 403, error: 'ERR_PERMISSION_DENIED', challenge: 'scope="catalog:write"' },
+  );
+  await step(
+    'Forbidden on shipping: create a shipment without shipping:write → 403 from the global guard, before the handler',
+    `${shipping}/shipments`,
+    {
+      method: 'POST',
+      headers: { ...bearer(alice.accessToken), ...json },
+      body: JSON.stringify({ order: 1 }),
+    },
+    { status: 403, error: 'ERR_PERMISSION_DENIED', challenge: 'scope="shipping:write"' },
+  );
+  await step('Nothing was added to the catalog: the refused method never ran', `${catalog}/products`, { headers: bearer(alice.accessToken) }, { status: 200, check: countIs('products', 1) });
+  await step('… nor to shipping', `${shipping}/shipments`, { headers: bearer(alice.accessToken) }, { status: 200, check: countIs('shipments', 1) });
   await step('No token → 401 with a bare Bearer challenge', `${billing}/invoices`, {}, { status: 401 });
   await step(
     'Another scheme (Basic) is no Bearer credential → 401 with a bare Bearer challenge',
@@ -92,7 +137,7 @@ async function script(d: Deployment): Promise<void> {
     { status: 200 },
   );
   const rotatedCookie = refreshCookie(rotated);
-  await step('The new access token works on billing', `${billing}/invoices`, { headers: bearer(field(rotated.body, 'accessToken') as string) }, { status: 200 });
+  await step('The new access token works on billing', `${billing}/invoices`, { headers: bearer(String(member(rotated.body, 'accessToken'))) }, { status: 200 });
 
   await d.advanceClock(3_000);
   note('⏩ Every service clock moves 3 s forward: past the 2 s grace period for a client racing itself.');
@@ -118,9 +163,11 @@ async function script(d: Deployment): Promise<void> {
     { status: 204 },
   );
   await d.settle();
-  if (redisUrl) note('(separate processes: the revocation reaches orders and billing through Redis pub/sub, in milliseconds; the demo lets each process read its pending messages first)');
+  if (redisUrl) note('(separate processes: the revocation reaches the four verifiers through Redis pub/sub, in milliseconds; the demo lets each process read its pending messages first)');
   await step('Orders sees the logout: the access token is revoked', `${orders}/orders`, { headers: bearer(session.accessToken) }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
   await step('Billing sees it too (shared revocation)', `${billing}/invoices`, { headers: bearer(session.accessToken) }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
+  await step('Catalog sees it too', `${catalog}/products`, { headers: bearer(session.accessToken) }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
+  await step('Shipping sees it too', `${shipping}/shipments`, { headers: bearer(session.accessToken) }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
   await step('The logged-out refresh cookie is refused', `${auth}/auth/refresh`, { method: 'POST', headers: { cookie: session.cookie } }, { status: 401, error: 'ERR_TOKEN_REVOKED' });
 
   const before = await login(`Log in before the key rotation (signed by ${firstKid})`, 'alice', 'alice-demo-password');
@@ -137,6 +184,8 @@ async function script(d: Deployment): Promise<void> {
   );
   await step(`A token signed by the old key (${firstKid}) survives on orders`, `${orders}/orders`, { headers: bearer(before.accessToken) }, { status: 200 });
   await step('… and on billing', `${billing}/invoices`, { headers: bearer(before.accessToken) }, { status: 200 });
+  await step('… and on catalog', `${catalog}/products`, { headers: bearer(before.accessToken) }, { status: 200 });
+  await step('… and on shipping', `${shipping}/shipments`, { headers: bearer(before.accessToken) }, { status: 200 });
 
   await d.advanceClock(30_000);
   note('⏩ Clocks move 30 s: the verifiers may refetch the JWKS again (an unknown kid triggers at most one fetch per 30 s).');
@@ -144,10 +193,14 @@ async function script(d: Deployment): Promise<void> {
   if (kidOf(after.accessToken) !== newKid) fail(`expected the new token to carry kid ${newKid}`);
   await step(`Orders meets the new kid (${newKid}), refetches the JWKS, accepts the token`, `${orders}/orders`, { headers: bearer(after.accessToken) }, { status: 200 });
   await step('Billing too', `${billing}/invoices`, { headers: bearer(after.accessToken) }, { status: 200 });
+  await step('Catalog too', `${catalog}/products`, { headers: bearer(after.accessToken) }, { status: 200 });
+  await step('Shipping too', `${shipping}/shipments`, { headers: bearer(after.accessToken) }, { status: 200 });
 
   await d.advanceClock(16 * 60_000);
   note(`⏩ Clocks move 16 minutes: access tokens (15 min) signed by ${firstKid} have all expired.`);
   await step('An expired token → 401 invalid_token', `${orders}/orders`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
+  await step('Catalog refuses the expired token too', `${catalog}/products`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
+  await step('Shipping refuses it too', `${shipping}/shipments`, { headers: bearer(before.accessToken) }, { status: 401, error: 'ERR_TOKEN_EXPIRED' });
   const left = await d.retireKey(firstKid);
   note(`🗑  The auth service retires ${firstKid}; keys left: ${left.join(', ')}.`);
   await step(

@@ -1,11 +1,18 @@
 import { once } from 'node:events';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { VerifierOptions } from '../services/verifier-options.js';
 
-/** The three running services, however they were started, and the demo's levers on them. */
+/** The services that verify the auth service's tokens, in the order the demo starts and lists them. */
+export const VERIFIERS = ['orders', 'billing', 'catalog', 'shipping'] as const;
+export type VerifierName = (typeof VERIFIERS)[number];
+export type ServiceName = 'auth' | VerifierName;
+
+/** The five running services, however they were started, and the demo's levers on them. */
 export interface Deployment {
   readonly description: string;
-  readonly urls: { auth: string; orders: string; billing: string };
+  readonly urls: Readonly<Record<ServiceName, string>>;
   /** Moves every service's clock forward. */
   advanceClock(ms: number): Promise<void>;
   /** Rotates the auth service's signing key; returns the new kid. */
@@ -17,16 +24,33 @@ export interface Deployment {
   close(): Promise<void>;
 }
 
-export async function listen(handler: RequestListener): Promise<{ server: Server; url: string }> {
+/** One service serving on 127.0.0.1, whatever its framework. */
+export interface RunningService {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** How a verifying service that starts its own server is started (the Nest one: services/shipping.ts). */
+export type StartVerifier = (options: VerifierOptions) => Promise<RunningService>;
+
+/** Serves a Node request listener (an Express app, a Koa app's callback) on a free port. */
+export async function listen(handler: RequestListener): Promise<RunningService> {
   const server = createServer(handler);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }
 
-export async function closeServer(server: Server): Promise<void> {
-  const closed = once(server, 'close');
-  server.close();
-  server.closeAllConnections();
-  await closed;
+/** Fastify starts its own server: `listen` answers with the address it serves on. */
+export async function listenFastify(app: FastifyInstance): Promise<RunningService> {
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url, close: () => app.close() };
 }

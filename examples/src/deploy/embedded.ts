@@ -1,34 +1,46 @@
 import { MemoryRevocationStore, MemoryRotationStore } from '@apojwt/express';
 import { demoClock } from '../clock.js';
 import { createAuthService } from '../services/auth.js';
-import { createOrdersService } from '../services/orders.js';
-import { createBillingService } from '../services/billing.js';
-import { closeServer, listen, type Deployment } from './deployment.js';
+import { listen, VERIFIERS, type Deployment, type RunningService, type ServiceName } from './deployment.js';
+import { startVerifier } from './verifiers.js';
 
 /**
- * The default: the three services in this one process, on memory stores.
+ * The default: the five services in this one process, on memory stores.
  * They share one revocation store *object*, which is why a logout on the auth
- * service is seen by orders and billing. That sharing is only possible inside
- * one process: separate processes (or machines) need a shared store, Redis
- * (see separate.ts).
+ * service is seen by orders, billing, catalog and shipping. That sharing is
+ * only possible inside one process: separate processes (or machines) need a
+ * shared store, Redis (see separate.ts).
  */
 export async function startEmbedded(): Promise<Deployment> {
   const clock = demoClock();
   const revocationStore = new MemoryRevocationStore();
   const authService = createAuthService({ now: clock.now, revocationStore, rotationStore: new MemoryRotationStore() });
-  const auth = await listen(authService.app);
-  const verifier = { authUrl: auth.url, now: clock.now, revocationStore };
-  const orders = await listen(createOrdersService(verifier));
-  const billing = await listen(createBillingService(verifier).callback());
-  return {
-    description: 'embedded: one process, memory stores (one revocation store shared in memory)',
-    urls: { auth: auth.url, orders: orders.url, billing: billing.url },
-    advanceClock: async (ms) => clock.advance(ms),
-    rotateKey: async () => authService.rotateKey(),
-    retireKey: async (kid) => authService.retireKey(kid),
-    settle: async () => undefined,
-    close: async () => {
-      await Promise.all([auth, orders, billing].map(({ server }) => closeServer(server)));
-    },
+  const running: RunningService[] = [];
+  const closeAll = async () => {
+    await Promise.all(running.map((service) => service.close()));
   };
+  try {
+    const auth = await listen(authService.app);
+    running.push(auth);
+    const verifier = { authUrl: auth.url, now: clock.now, revocationStore };
+    // Settled, not Promise.all: when one fails to start, the others have finished starting before all are closed.
+    const started = await Promise.allSettled(VERIFIERS.map((name) => startVerifier(name, verifier)));
+    for (const result of started) if (result.status === 'fulfilled') running.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    // Every service started, in order: auth, then the verifiers.
+    const urls = Object.fromEntries(['auth', ...VERIFIERS].map((name, i) => [name, running[i]?.url])) as Record<ServiceName, string>;
+    return {
+      description: 'embedded: one process, memory stores (one revocation store shared in memory)',
+      urls,
+      advanceClock: async (ms) => clock.advance(ms),
+      rotateKey: async () => authService.rotateKey(),
+      retireKey: async (kid) => authService.retireKey(kid),
+      settle: async () => undefined,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
 }

@@ -2,14 +2,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { Deployment } from './deployment.js';
+import { VERIFIERS, type Deployment, type ServiceName } from './deployment.js';
 
-export type ServiceName = 'auth' | 'orders' | 'billing';
 /** What the demo may ask a service process to do, over IPC. */
 export type ControlOp = { op: 'advanceClock'; ms: number } | { op: 'rotateKey' } | { op: 'retireKey'; kid: string } | { op: 'settle' };
 export type ControlRequest = ControlOp & { id: number };
 
 interface Child {
+  readonly name: ServiceName;
   readonly process: ChildProcess;
   readonly url: string;
   call<T>(request: ControlOp): Promise<T>;
@@ -28,10 +28,11 @@ export async function startSeparate(redisUrl: string): Promise<Deployment> {
   const children: Child[] = [];
   try {
     const auth = await spawn('auth', env, children);
-    const [orders, billing] = await Promise.all([spawn('orders', { ...env, AUTH_URL: auth.url }, children), spawn('billing', { ...env, AUTH_URL: auth.url }, children)]);
+    const verifiers = await Promise.all(VERIFIERS.map((name) => spawn(name, { ...env, AUTH_URL: auth.url }, children)));
+    const all = [auth, ...verifiers];
     return {
-      description: `separate processes sharing Redis (${redisUrl}): auth pid ${auth.process.pid}, orders pid ${orders.process.pid}, billing pid ${billing.process.pid}`,
-      urls: { auth: auth.url, orders: orders.url, billing: billing.url },
+      description: `separate processes sharing Redis (${redisUrl}): ${all.map((child) => `${child.name} pid ${child.process.pid}`).join(', ')}`,
+      urls: Object.fromEntries(all.map((child) => [child.name, child.url])) as Record<ServiceName, string>,
       advanceClock: async (ms) => {
         await Promise.all(children.map((child) => child.call({ op: 'advanceClock', ms })));
       },
@@ -41,7 +42,7 @@ export async function startSeparate(redisUrl: string): Promise<Deployment> {
       // Redis sent the message before it answered the revoking service, so a service that has turned
       // its event loop since has applied it: each one answers `settle` after one more turn.
       settle: async () => {
-        await Promise.all([orders, billing].map((child) => child.call({ op: 'settle' })));
+        await Promise.all(verifiers.map((child) => child.call({ op: 'settle' })));
       },
       close: () => stopAll(children),
     };
@@ -73,6 +74,7 @@ async function spawn(name: ServiceName, env: Record<string, string>, children: C
     });
   });
   const entry: Child = {
+    name,
     process: child,
     url: '',
     call: <T>(request: ControlOp) =>

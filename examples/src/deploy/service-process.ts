@@ -1,23 +1,23 @@
 import { createRedisStores } from '@apojwt/redis';
 import { demoClock } from '../clock.js';
 import { createAuthService } from '../services/auth.js';
-import { createOrdersService } from '../services/orders.js';
-import { createBillingService } from '../services/billing.js';
-import { closeServer, listen } from './deployment.js';
-import type { ControlRequest, ServiceName } from './separate.js';
+import { listen, VERIFIERS, type RunningService, type ServiceName, type VerifierName } from './deployment.js';
+import { startVerifier } from './verifiers.js';
+import type { ControlRequest } from './separate.js';
 
 /**
  * One service in its own process (started by separate.ts with an IPC
- * channel): `node service-process.js auth|orders|billing`, with REDIS_URL,
- * DEMO_PREFIX and, for orders and billing, AUTH_URL in the environment.
- * Reports { type: 'ready', url } once serving, then obeys the demo's
- * control messages (clock, key rotation). Exits when the demo closes the
- * channel (or goes away).
+ * channel): `node service-process.js auth|orders|billing|catalog|shipping`,
+ * with REDIS_URL, DEMO_PREFIX and, for the verifiers, AUTH_URL in the
+ * environment. Reports { type: 'ready', url } once serving, then obeys the
+ * demo's control messages (clock, key rotation). Exits when the demo closes
+ * the channel (or goes away).
  */
 const name = process.argv[2] as ServiceName;
 const redisUrl = process.env['REDIS_URL'];
-if (!redisUrl || !['auth', 'orders', 'billing'].includes(name) || !process.send) {
-  console.error('usage (from the demo): REDIS_URL=… node service-process.js auth|orders|billing');
+const isVerifier = (candidate: string): candidate is VerifierName => (VERIFIERS as readonly string[]).includes(candidate);
+if (!redisUrl || !(name === 'auth' || isVerifier(name)) || !process.send) {
+  console.error(`usage (from the demo): REDIS_URL=… node service-process.js auth|${VERIFIERS.join('|')}`);
   process.exit(2);
 }
 
@@ -31,14 +31,20 @@ try {
   process.exit(1);
 }
 
-const authUrl = process.env['AUTH_URL'] ?? '';
-const verifier = { authUrl, now: clock.now, revocationStore: stores.revocationStore };
 const authService = name === 'auth' ? createAuthService({ now: clock.now, revocationStore: stores.revocationStore, rotationStore: stores.rotationStore }) : undefined;
-const handler = authService?.app ?? (name === 'orders' ? createOrdersService(verifier) : createBillingService(verifier).callback());
-const { server, url } = await listen(handler);
+let service: RunningService;
+try {
+  service = authService
+    ? await listen(authService.app)
+    : await startVerifier(name as VerifierName, { authUrl: process.env['AUTH_URL'] ?? '', now: clock.now, revocationStore: stores.revocationStore });
+} catch (error) {
+  console.error(`${name}: the service did not start (${String(error)})`);
+  await stores.close();
+  process.exit(1);
+}
 
 async function shutdown(): Promise<void> {
-  await closeServer(server);
+  await service.close();
   await stores.close();
 }
 
@@ -61,4 +67,4 @@ process.on('disconnect', () => {
     .catch(() => undefined)
     .finally(() => process.exit(0));
 });
-process.send!({ type: 'ready', url });
+process.send!({ type: 'ready', url: service.url });

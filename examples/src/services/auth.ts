@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import express from 'express';
 import { createApoJwt, jwksHandler, KeyRing, type RevocationStore, type RotationStore } from '@apojwt/express';
 import { authHandlers } from '@apojwt/express/auth';
-import { BCRYPT_COST, BILLING_AUDIENCE, ISSUER, ORDERS_AUDIENCE, permissionsOf, users } from '../config.js';
+import { BCRYPT_COST, BILLING_AUDIENCE, CATALOG_AUDIENCE, ISSUER, ORDERS_AUDIENCE, permissionsOf, SHIPPING_AUDIENCE, users } from '../config.js';
 import { passwordLogin } from '@apojwt/auth';
 
 export interface AuthServiceOptions {
@@ -28,7 +28,7 @@ export function createAuthService(options: AuthServiceOptions) {
     algorithm: 'ES256',
     keyRing: ring,
     iss: ISSUER,
-    serverAudience: [ORDERS_AUDIENCE, BILLING_AUDIENCE],
+    serverAudience: [ORDERS_AUDIENCE, BILLING_AUDIENCE, CATALOG_AUDIENCE, SHIPPING_AUDIENCE],
     now: options.now,
     revocationStore: options.revocationStore,
     rotationStore: options.rotationStore,

@@ -1,14 +1,14 @@
 import Koa, { type Context } from 'koa';
 import { createApoJwt } from '@apojwt/koa';
 import { BILLING_AUDIENCE, ISSUER } from '../config.js';
-import type { VerifierOptions } from './orders.js';
+import { jwksUriOf, type VerifierOptions } from './verifier-options.js';
 
 /** The billing service (Koa): like orders, keys from the auth service's JWKS, permissions by decorators. */
 export function createBillingService(options: VerifierOptions) {
   const apo = createApoJwt({
     template: 'koa',
     algorithm: 'ES256',
-    jwksUri: new URL('/.well-known/jwks.json', options.authUrl).href,
+    jwksUri: jwksUriOf(options),
     iss: ISSUER,
     serverAudience: BILLING_AUDIENCE,
     now: options.now,

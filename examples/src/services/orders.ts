@@ -1,13 +1,7 @@
 import express, { type Request, type Response } from 'express';
-import { createApoJwt, type RevocationStore } from '@apojwt/express';
+import { createApoJwt } from '@apojwt/express';
 import { ISSUER, ORDERS_AUDIENCE } from '../config.js';
-
-export interface VerifierOptions {
-  /** The auth service's base URL: its public keys are at /.well-known/jwks.json. */
-  authUrl: string;
-  now: () => number;
-  revocationStore: RevocationStore;
-}
+import { jwksUriOf, type VerifierOptions } from './verifier-options.js';
 
 /**
  * The orders service (Express). It holds no key: it fetches the auth
@@ -18,13 +12,13 @@ export function createOrdersService(options: VerifierOptions) {
   const apo = createApoJwt({
     template: 'express',
     algorithm: 'ES256',
-    jwksUri: new URL('/.well-known/jwks.json', options.authUrl).href,
+    jwksUri: jwksUriOf(options),
     iss: ISSUER,
     serverAudience: ORDERS_AUDIENCE,
     now: options.now,
     revocationStore: options.revocationStore,
   });
-  // Decorators bound to this instance: in the embedded demo three instances share one process.
+  // Decorators bound to this instance: in the embedded demo five instances share one process.
   const { permissionRequired } = apo.decorators;
 
   class OrdersController {

@@ -38,7 +38,8 @@ async function runDemo(redis: string | undefined): Promise<{ code: number; stdou
   delete env['REDIS_URL'];
   if (redis !== undefined) env['REDIS_URL'] = redis;
   try {
-    const { stdout, stderr } = await run(process.execPath, [demo], { env, cwd: examples, timeout: 20_000 });
+    // A bound for a hung demo, not a speed check: five services (five processes on Redis) on a shared machine.
+    const { stdout, stderr } = await run(process.execPath, [demo], { env, cwd: examples, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -58,9 +59,47 @@ const KEY_LINES = [
   '✔ every answer was the expected one',
 ];
 
+/**
+ * The Fastify (catalog) and Nest (shipping) services take every part the
+ * Express and Koa ones take: allowed, refused with 403 (the method not run),
+ * the logout seen, the old key's token surviving the rotation, the new kid
+ * accepted, the expired token refused. Each step by its title, with the
+ * verdict it must end with.
+ */
+const NEW_SERVICE_STEPS: readonly (readonly [title: string, verdict: string])[] = [
+  ['Allowed on catalog (Fastify', '✓ 200'],
+  ['Allowed on shipping (NestJS', '✓ 200'],
+  ['Forbidden on catalog: add a product without catalog:write → 403', '✓ 403 ERR_PERMISSION_DENIED'],
+  ['Forbidden on shipping: create a shipment without shipping:write → 403', '✓ 403 ERR_PERMISSION_DENIED'],
+  ['Nothing was added to the catalog: the refused method never ran', '✓ 200'],
+  ['… nor to shipping', '✓ 200'],
+  ['Catalog sees it too', '✓ 401 ERR_TOKEN_REVOKED'],
+  ['Shipping sees it too', '✓ 401 ERR_TOKEN_REVOKED'],
+  ['… and on catalog', '✓ 200'],
+  ['… and on shipping', '✓ 200'],
+  ['Catalog too', '✓ 200'],
+  ['Shipping too', '✓ 200'],
+  ['Catalog refuses the expired token too', '✓ 401 ERR_TOKEN_EXPIRED'],
+  ['Shipping refuses it too', '✓ 401 ERR_TOKEN_EXPIRED'],
+];
+
+/** The verdict line (`✓ …` or `✗ …`) of the first step whose title starts with `title`. */
+function verdictOf(stdout: string, title: string): string | undefined {
+  const start = stdout.indexOf(`\n▶ ${title}`);
+  if (start < 0) return undefined;
+  const block = stdout.slice(start + 1).split('\n▶ ')[0] ?? '';
+  return block
+    .split('\n')
+    .find((line) => /^ {2}[✓✗] /.test(line))
+    ?.trim();
+}
+
 function assertWalkthrough(result: { code: number; stdout: string; stderr: string }): void {
   assert.equal(result.code, 0, `the demo failed:\n${result.stdout}\n${result.stderr}`);
   for (const line of KEY_LINES) assert.ok(result.stdout.includes(line), `missing from the demo's output: ${line}`);
+  for (const [title, verdict] of NEW_SERVICE_STEPS) assert.equal(verdictOf(result.stdout, title), verdict, `step: ${title}`);
+  // The Fastify and Nest services answered as themselves, with the verified subject.
+  for (const service of ['catalog', 'shipping']) assert.ok(result.stdout.includes(`← {"service":"${service}","user":"alice"`), `${service} answered no allowed call`);
   assert.ok(!result.stdout.includes('✗'), 'an answer was not the expected one');
   // Tokens are printed shortened, never whole.
   assert.doesNotMatch(result.stdout, /eyJ[\w-]{20,}\.[\w-]+\.[\w-]+/);
@@ -72,10 +111,10 @@ test('embedded demo: one process, memory stores, every answer as expected', asyn
   assert.ok(result.stdout.includes('embedded: one process, memory stores'));
 });
 
-test('Redis demo: three processes sharing Redis, every answer as expected', async () => {
+test('Redis demo: five processes sharing Redis, every answer as expected', async () => {
   const result = await runDemo(redisUrl);
   assertWalkthrough(result);
-  assert.match(result.stdout, /separate processes sharing Redis .*auth pid \d+, orders pid \d+, billing pid \d+/);
+  assert.match(result.stdout, /separate processes sharing Redis .*auth pid \d+, orders pid \d+, billing pid \d+, catalog pid \d+, shipping pid \d+/);
 });
 
 test('the demo exits non-zero when its services cannot start (Redis unreachable)', async () => {
