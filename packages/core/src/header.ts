@@ -23,7 +23,7 @@ export function malformed(message: string): ApoJwtError {
 /**
  * Decodes a JSON object from one base64url segment, or throws ERR_TOKEN_MALFORMED.
  * `alphabetChecked`: the caller already matched the whole token against the
- * base64url alphabet, so the per-segment scan is skipped (it cost ~3% per verify).
+ * base64url alphabet, so the per-segment scan is skipped (a second scan of the same bytes).
  */
 export function decodeSegment(segment: string, what: string, alphabetChecked = false): Record<string, unknown> {
   if (!alphabetChecked && !BASE64URL.test(segment)) throw malformed(`the token ${what} is not base64url`);

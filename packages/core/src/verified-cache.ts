@@ -25,9 +25,10 @@ interface Entry {
  *
  * Looked up by the last 12 characters of the token (72 bits of its
  * signature), then the whole token is compared: an adapter hands over a fresh
- * string per request, and V8 hashing a fresh ~500-char string made a hit cost
- * ~1.5 µs; hashing 12 characters costs ~0.2 µs. A different token with the
- * same tail is a miss (and then goes through every check).
+ * string per request, and V8 hashes a fresh string in full on every lookup,
+ * which for a whole token dominated the cost of a hit (bench/core.md). A
+ * different token with the same tail is a miss (and then goes through every
+ * check).
  *
  * Every entry was verified with the keys of one `keyEpoch` of the resolver;
  * when the epoch changes, no entry is served again.
