@@ -12,7 +12,7 @@ import { refreshFamilyInScope, runInRefreshFamily } from './refresh-family.js';
 import { compileRequirement, type CompiledRequirement, type PermissionGrant, type PermissionRequirement } from './permissions.js';
 import type { ExceptionHandler, Finder } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
-import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
+import type { RegisteredData, RegisteredPermission, RegisteredRefreshData, RegisteredRole } from './register.js';
 import type { LoginContext, LoginFunction, LoginSetup } from './login-setup.js';
 import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
 import { middlewareFor, type Middleware } from './decorators/middleware.js';
@@ -30,6 +30,7 @@ export class ApoJwt<
   D extends object = RegisteredData,
   R extends object = RegisteredRefreshData,
   HasRefresh extends boolean = false,
+  Ro extends string = RegisteredRole,
 > extends InstanceSettings {
   private config: ApoJwtConfig;
   private readonly verifier: Verifier;
@@ -40,14 +41,14 @@ export class ApoJwt<
     const config = resolveConfig(options);
     super(config);
     this.config = config;
-    this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission, config.wildcards);
+    this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission, config.wildcards, config.permissionModel);
     if (options.login !== undefined) this.configLogin(options.login);
   }
 
   /** Turns on refresh tokens. Returns this instance, typed so `createToken` returns a pair. */
-  configRefresh(options: RefreshOptions): ApoJwt<P, D, R, true> {
+  configRefresh(options: RefreshOptions): ApoJwt<P, D, R, true, Ro> {
     this.config = withRefresh(this.config, options);
-    return this as unknown as ApoJwt<P, D, R, true>;
+    return this as unknown as ApoJwt<P, D, R, true, Ro>;
   }
   get refreshEnabled(): boolean {
     return this.config.refresh !== undefined;
@@ -65,7 +66,7 @@ export class ApoJwt<
   }
 
   /** An access token, or the access + refresh pair once refresh is configured; inside a `@refresh()` handler the pair continues the family of the one presented. */
-  createToken(input: CreateTokenInput<P, D, R> = {}): CreateTokenResult<HasRefresh> {
+  createToken(input: CreateTokenInput<P, D, R, Ro> = {}): CreateTokenResult<HasRefresh> {
     return issueTokens(this.config, input, refreshFamilyInScope()) as CreateTokenResult<HasRefresh>;
   }
   /** Sets up `login` from a login setup: `configLogin(passwordLogin({ getUser }))` (@apojwt/auth). */
@@ -105,7 +106,7 @@ export class ApoJwt<
     return this.verifier.authorizeEagerly(token, requirement) as AccessClaims<PermissionGrant<P>, D>;
   }
   /** True when the claims meet the requirement (admin, wildcards, all/any). */
-  hasPermission(claims: { perms: readonly string[] }, requirement: PermissionRequirement<P>): boolean {
+  hasPermission(claims: { perms: readonly string[]; roles?: readonly string[] }, requirement: PermissionRequirement<P>): boolean {
     return this.verifier.hasPermission(claims, requirement as PermissionRequirement);
   }
 
@@ -115,7 +116,7 @@ export class ApoJwt<
     return consumeVerifiedRefresh(this.config, await this.verifyRefresh(token));
   }
   /** Consumes the refresh token and issues a new pair in the same family; `issue` supplies the contents (default: subject and refresh data carry over). */
-  async rotate(refreshToken: string, issue?: (claims: RefreshClaims<R>) => CreateTokenInput<P, D, R> | Promise<CreateTokenInput<P, D, R>>): Promise<TokenPair> {
+  async rotate(refreshToken: string, issue?: (claims: RefreshClaims<R>) => CreateTokenInput<P, D, R, Ro> | Promise<CreateTokenInput<P, D, R, Ro>>): Promise<TokenPair> {
     return rotateFamily(this.config, await this.consumeRefresh(refreshToken), issue);
   }
   /** Runs `fn` so that `createToken` inside it continues `claims`' refresh family. */

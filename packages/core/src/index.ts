@@ -18,7 +18,8 @@ export {
   type PermissionGrant,
   type PermissionRequirement,
 } from './permissions.js';
-export type { Register, RegisteredPermission, RegisteredData, RegisteredRefreshData, JsonObject } from './register.js';
+export { compilePermissionModel, expandGrants, type PermissionModel, type Expansion, type RoleDeclaration, type RoleDefinition, type ImplicationDeclaration } from './permission-model.js';
+export type { Register, RegisteredPermission, RegisteredRole, RegisteredData, RegisteredRefreshData, JsonObject } from './register.js';
 export { systemClock, type Clock } from './clock.js';
 export type { RevocationStore, RevocationQuery } from './stores/revocation-store.js';
 export type { RotationStore, ConsumedRefreshToken } from './stores/rotation-store.js';

@@ -1,6 +1,7 @@
 import type { AccessClaims, RefreshClaims } from './claims.js';
 import { assertNotRevoked, verifyToken, type VerifyContext } from './verify.js';
 import { VerifiedTokenCache, type KeyEpoch } from './verified-cache.js';
+import { expandGrants, type PermissionModel } from './permission-model.js';
 import { assertPermissions, compileRequirement, isCompiledRequirement, satisfies, type CompiledRequirement, type PermissionRequirement } from './permissions.js';
 
 /**
@@ -18,6 +19,7 @@ export class Verifier {
     cacheMax: number | undefined,
     private readonly adminPermission: string | undefined,
     private readonly wildcards: boolean,
+    private readonly model: PermissionModel | undefined = undefined,
   ) {
     this.cache = cacheMax === undefined ? undefined : new VerifiedTokenCache(cacheMax, access.keys as KeyEpoch);
   }
@@ -55,8 +57,10 @@ export class Verifier {
   }
 
   /** True when the claims meet the requirement (admin, wildcards unless turned off, all/any). */
-  hasPermission(claims: { perms: readonly string[] }, requirement: PermissionRequirement): boolean {
-    return satisfies(claims.perms, compileRequirement(requirement), this.adminPermission, this.wildcards);
+  hasPermission(claims: { perms: readonly string[]; roles?: readonly string[] }, requirement: PermissionRequirement): boolean {
+    // Verified claims are already expanded; expanding again adds nothing, and covers hand-built ones.
+    const granted = this.model === undefined ? claims.perms : expandGrants(this.model, claims.perms, claims.roles).grants;
+    return satisfies(granted, compileRequirement(requirement), this.adminPermission, this.wildcards);
   }
 
   /**
@@ -78,9 +82,21 @@ export class Verifier {
   /** Every check of verify.ts (the cache already missed), then the claims are cached. */
   private async verifyAndCache(token: string): Promise<AccessClaims> {
     const epoch = this.cache?.keyEpoch();
-    const claims = freezeClaims(await verifyToken(token, 'access', this.access));
+    const claims = freezeClaims(this.expand(await verifyToken(token, 'access', this.access)));
     this.cache?.set(token, claims, epoch);
     return claims as unknown as AccessClaims;
+  }
+
+  /**
+   * Roles and implications applied once per verification, before caching:
+   * a cache hit then serves the expanded grants with no further work.
+   */
+  private expand(claims: Record<string, unknown>): Record<string, unknown> {
+    const model = this.model;
+    if (model === undefined) return claims;
+    const { grants } = expandGrants(model, claims['perms'] as string[], claims['roles'] as string[] | undefined);
+    if (grants !== claims['perms']) claims['perms'] = grants;
+    return claims;
   }
 }
 
@@ -93,6 +109,7 @@ function ignore(): void {}
 /** Verified claims are shared by every request that hits the cache: make them read-only. */
 function freezeClaims(claims: Record<string, unknown>): Record<string, unknown> {
   Object.freeze(claims['perms']);
+  Object.freeze(claims['roles']);
   Object.freeze(claims['data']);
   Object.freeze(claims['aud']);
   return Object.freeze(claims);
