@@ -18,6 +18,7 @@ import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js'
 import { middlewareFor, type Middleware } from './decorators/middleware.js';
 import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 import { authorizeEagerly } from './engine.js';
+import { isRule, type PolicyInput, type Rule } from './policy.js';
 
 /**
  * One configured instance per service: it issues and verifies tokens, checks
@@ -93,17 +94,25 @@ export class ApoJwt<
   async verifyRefresh(token: string): Promise<RefreshClaims<R>> {
     return (await this.verifier.verifyRefresh(token, requireRefresh(this.config, 'verifyRefresh').verify)) as RefreshClaims<R>;
   }
-  /** Verifies the token and, when given, the permission requirement (403 when it is not met). */
-  async authorize(token: string, requirement?: PermissionRequirement<P> | CompiledRequirement): Promise<AccessClaims<PermissionGrant<P>, D>> {
+  /**
+   * Verifies the token and, when given, the permission requirement or rule
+   * (403 when it is not met). `input` is what a rule is told about the call
+   * outside HTTP: `authorize(token, owner, { args: [message] })`.
+   */
+  async authorize(token: string, requirement?: PermissionRequirement<P> | CompiledRequirement | Rule, input?: PolicyInput): Promise<AccessClaims<PermissionGrant<P>, D>> {
     const claims = await this.verify(token);
-    return requirement === undefined ? claims : this.verifier.permitted(claims, requirement as PermissionRequirement);
+    return requirement === undefined ? claims : this.verifier.permitted(claims, requirement as PermissionRequirement, input);
   }
   /** The guard's `authorize`, synchronous when every step can be; an overridden `verify` or `authorize` is always honoured. */
-  [authorizeEagerly](token: string, requirement: CompiledRequirement | undefined): AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>> {
+  [authorizeEagerly](
+    token: string,
+    requirement: CompiledRequirement | Rule | undefined,
+    input?: PolicyInput,
+  ): AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>> {
     if (this.verify !== ApoJwt.prototype.verify || this.authorize !== ApoJwt.prototype.authorize) {
-      return Promise.resolve(this.authorize(token, requirement));
+      return Promise.resolve(this.authorize(token, requirement, input));
     }
-    return this.verifier.authorizeEagerly(token, requirement) as AccessClaims<PermissionGrant<P>, D>;
+    return this.verifier.authorizeEagerly(token, requirement, input) as AccessClaims<PermissionGrant<P>, D>;
   }
   /** True when the claims meet the requirement (admin, wildcards, all/any). */
   hasPermission(claims: { perms: readonly string[]; roles?: readonly string[] }, requirement: PermissionRequirement<P>): boolean {
@@ -149,9 +158,9 @@ export class ApoJwt<
   tokenRequired(): Middleware {
     return middlewareFor({ kind: 'token', requirement: undefined, apo: this });
   }
-  /** Middleware: a valid access token (401) holding the permission(s) (403). */
-  permissionRequired(requirement: PermissionRequirement<P>): Middleware {
-    return middlewareFor({ kind: 'permission', requirement: compileRequirement(requirement), apo: this });
+  /** Middleware: a valid access token (401) holding the permission(s), or satisfying the rule (403). */
+  permissionRequired(requirement: PermissionRequirement<P> | Rule): Middleware {
+    return middlewareFor({ kind: 'permission', requirement: isRule(requirement) ? requirement : compileRequirement(requirement), apo: this });
   }
   /** Middleware: consumes a refresh token; `createToken` after it continues the token's family. */
   refresh(): Middleware {

@@ -2,7 +2,8 @@ import type { AccessClaims, RefreshClaims } from './claims.js';
 import { assertNotRevoked, verifyToken, type VerifyContext } from './verify.js';
 import { VerifiedTokenCache, type KeyEpoch } from './verified-cache.js';
 import { expandGrants, type PermissionModel } from './permission-model.js';
-import { assertPermissions, compileRequirement, isCompiledRequirement, satisfies, type CompiledRequirement, type PermissionRequirement } from './permissions.js';
+import { evaluateRule, isRule, ruleDenied, type PolicyInput, type Rule } from './policy.js';
+import { assertPermissions, holdsPermission, compileRequirement, isCompiledRequirement, satisfies, type CompiledRequirement, type PermissionRequirement } from './permissions.js';
 
 /**
  * Access-token verification for one instance: verify.ts's checks, the
@@ -43,16 +44,31 @@ export class Verifier {
   }
 
   /** `authorize` answered synchronously when every step can be: the guard's path. */
-  authorizeEagerly(token: string, requirement: CompiledRequirement | undefined): AccessClaims | Promise<AccessClaims> {
+  authorizeEagerly(token: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims | Promise<AccessClaims> {
     // One cache lookup: a miss goes straight to the full verification.
     const claims = this.cachedClaims(token) ?? this.verifyAndCache(token);
     if (requirement === undefined) return claims;
-    return claims instanceof Promise ? claims.then((verified) => this.permitted(verified, requirement)) : this.permitted(claims, requirement);
+    return claims instanceof Promise ? claims.then((verified) => this.permitted(verified, requirement, input)) : this.permitted(claims, requirement, input);
   }
 
-  /** The claims when they meet the requirement; ERR_PERMISSION_DENIED (403) otherwise. */
-  permitted<C extends { readonly perms: readonly string[] }>(claims: C, requirement: PermissionRequirement | CompiledRequirement): C {
-    assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission, this.wildcards);
+  /**
+   * The claims when they meet the requirement or rule; ERR_PERMISSION_DENIED
+   * (403) otherwise. Synchronous unless a policy of the rule answers later.
+   */
+  permitted<C extends AccessClaims<string, object>>(claims: C, requirement: PermissionRequirement | CompiledRequirement | Rule, input?: PolicyInput): C | Promise<C> {
+    if (!isRule(requirement)) {
+      assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission, this.wildcards);
+      return claims;
+    }
+    const holds = (name: string): boolean => holdsPermission(claims.perms, name, this.adminPermission, this.wildcards);
+    const verdict = evaluateRule(requirement, { claims, args: input?.args ?? NO_ARGS, request: input?.request }, holds);
+    if (verdict instanceof Promise) {
+      return verdict.then((allowed) => {
+        if (!allowed) throw ruleDenied(requirement);
+        return claims;
+      });
+    }
+    if (!verdict) throw ruleDenied(requirement);
     return claims;
   }
 
@@ -103,6 +119,8 @@ export class Verifier {
 function toCompiled(requirement: PermissionRequirement | CompiledRequirement): CompiledRequirement {
   return isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement);
 }
+
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 function ignore(): void {}
 

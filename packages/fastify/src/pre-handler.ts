@@ -1,4 +1,4 @@
-import { ApoJwtConfigError, type ApoJwt, type Middleware, type PermissionRequirement } from '@apojwt/core';
+import { ApoJwtConfigError, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /** A callback-style Fastify hook: use it as `preHandler` (or `onRequest`, `preValidation`). */
@@ -47,8 +47,8 @@ export function toPreHandler(middleware: Middleware): ApoPreHandler {
 export interface FastifyGuard<P extends string> {
   /** A valid access token (401 otherwise). */
   tokenRequired(): ApoPreHandler;
-  /** A valid access token (401) holding the permission(s) (403). */
-  permissionRequired(requirement: PermissionRequirement<NoInfer<P>>): ApoPreHandler;
+  /** A valid access token (401) holding the permission(s), or satisfying the rule (403). */
+  permissionRequired(requirement: PermissionRequirement<NoInfer<P>> | Rule): ApoPreHandler;
   /** A valid, unused refresh token (consumed); `createToken` in the handler continues its family. */
   refresh(): ApoPreHandler;
 }
@@ -65,7 +65,7 @@ export function fastifyGuard<P extends string>(apo: ApoJwt<P, any, any, boolean>
   }
   return Object.freeze({
     tokenRequired: () => toPreHandler(apo.tokenRequired()),
-    permissionRequired: (requirement: PermissionRequirement<NoInfer<P>>) => toPreHandler(apo.permissionRequired(requirement)),
+    permissionRequired: (requirement: PermissionRequirement<NoInfer<P>> | Rule) => toPreHandler(apo.permissionRequired(requirement)),
     refresh: () => toPreHandler(apo.refresh()),
   });
 }

@@ -1,7 +1,20 @@
 // Type-level tests with a declared permission vocabulary. Compiled (not run)
 // by tsconfig.types.json, on its own so this Register augmentation does not
 // leak into other tests. A wrong `@ts-expect-error` fails the build.
-import { ApoJwt, createApoJwt, compileRequirement, type AccessClaims, type ApoJwtOptions, type PermissionGrant, type TokenPair } from '@apojwt/core';
+import {
+  ApoJwt,
+  allOf,
+  anyOf,
+  createApoJwt,
+  compileRequirement,
+  definePolicy,
+  not,
+  permissionRequired,
+  type AccessClaims,
+  type ApoJwtOptions,
+  type PermissionGrant,
+  type TokenPair,
+} from '@apojwt/core';
 
 declare module '@apojwt/core' {
   interface Register {
@@ -91,4 +104,19 @@ export async function registerChecks(token: string): Promise<void> {
   void rolesOption;
   const claimed = await withRoles.verify(token);
   assertType<Equal<typeof claimed.roles, string[] | undefined>>();
+
+  // Rules: permission names inside combinators are declared names; policies see typed data.
+  const sameTenant = definePolicy('same-tenant', ({ claims }) => claims.data.tenant === 'acme');
+  const rule = allOf('orders:read', anyOf(sameTenant, 'admin'), not('orders:write'));
+  await withRoles.authorize(token, rule, { args: [] });
+  withRoles.permissionRequired(rule);
+  permissionRequired(rule);
+  // @ts-expect-error a misspelt permission in allOf
+  allOf('orders:reed', sameTenant);
+  // @ts-expect-error a misspelt permission in not
+  not('admni');
+  // @ts-expect-error a policy answers a boolean
+  definePolicy('bad', () => 'yes');
+  // @ts-expect-error data follows Register in a policy too
+  definePolicy('bad-data', ({ claims }) => claims.data.tenant === 1);
 }

@@ -1,5 +1,6 @@
 import { ApoJwtConfigError } from '../errors.js';
 import { compileRequirement, type PermissionRequirement } from '../permissions.js';
+import { isRule, type Rule } from '../policy.js';
 import type { RegisteredPermission } from '../register.js';
 import type { GuardEngine } from '../engine.js';
 import type { Check } from './checks.js';
@@ -38,15 +39,17 @@ export function tokenRequired(options?: DecoratorOptions): ApoDecorator {
 
 /**
  * Requires a valid access token (401) holding the permission(s) (403):
- * a name, an array (all of them), `{ all: [...] }` or `{ any: [...] }`.
- * The requirement is validated here, when the class is defined.
+ * a name, an array (all of them), `{ all: [...] }` or `{ any: [...] }`; or
+ * satisfying a rule (`definePolicy`, `allOf`, `anyOf`, `not`), which is given
+ * the method's arguments and the request. The requirement is validated here,
+ * when the class is defined.
  */
 export function permissionRequired<P extends string = RegisteredPermission>(
   // NoInfer: inferring P from the argument would accept any name, typos included.
-  requirement: PermissionRequirement<NoInfer<P>>,
+  requirement: PermissionRequirement<NoInfer<P>> | Rule,
   options?: DecoratorOptions,
 ): ApoDecorator {
-  return decorator({ kind: 'permission', requirement: compileRequirement(requirement), apo: instanceOption(options) });
+  return decorator({ kind: 'permission', requirement: isRule(requirement) ? requirement : compileRequirement(requirement), apo: instanceOption(options) });
 }
 
 /**
@@ -106,14 +109,14 @@ function guardClass(prototype: object, checks: readonly Check[], legacy: boolean
 /** Decorators bound to one instance: `apo.decorators.permissionRequired('orders:read')`. */
 export interface BoundDecorators<P extends string> {
   tokenRequired(): ApoDecorator;
-  permissionRequired(requirement: PermissionRequirement<P>): ApoDecorator;
+  permissionRequired(requirement: PermissionRequirement<P> | Rule): ApoDecorator;
   refresh(): ApoDecorator;
 }
 
 export function decoratorsFor<P extends string>(apo: GuardEngine): BoundDecorators<P> {
   return Object.freeze({
     tokenRequired: () => tokenRequired({ apo }),
-    permissionRequired: (requirement: PermissionRequirement<P>) => permissionRequired(requirement, { apo }),
+    permissionRequired: (requirement: PermissionRequirement<P> | Rule) => permissionRequired(requirement, { apo }),
     refresh: () => refresh({ apo }),
   });
 }

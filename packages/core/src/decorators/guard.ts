@@ -7,6 +7,7 @@ import { accessToken, fillAccess, runRefreshCheck, type Check, type CollectedVal
 import { injectArguments, injectInPlace, type ParamMarks } from './params.js';
 import { carryOver } from './carry-over.js';
 import { locateRequest } from './locate-request.js';
+import { isRule } from '../policy.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (this: unknown, ...args: any[]) => any;
@@ -121,17 +122,19 @@ function runCheck(run: Run, apo: GuardEngine, check: Check): void | Promise<void
     });
   }
   const found = accessToken(apo, run.requestArgs);
-  const claims = found instanceof Promise ? found.then((token) => authorize(apo, token, check)) : authorize(apo, found, check);
+  const claims = found instanceof Promise ? found.then((token) => authorize(apo, token, check, run)) : authorize(apo, found, check, run);
   if (claims instanceof Promise) return claims.then((verified) => fillAccess(run.values, verified));
   fillAccess(run.values, claims);
 }
 
 /** Claims, or a native promise of them (so `instanceof Promise` tells the two apart). */
-function authorize(apo: GuardEngine, token: string, check: Check): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
+function authorize(apo: GuardEngine, token: string, check: Check, run: Run): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
+  // What a rule is told: the method's arguments and the framework's request.
+  const input = check.requirement === undefined || !isRule(check.requirement) ? undefined : { args: run.callArgs, request: run.requestArgs[0] };
   // Absent on an object that only looks like an ApoJwt (or one from another copy of core).
   const eager = apo[authorizeEagerly];
-  if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, check.requirement));
-  return eager.call(apo, token, check.requirement);
+  if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, check.requirement, input));
+  return eager.call(apo, token, check.requirement, input);
 }
 
 /** A check refused: the instance's exceptionHandler answers, or, in a request scope, the framework gets the error. */
