@@ -15,7 +15,7 @@ import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData, RegisteredRole } from './register.js';
 import type { LoginContext, LoginFunction, LoginSetup } from './login-setup.js';
 import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
-import { middlewareFor, type Middleware } from './decorators/middleware.js';
+import { middlewareFor, publicMiddleware, type Middleware } from './decorators/middleware.js';
 import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 import { authorizeEagerly } from './engine.js';
 import { isRule, type PolicyInput, type Rule } from './policy.js';
@@ -161,6 +161,10 @@ export class ApoJwt<
   /** Middleware: a valid access token (401) holding the permission(s), or satisfying the rule (403). */
   permissionRequired(requirement: PermissionRequirement<P> | Rule): Middleware {
     return middlewareFor({ kind: 'permission', requirement: isRule(requirement) ? requirement : compileRequirement(requirement), apo: this });
+  }
+  /** Middleware: the route needs no token (`@publicRoute()` as middleware), so the coverage check does not list it. */
+  publicRoute(): Middleware {
+    return publicMiddleware();
   }
   /** Middleware: consumes a refresh token; `createToken` after it continues the token's family. */
   refresh(): Middleware {

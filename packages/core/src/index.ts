@@ -34,10 +34,11 @@ export type { KeyEpoch } from './verified-cache.js';
 export type { KeyInput, KeySpec, KeyWithId } from './key-input.js';
 export { jwksResponse, type JwkSet, type PublicJwk, type JwksResponseOptions, type JwksHttpResponse } from './jwks.js';
 export { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
-export { tokenRequired, permissionRequired, refresh, decoratorsFor, type ApoDecorator, type BoundDecorators, type DecoratorOptions } from './decorators/decorators.js';
+export { tokenRequired, permissionRequired, refresh, publicRoute, decoratorsFor, type ApoDecorator, type BoundDecorators, type DecoratorOptions } from './decorators/decorators.js';
 export { TokenData, TokenSubject, TokenPermissions, TokenClaims, RefreshData, type ParameterMarker } from './decorators/params.js';
 export { setDefaultApoJwt, defaultApoJwt } from './decorators/default-instance.js';
 export type { Middleware } from './decorators/middleware.js';
+export { uncoveredRoutes, assertRoutesDecided, carryDecision, handlerOf, type RouteInfo } from './coverage/routes.js';
 export { findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
 export {
   refreshCookie,

@@ -11,3 +11,4 @@ export { apojwtPlugin, type ApoJwtPluginOptions } from './plugin.js';
 export { fastifyGuard, toPreHandler, type ApoPreHandler, type FastifyGuard } from './pre-handler.js';
 export type { GuardedFastifyRequest, GuardedValues } from './types.js';
 export { jwksHandler, type ApoRouteHandler } from './handlers.js';
+export { routeRecorder, type RouteRecorder } from './routes.js';

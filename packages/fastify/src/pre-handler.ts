@@ -1,4 +1,4 @@
-import { ApoJwtConfigError, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
+import { ApoJwtConfigError, carryDecision, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /** A callback-style Fastify hook: use it as `preHandler` (or `onRequest`, `preValidation`). */
@@ -21,7 +21,7 @@ export type ApoPreHandler = (request: FastifyRequest, reply: FastifyReply, done:
  */
 export function toPreHandler(middleware: Middleware): ApoPreHandler {
   if (typeof middleware !== 'function') throw new ApoJwtConfigError('toPreHandler needs a middleware function, e.g. apo.permissionRequired(...)');
-  return function apojwtPreHandler(request, reply, done): void {
+  return carryDecision(middleware, function apojwtPreHandler(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     let settled = false;
     // Core calls next() with no argument when every check passed, next(error) when something failed.
     function next(...failure: unknown[]): void {
@@ -40,7 +40,7 @@ export function toPreHandler(middleware: Middleware): ApoPreHandler {
     } catch (error) {
       next(error);
     }
-  };
+  });
 }
 
 /** The preHandler hooks of one instance, typed by its permission names. */
@@ -51,6 +51,8 @@ export interface FastifyGuard<P extends string> {
   permissionRequired(requirement: PermissionRequirement<NoInfer<P>> | Rule): ApoPreHandler;
   /** A valid, unused refresh token (consumed); `createToken` in the handler continues its family. */
   refresh(): ApoPreHandler;
+  /** The route needs no token: a hook that only continues, which the coverage check (`routeRecorder`) sees as public. */
+  publicRoute(): ApoPreHandler;
 }
 
 /**
@@ -67,5 +69,6 @@ export function fastifyGuard<P extends string>(apo: ApoJwt<P, any, any, boolean>
     tokenRequired: () => toPreHandler(apo.tokenRequired()),
     permissionRequired: (requirement: PermissionRequirement<NoInfer<P>> | Rule) => toPreHandler(apo.permissionRequired(requirement)),
     refresh: () => toPreHandler(apo.refresh()),
+    publicRoute: () => toPreHandler(apo.publicRoute()),
   });
 }

@@ -8,6 +8,7 @@ import { injectArguments, injectInPlace, type ParamMarks } from './params.js';
 import { carryOver } from './carry-over.js';
 import { locateRequest } from './locate-request.js';
 import { isRule } from '../policy.js';
+import { markDecision } from './marks.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (this: unknown, ...args: any[]) => any;
@@ -17,6 +18,8 @@ interface Guarded {
   readonly original: AnyFunction;
   readonly checks: readonly Check[];
   readonly marks: ParamMarks | undefined;
+  /** Set by a method decorator's `replacesClass: true`: class-level decorators leave this method alone. */
+  readonly replacesClass: boolean;
 }
 
 /** One call of a guarded method. */
@@ -46,19 +49,30 @@ const guardedFunctions = new WeakMap<AnyFunction, Guarded>();
  * one. What other decorators recorded on the method (reflect-metadata,
  * properties, name, length) is carried over to the wrapper.
  */
-export function guard<F extends AnyFunction>(method: F, checks: readonly Check[], marks: ParamMarks | undefined): F {
+export function guard<F extends AnyFunction>(method: F, checks: readonly Check[], marks: ParamMarks | undefined, replacesClass = false): F {
   const existing = guardedFunctions.get(method);
   const guarded: Guarded = {
     original: existing?.original ?? method,
     checks: existing ? mergeChecks(existing.checks, checks) : checks,
     marks: existing?.marks ?? marks,
+    replacesClass: replacesClass || existing?.replacesClass === true,
   };
   const wrapped = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     return runGuarded(this, guarded, args);
   };
   carryOver(method, wrapped);
   guardedFunctions.set(wrapped, guarded);
-  return wrapped as unknown as F;
+  return markDecision(wrapped) as unknown as F;
+}
+
+/** True for a function `guard` made. */
+export function isGuarded(fn: unknown): boolean {
+  return typeof fn === 'function' && guardedFunctions.has(fn as AnyFunction);
+}
+
+/** A method that said `replacesClass: true`: the class's decorators do not add to it. */
+export function replacesClassRequirement(fn: unknown): boolean {
+  return typeof fn === 'function' && guardedFunctions.get(fn as AnyFunction)?.replacesClass === true;
 }
 
 function mergeChecks(before: readonly Check[], added: readonly Check[]): readonly Check[] {
