@@ -9,7 +9,7 @@ import { InstanceSettings } from './settings.js';
 import { consumeVerifiedRefresh, rotateFamily } from './refresh-rotation.js';
 import { revoke, revokeSubject } from './revocation.js';
 import { refreshFamilyInScope, runInRefreshFamily } from './refresh-family.js';
-import { compileRequirement, type CompiledRequirement, type PermissionGrant, type PermissionRequirement } from './permissions.js';
+import { compileRequirement, isCompiledRequirement, type CompiledRequirement, type PermissionGrant, type PermissionRequirement } from './permissions.js';
 import type { ExceptionHandler, Finder } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData, RegisteredRole } from './register.js';
@@ -19,6 +19,7 @@ import { middlewareFor, publicMiddleware, type Middleware } from './decorators/m
 import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 import { authorizeEagerly } from './engine.js';
 import { isRule, type PolicyInput, type Rule } from './policy.js';
+import { decisionStart, emitDecision, spanApiAvailable } from './decision-events.js';
 
 /**
  * One configured instance per service: it issues and verifies tokens, checks
@@ -37,12 +38,15 @@ export class ApoJwt<
   private readonly verifier: Verifier;
   private loginFunction: LoginFunction<HasRefresh> | undefined;
   private boundDecorators: BoundDecorators<P> | undefined;
+  /** Decisions are reported (`onDecision`, an OpenTelemetry span): only then are they timed and described. */
+  readonly observesDecisions: boolean;
 
   constructor(options: ApoJwtOptions) {
     const config = resolveConfig(options);
     super(config);
     this.config = config;
     this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission, config.wildcards, config.permissionModel);
+    this.observesDecisions = config.onDecision !== undefined || spanApiAvailable;
     if (options.login !== undefined) this.configLogin(options.login);
   }
 
@@ -100,8 +104,22 @@ export class ApoJwt<
    * outside HTTP: `authorize(token, owner, { args: [message] })`.
    */
   async authorize(token: string, requirement?: PermissionRequirement<P> | CompiledRequirement | Rule, input?: PolicyInput): Promise<AccessClaims<PermissionGrant<P>, D>> {
-    const claims = await this.verify(token);
-    return requirement === undefined ? claims : this.verifier.permitted(claims, requirement as PermissionRequirement, input);
+    if (!this.observesDecisions) {
+      const claims = await this.verify(token);
+      return requirement === undefined ? claims : this.verifier.permitted(claims, requirement as PermissionRequirement, input);
+    }
+    const started = decisionStart();
+    const compiled = requirement === undefined || isRule(requirement) || isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement);
+    let verified: AccessClaims<PermissionGrant<P>, D> | undefined;
+    try {
+      verified = await this.verify(token);
+      const claims = compiled === undefined ? verified : await this.verifier.permitted(verified, compiled, input);
+      this.reportDecision(started, compiled, claims, undefined, input);
+      return claims;
+    } catch (error) {
+      this.reportDecision(started, compiled, verified, error, input);
+      throw error;
+    }
   }
   /** The guard's `authorize`, synchronous when every step can be; an overridden `verify` or `authorize` is always honoured. */
   [authorizeEagerly](
@@ -112,7 +130,41 @@ export class ApoJwt<
     if (this.verify !== ApoJwt.prototype.verify || this.authorize !== ApoJwt.prototype.authorize) {
       return Promise.resolve(this.authorize(token, requirement, input));
     }
-    return this.verifier.authorizeEagerly(token, requirement, input) as AccessClaims<PermissionGrant<P>, D>;
+    if (!this.observesDecisions) return this.verifier.authorizeEagerly(token, requirement, input) as AccessClaims<PermissionGrant<P>, D>;
+    return this.observeEagerly(token, requirement, input) as AccessClaims<PermissionGrant<P>, D>;
+  }
+  /** `authorizeEagerly` with the decision reported: still synchronous when every step is. */
+  private observeEagerly(token: string, requirement: CompiledRequirement | Rule | undefined, input: PolicyInput | undefined): AccessClaims | Promise<AccessClaims> {
+    const started = decisionStart();
+    let verified: AccessClaims | undefined;
+    const allowed = (claims: AccessClaims): AccessClaims => {
+      this.reportDecision(started, requirement, claims, undefined, input);
+      return claims;
+    };
+    const refused = (error: unknown): never => {
+      this.reportDecision(started, requirement, verified, error, input);
+      throw error;
+    };
+    const check = (claims: AccessClaims): AccessClaims | Promise<AccessClaims> => {
+      verified = claims;
+      return requirement === undefined ? claims : this.verifier.permitted(claims, requirement, input);
+    };
+    try {
+      const claims = this.verifier.authorizeEagerly(token, undefined);
+      const permitted = claims instanceof Promise ? claims.then(check) : check(claims);
+      return permitted instanceof Promise ? permitted.then(allowed, refused) : allowed(permitted);
+    } catch (error) {
+      return refused(error);
+    }
+  }
+  private reportDecision(
+    started: number,
+    requirement: CompiledRequirement | Rule | undefined,
+    claims: AccessClaims<string, object> | undefined,
+    error: unknown,
+    input: PolicyInput | undefined,
+  ): void {
+    emitDecision(this.config.onDecision, this.verifier, started, requirement, claims, error, input?.route);
   }
   /** True when the claims meet the requirement (admin, wildcards, all/any). */
   hasPermission(claims: { perms: readonly string[]; roles?: readonly string[] }, requirement: PermissionRequirement<P>): boolean {

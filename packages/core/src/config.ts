@@ -13,6 +13,7 @@ import type { RotationStore } from './stores/rotation-store.js';
 import { resolveTemplate, type ExceptionHandler, type Finder, type Template } from './template.js';
 import { APOJWT_OPTION_KEYS, REFRESH_OPTION_KEYS, type ApoJwtOptions, type RefreshOptions } from './options.js';
 import { compilePermissionModel, type PermissionModel } from './permission-model.js';
+import type { DecisionHook } from './decision-events.js';
 import { audienceList, knownKeys, nonEmptyString, nonNegativeNumber, optionalFunction, positiveInteger } from './validate.js';
 
 /** Refresh tokens, once `refresh` / `configRefresh` turned them on. */
@@ -42,6 +43,7 @@ export interface ApoJwtConfig {
   /** Roles and implications, compiled; undefined when neither is configured. */
   readonly permissionModel: PermissionModel | undefined;
   readonly rolesInToken: 'expand' | 'claim';
+  readonly onDecision: DecisionHook | undefined;
   readonly realm: string | undefined;
   readonly clock: Clock;
   /** HS instances: the secret that signs. */
@@ -119,6 +121,7 @@ export function resolveConfig(options: ApoJwtOptions): ApoJwtConfig {
     wildcards,
     permissionModel,
     rolesInToken,
+    onDecision: optionalFunction<DecisionHook>('onDecision', options.onDecision),
     realm,
     clock,
     hmacKey,

@@ -20,6 +20,7 @@ export {
 } from './permissions.js';
 export { compilePermissionModel, expandGrants, type PermissionModel, type Expansion, type RoleDeclaration, type RoleDefinition, type ImplicationDeclaration } from './permission-model.js';
 export { definePolicy, allOf, anyOf, not, isRule, type Rule, type PolicyContext, type PolicyFunction, type PolicyInput } from './policy.js';
+export type { DecisionEvent, DecisionHook } from './decision-events.js';
 export type { Register, RegisteredPermission, RegisteredRole, RegisteredData, RegisteredRefreshData, JsonObject } from './register.js';
 export { systemClock, type Clock } from './clock.js';
 export type { RevocationStore, RevocationQuery } from './stores/revocation-store.js';

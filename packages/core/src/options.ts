@@ -9,6 +9,7 @@ import type { RotationStore } from './stores/rotation-store.js';
 import type { LoginSetup } from './login-setup.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 import type { ImplicationDeclaration, RoleDeclaration } from './permission-model.js';
+import type { DecisionHook } from './decision-events.js';
 
 export interface RefreshOptions {
   /** Signs refresh tokens (HMAC). May equal `secret`: the token type keeps them apart, except with `pythonCompat`. */
@@ -93,6 +94,12 @@ export interface ApoJwtOptions {
    * verifying service expands from its own `roles` declaration.
    */
   rolesInToken?: 'expand' | 'claim';
+  /**
+   * Called once per access decision (decorators, middleware, `authorize`)
+   * with its outcome, code, subject, token id, requirement, what satisfied
+   * it, the route and the time it took; never the token or other claims.
+   */
+  onDecision?: DecisionHook;
   /** Configures refresh tokens; same as calling `configRefresh`. */
   refresh?: RefreshOptions;
   /** Turns on `login(username, password)`, e.g. `passwordLogin({ getUser })` from @apojwt/auth; same as calling `configLogin`. */
@@ -139,6 +146,7 @@ const apoJwtKeys = [
   'roles',
   'implications',
   'rolesInToken',
+  'onDecision',
   'refresh',
   'login',
   'template',

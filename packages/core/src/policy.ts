@@ -20,6 +20,8 @@ export interface PolicyContext<D extends object = RegisteredData> {
 export interface PolicyInput {
   readonly args?: readonly unknown[];
   readonly request?: unknown;
+  /** The route, for decision events (`GET /orders/:id`); the guard fills it from the template. */
+  readonly route?: string;
 }
 
 export type PolicyFunction<D extends object = RegisteredData> = (context: PolicyContext<D>) => boolean | Promise<boolean>;

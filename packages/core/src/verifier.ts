@@ -2,6 +2,7 @@ import type { AccessClaims, RefreshClaims } from './claims.js';
 import { assertNotRevoked, verifyToken, type VerifyContext } from './verify.js';
 import { VerifiedTokenCache, type KeyEpoch } from './verified-cache.js';
 import { expandGrants, type PermissionModel } from './permission-model.js';
+import type { GrantOrigin } from './decision-events.js';
 import { evaluateRule, isRule, ruleDenied, type PolicyInput, type Rule } from './policy.js';
 import { assertPermissions, holdsPermission, compileRequirement, isCompiledRequirement, satisfies, type CompiledRequirement, type PermissionRequirement } from './permissions.js';
 
@@ -14,13 +15,15 @@ import { assertPermissions, holdsPermission, compileRequirement, isCompiledRequi
  */
 export class Verifier {
   private readonly cache: VerifiedTokenCache | undefined;
+  /** What the token itself carried, beside claims whose grants were expanded (decision events read it). */
+  readonly origins = new WeakMap<object, GrantOrigin>();
 
   constructor(
     private readonly access: VerifyContext,
     cacheMax: number | undefined,
-    private readonly adminPermission: string | undefined,
-    private readonly wildcards: boolean,
-    private readonly model: PermissionModel | undefined = undefined,
+    readonly adminPermission: string | undefined,
+    readonly wildcards: boolean,
+    readonly model: PermissionModel | undefined = undefined,
   ) {
     this.cache = cacheMax === undefined ? undefined : new VerifiedTokenCache(cacheMax, access.keys as KeyEpoch);
   }
@@ -110,8 +113,12 @@ export class Verifier {
   private expand(claims: Record<string, unknown>): Record<string, unknown> {
     const model = this.model;
     if (model === undefined) return claims;
-    const { grants } = expandGrants(model, claims['perms'] as string[], claims['roles'] as string[] | undefined);
-    if (grants !== claims['perms']) claims['perms'] = grants;
+    const perms = claims['perms'] as string[];
+    const roles = claims['roles'] as string[] | undefined;
+    const { grants, unknownRoles } = expandGrants(model, perms, roles);
+    if (grants === perms && unknownRoles.length === 0) return claims;
+    claims['perms'] = grants;
+    this.origins.set(claims, Object.freeze({ perms: Object.freeze([...perms]), roles, unknownRoles }));
     return claims;
   }
 }

@@ -64,6 +64,11 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
       // for async handlers that called reply.send, so it does not send again.
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     },
+    routeOf: (args: readonly unknown[]) => {
+      const request = args[0] as Partial<FastifyRequest>;
+      const url = request.routeOptions?.url;
+      return typeof url === 'string' ? `${request.method} ${url}` : undefined;
+    },
     attach(args: readonly unknown[], values: InjectedValues): void {
       attachToRequest(args[0] as Record<string, unknown>, values);
     },

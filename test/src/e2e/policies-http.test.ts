@@ -11,15 +11,17 @@ import express from 'express';
 import Koa from 'koa';
 import Router from '@koa/router';
 import Fastify from 'fastify';
-import { ApoJwt as ExpressApoJwt, allOf, definePolicy, permissionRequired, type ApoJwtOptions, type Rule } from '@apojwt/express';
+import { ApoJwt as ExpressApoJwt, allOf, definePolicy, permissionRequired, type ApoJwtOptions, type DecisionEvent, type Rule } from '@apojwt/express';
 import { ApoJwt as KoaApoJwt } from '@apojwt/koa';
 import { ApoJwt as FastifyApoJwt, fastifyGuard } from '@apojwt/fastify';
 
+const events: DecisionEvent[] = [];
 const OPTIONS = {
   secret: 'policies-http-secret-0123456789-abcdefghij',
   iss: 'https://auth.example.test',
   serverAudience: 'orders',
   roles: { clerk: { permissions: ['orders:read'] } },
+  onDecision: (event: DecisionEvent) => events.push(event),
 } satisfies Partial<ApoJwtOptions>;
 
 const orders = new Map([
@@ -140,6 +142,22 @@ for (const [name, make] of [
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { id: 'o-1' });
       assert.deepEqual(app.handled, ['o-1']);
+    });
+
+    test('each decision is reported with the route, the rule and the subject; nothing of the token beyond sub and jti', async () => {
+      events.length = 0;
+      const bearer = token('bob', 'tenant-value-7781');
+      assert.equal((await get('/tenants/acme/orders/o-1', bearer)).status, 403);
+      assert.equal(events.length, 1);
+      const [event] = events as [DecisionEvent];
+      assert.equal(event.outcome, 'deny');
+      assert.equal(event.code, 'ERR_PERMISSION_DENIED');
+      assert.equal(event.status, 403);
+      assert.equal(event.sub, 'bob');
+      assert.equal(event.route, 'GET /tenants/:tenant/orders/:id');
+      assert.equal(event.requirement, 'allOf("orders:read", own-tenant, owner)');
+      const text = JSON.stringify(event);
+      assert.ok(!text.includes('tenant-value-7781') && !text.includes(bearer.split('.')[2] ?? '') && !text.includes(OPTIONS.secret));
     });
 
     test('another user of the same tenant: 403 insufficient_scope naming the permission, the handler never runs', async () => {

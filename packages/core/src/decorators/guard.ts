@@ -144,7 +144,12 @@ function runCheck(run: Run, apo: GuardEngine, check: Check): void | Promise<void
 /** Claims, or a native promise of them (so `instanceof Promise` tells the two apart). */
 function authorize(apo: GuardEngine, token: string, check: Check, run: Run): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
   // What a rule is told: the method's arguments and the framework's request.
-  const input = check.requirement === undefined || !isRule(check.requirement) ? undefined : { args: run.callArgs, request: run.requestArgs[0] };
+  const input =
+    apo.observesDecisions === true
+      ? { args: run.callArgs, request: run.requestArgs[0], route: run.owner.template?.routeOf?.(run.requestArgs) }
+      : check.requirement === undefined || !isRule(check.requirement)
+        ? undefined
+        : { args: run.callArgs, request: run.requestArgs[0] };
   // Absent on an object that only looks like an ApoJwt (or one from another copy of core).
   const eager = apo[authorizeEagerly];
   if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, check.requirement, input));
