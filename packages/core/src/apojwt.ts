@@ -19,7 +19,7 @@ import { middlewareFor, publicMiddleware, type Middleware } from './decorators/m
 import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 import { authorizeEagerly } from './engine.js';
 import { isRule, type PolicyInput, type Rule } from './policy.js';
-import { decisionStart, emitDecision, spanApiAvailable } from './decision-events.js';
+import { decisionStart, emitDecision, hasActiveSpan, spanApiAvailable } from './decision-events.js';
 
 /**
  * One configured instance per service: it issues and verifies tokens, checks
@@ -104,7 +104,7 @@ export class ApoJwt<
    * outside HTTP: `authorize(token, owner, { args: [message] })`.
    */
   async authorize(token: string, requirement?: PermissionRequirement<P> | CompiledRequirement | Rule, input?: PolicyInput): Promise<AccessClaims<PermissionGrant<P>, D>> {
-    if (!this.observesDecisions) {
+    if (!this.decisionWanted()) {
       const claims = await this.verify(token);
       return requirement === undefined ? claims : this.verifier.permitted(claims, requirement as PermissionRequirement, input);
     }
@@ -130,7 +130,7 @@ export class ApoJwt<
     if (this.verify !== ApoJwt.prototype.verify || this.authorize !== ApoJwt.prototype.authorize) {
       return Promise.resolve(this.authorize(token, requirement, input));
     }
-    if (!this.observesDecisions) return this.verifier.authorizeEagerly(token, requirement, input) as AccessClaims<PermissionGrant<P>, D>;
+    if (!this.decisionWanted()) return this.verifier.authorizeEagerly(token, requirement, input) as AccessClaims<PermissionGrant<P>, D>;
     return this.observeEagerly(token, requirement, input) as AccessClaims<PermissionGrant<P>, D>;
   }
   /** `authorizeEagerly` with the decision reported: still synchronous when every step is. */
@@ -156,6 +156,10 @@ export class ApoJwt<
     } catch (error) {
       return refused(error);
     }
+  }
+  /** A hook to call, or a span to annotate: otherwise the decision is neither timed nor described. */
+  private decisionWanted(): boolean {
+    return this.observesDecisions && (this.config.onDecision !== undefined || hasActiveSpan());
   }
   private reportDecision(
     started: number,

@@ -149,6 +149,11 @@ const otel: SpanApi | undefined = (() => {
 /** True when `@opentelemetry/api` could be loaded: decisions then annotate the active span. */
 export const spanApiAvailable = otel !== undefined;
 
+/** True when a span is active now: only then is a decision worth describing for OpenTelemetry. */
+export function hasActiveSpan(): boolean {
+  return otel?.trace.getActiveSpan() !== undefined;
+}
+
 function annotateSpan(event: DecisionEvent): void {
   const span = otel?.trace.getActiveSpan();
   if (span === undefined) return;
