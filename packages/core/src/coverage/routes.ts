@@ -6,6 +6,8 @@ export interface RouteInfo {
   readonly method: string;
   readonly path: string;
   readonly handlers: readonly unknown[];
+  /** Set by an adapter whose framework keeps decisions as metadata (Nest): the route's decision, or undefined for none. */
+  readonly decided?: 'decision' | 'public' | undefined;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface RouteInfo {
 export function uncoveredRoutes(routes: Iterable<RouteInfo>): RouteInfo[] {
   const uncovered: RouteInfo[] = [];
   for (const route of routes) {
-    if (!route.handlers.some((handler) => decisionOf(handler) !== undefined)) uncovered.push(route);
+    if (route.decided === undefined && !route.handlers.some((handler) => decisionOf(handler) !== undefined)) uncovered.push(route);
   }
   return uncovered;
 }
