@@ -112,7 +112,12 @@ export class Verifier {
    */
   private expand(claims: Record<string, unknown>): Record<string, unknown> {
     const model = this.model;
-    if (model === undefined) return claims;
+    if (model === undefined) {
+      // No declaration: a roles claim grants nothing here, and decision events say which roles were ignored.
+      const roles = claims['roles'] as string[] | undefined;
+      if (roles !== undefined && roles.length > 0) this.origins.set(claims, Object.freeze({ perms: claims['perms'] as string[], roles, unknownRoles: roles }));
+      return claims;
+    }
     const perms = claims['perms'] as string[];
     const roles = claims['roles'] as string[] | undefined;
     const { grants, unknownRoles } = expandGrants(model, perms, roles);

@@ -121,6 +121,16 @@ describe('onDecision', () => {
     assert.equal(logged.length, 2);
   });
 
+  test('a service with no roles declared reports every role of the token as unknown', async () => {
+    const { issuer } = setUp();
+    const events: DecisionEvent[] = [];
+    const plain = makeApo(new FrozenClock(), { onDecision: (event) => events.push(event) });
+    const token = issuer.createToken({ sub: 'u', permissions: ['orders:read'], roles: ['clerk'] });
+    await plain.authorize(token, 'orders:read');
+    assert.deepEqual(events[0]?.unknownRoles, ['clerk']);
+    assert.deepEqual(events[0]?.satisfiedBy, ['orders:read']);
+  });
+
   test('onDecision must be a function', () => {
     assert.throws(() => makeApo(new FrozenClock(), { onDecision: 'log' as never }), /onDecision must be a function/);
   });
