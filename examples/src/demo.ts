@@ -73,6 +73,9 @@ async function script(d: Deployment): Promise<void> {
   const alice = await login('Log in as alice (bcrypt-checked): access token in the body, refresh token in an httpOnly cookie', 'alice', 'alice-demo-password');
 
   await step('Allowed on orders (Express, @permissionRequired("orders:read")); orders fetches the JWKS once', `${orders}/orders`, { headers: bearer(alice.accessToken) }, { status: 200 });
+  await step('A public route (apo.publicRoute()): no token needed', `${orders}/health`, {}, { status: 200 });
+  await step("Alice's own order (a rule: allOf('orders:read', own-order))", `${orders}/orders/1`, { headers: bearer(alice.accessToken) }, { status: 200 });
+  await step("Bob's order → 403 insufficient_scope: the rule denies", `${orders}/orders/2`, { headers: bearer(alice.accessToken) }, { status: 403, error: 'ERR_PERMISSION_DENIED' });
   await step('Allowed on billing (Koa, @permissionRequired({ any: ["billing:read", "billing:admin"] }))', `${billing}/invoices`, { headers: bearer(alice.accessToken) }, { status: 200 });
   await step(
     'Allowed on catalog (Fastify, class handler with @permissionRequired("catalog:read"))',

@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import { createApoJwt } from '@apojwt/express';
+import { allOf, createApoJwt, definePolicy } from '@apojwt/express';
 import { ISSUER, ORDERS_AUDIENCE } from '../config.js';
 import { jwksUriOf, type VerifierOptions } from './verifier-options.js';
 
@@ -21,17 +21,33 @@ export function createOrdersService(options: VerifierOptions) {
   // Decorators bound to this instance: in the embedded demo five instances share one process.
   const { permissionRequired } = apo.decorators;
 
+  const ownerOf = (id: unknown): string | undefined => controller.ownerOf(String(id));
+  const ownOrder = definePolicy('own-order', ({ claims, request }) => ownerOf((request as Request).params['id']) === claims.sub);
+
   class OrdersController {
-    private readonly orders = [{ id: 1, item: 'coffee beans' }];
+    private readonly orders = [
+      { id: 1, item: 'coffee beans', owner: 'alice' },
+      { id: 2, item: 'green tea', owner: 'bob' },
+    ];
 
     @permissionRequired('orders:read')
     list(req: Request, res: Response) {
       res.json({ service: 'orders', user: req.tokenSubject, orders: this.orders });
     }
 
+    // A rule about the resource: orders:read, and the order is the caller's own.
+    @permissionRequired(allOf('orders:read', ownOrder))
+    show(req: Request, res: Response) {
+      res.json(this.orders.find((order) => String(order.id) === req.params['id']));
+    }
+
+    ownerOf(id: string): string | undefined {
+      return this.orders.find((order) => String(order.id) === id)?.owner;
+    }
+
     @permissionRequired('orders:write')
     create(req: Request, res: Response) {
-      const order = { id: this.orders.length + 1, item: String(req.body?.item ?? 'unknown') };
+      const order = { id: this.orders.length + 1, item: String(req.body?.item ?? 'unknown'), owner: req.tokenSubject ?? '' };
       this.orders.push(order);
       res.status(201).json(order);
     }
@@ -40,7 +56,9 @@ export function createOrdersService(options: VerifierOptions) {
   const controller = new OrdersController();
   const app = express();
   app.use(express.json());
+  app.get('/health', apo.publicRoute(), (_req, res) => res.json({ ok: true })); // no token, on purpose
   app.get('/orders', (req, res) => controller.list(req, res));
+  app.get('/orders/:id', (req, res) => controller.show(req, res));
   app.post('/orders', (req, res) => controller.create(req, res));
   return app;
 }

@@ -12,12 +12,14 @@ import { refreshFamilyInScope, runInRefreshFamily } from './refresh-family.js';
 import { compileRequirement, type CompiledRequirement, type PermissionGrant, type PermissionRequirement } from './permissions.js';
 import type { Finder } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
-import type { RegisteredData, RegisteredPermission, RegisteredRefreshData } from './register.js';
+import type { RegisteredData, RegisteredPermission, RegisteredRefreshData, RegisteredRole } from './register.js';
 import type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
 import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
-import { middlewareFor, type Middleware } from './decorators/middleware.js';
+import { middlewareFor, publicMiddleware, type Middleware } from './decorators/middleware.js';
 import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 import { authorizeEagerly } from './engine.js';
+import { isRule, type PolicyInput, type Rule } from './policy.js';
+import { DecisionReporter } from './reported-authorize.js';
 
 /**
  * One configured instance per service: it issues and verifies tokens, checks
@@ -30,24 +32,27 @@ export class ApoJwt<
   D extends object = RegisteredData,
   R extends object = RegisteredRefreshData,
   HasRefresh extends boolean = false,
+  Ro extends string = RegisteredRole,
 > extends InstanceSettings {
   private config: ApoJwtConfig;
   private readonly verifier: Verifier;
   private loginFunction: LoginFunction<HasRefresh> | undefined;
   private boundDecorators: BoundDecorators<P> | undefined;
+  private readonly decisions: DecisionReporter;
 
   constructor(options: ApoJwtOptions) {
     const config = resolveConfig(options);
     super(config);
     this.config = config;
-    this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission, config.wildcards);
+    this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission, config.wildcards, config.permissionModel);
+    this.decisions = new DecisionReporter(config.onDecision, this.verifier);
     if (options.login !== undefined) this.configLogin(options.login);
   }
 
   /** Turns on refresh tokens. Returns this instance, typed so `createToken` returns a pair. */
-  configRefresh(options: RefreshOptions): ApoJwt<P, D, R, true> {
+  configRefresh(options: RefreshOptions): ApoJwt<P, D, R, true, Ro> {
     this.config = withRefresh(this.config, options);
-    return this as unknown as ApoJwt<P, D, R, true>;
+    return this as unknown as ApoJwt<P, D, R, true, Ro>;
   }
   get refreshEnabled(): boolean {
     return this.config.refresh !== undefined;
@@ -68,7 +73,7 @@ export class ApoJwt<
   }
 
   /** An access token, or the access + refresh pair once refresh is configured; inside a `@refresh()` handler the pair continues the family of the one presented. */
-  createToken(input: CreateTokenInput<P, D, R> = {}): CreateTokenResult<HasRefresh> {
+  createToken(input: CreateTokenInput<P, D, R, Ro> = {}): CreateTokenResult<HasRefresh> {
     return issueTokens(this.config, input, refreshFamilyInScope()) as CreateTokenResult<HasRefresh>;
   }
   /** Sets up `login` from a login setup: `configLogin(passwordLogin({ getUser }))` (@apojwt/auth). */
@@ -97,20 +102,33 @@ export class ApoJwt<
   async verifyRefresh(token: string): Promise<RefreshClaims<R>> {
     return (await this.verifier.verifyRefresh(token, requireRefresh(this.config, 'verifyRefresh').verify)) as RefreshClaims<R>;
   }
-  /** Verifies the token and, when given, the permission requirement (403 when it is not met). */
-  async authorize(token: string, requirement?: PermissionRequirement<P> | CompiledRequirement): Promise<AccessClaims<PermissionGrant<P>, D>> {
+  /**
+   * Verifies the token and, when given, the permission requirement or rule
+   * (403 when it is not met). `input` is what a rule is told about the call
+   * outside HTTP: `authorize(token, owner, { args: [message] })`.
+   */
+  async authorize(token: string, requirement?: PermissionRequirement<P> | CompiledRequirement | Rule, input?: PolicyInput): Promise<AccessClaims<PermissionGrant<P>, D>> {
+    if (this.decisions.wanted())
+      return (await this.decisions.authorize((t) => this.verify(t) as Promise<AccessClaims>, token, requirement as PermissionRequirement, input)) as AccessClaims<PermissionGrant<P>, D>;
     const claims = await this.verify(token);
-    return requirement === undefined ? claims : this.verifier.permitted(claims, requirement as PermissionRequirement);
+    return requirement === undefined ? claims : this.verifier.permitted(claims, requirement as PermissionRequirement, input);
   }
   /** The guard's `authorize`, synchronous when every step can be; an overridden `verify` or `authorize` is always honoured. */
-  [authorizeEagerly](token: string, requirement: CompiledRequirement | undefined): AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>> {
-    if (this.verify !== ApoJwt.prototype.verify || this.authorize !== ApoJwt.prototype.authorize) {
-      return Promise.resolve(this.authorize(token, requirement));
-    }
-    return this.verifier.authorizeEagerly(token, requirement) as AccessClaims<PermissionGrant<P>, D>;
+  [authorizeEagerly](
+    token: string,
+    requirement: CompiledRequirement | Rule | undefined,
+    input?: PolicyInput,
+  ): AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>> {
+    if (this.verify !== ApoJwt.prototype.verify || this.authorize !== ApoJwt.prototype.authorize) return Promise.resolve(this.authorize(token, requirement, input));
+    const claims = this.decisions.wanted() ? this.decisions.eagerly(token, requirement, input) : this.verifier.authorizeEagerly(token, requirement, input);
+    return claims as AccessClaims<PermissionGrant<P>, D>;
+  }
+  /** Decisions are reported (`onDecision`, an OpenTelemetry span): only then are they timed and described. */
+  get observesDecisions(): boolean {
+    return this.decisions.observes;
   }
   /** True when the claims meet the requirement (admin, wildcards, all/any). */
-  hasPermission(claims: { perms: readonly string[] }, requirement: PermissionRequirement<P>): boolean {
+  hasPermission(claims: { perms: readonly string[]; roles?: readonly string[] }, requirement: PermissionRequirement<P>): boolean {
     return this.verifier.hasPermission(claims, requirement as PermissionRequirement);
   }
 
@@ -120,7 +138,7 @@ export class ApoJwt<
     return consumeVerifiedRefresh(this.config, await this.verifyRefresh(token));
   }
   /** Consumes the refresh token and issues a new pair in the same family; `issue` supplies the contents (default: subject and refresh data carry over). */
-  async rotate(refreshToken: string, issue?: (claims: RefreshClaims<R>) => CreateTokenInput<P, D, R> | Promise<CreateTokenInput<P, D, R>>): Promise<TokenPair> {
+  async rotate(refreshToken: string, issue?: (claims: RefreshClaims<R>) => CreateTokenInput<P, D, R, Ro> | Promise<CreateTokenInput<P, D, R, Ro>>): Promise<TokenPair> {
     return rotateFamily(this.config, await this.consumeRefresh(refreshToken), issue);
   }
   /** Runs `fn` so that `createToken` inside it continues `claims`' refresh family. */
@@ -148,9 +166,13 @@ export class ApoJwt<
   tokenRequired(): Middleware {
     return middlewareFor({ kind: 'token', requirement: undefined, apo: this });
   }
-  /** Middleware: a valid access token (401) holding the permission(s) (403). */
-  permissionRequired(requirement: PermissionRequirement<P>): Middleware {
-    return middlewareFor({ kind: 'permission', requirement: compileRequirement(requirement), apo: this });
+  /** Middleware: a valid access token (401) holding the permission(s), or satisfying the rule (403). */
+  permissionRequired(requirement: PermissionRequirement<P> | Rule): Middleware {
+    return middlewareFor({ kind: 'permission', requirement: isRule(requirement) ? requirement : compileRequirement(requirement), apo: this });
+  }
+  /** Middleware: the route needs no token (`@publicRoute()` as middleware), so the coverage check does not list it. */
+  publicRoute(): Middleware {
+    return publicMiddleware();
   }
   /** Middleware: consumes a refresh token; `createToken` after it continues the token's family. */
   refresh(): Middleware {

@@ -26,7 +26,10 @@ export interface RegisteredClaims {
 
 /** A verified access token's payload. */
 export interface AccessClaims<P extends string = string, D extends object = JsonObject> extends RegisteredClaims {
+  /** The token's grants; with roles or implications configured, after expansion (roles' grants and implied names added). */
   perms: P[];
+  /** Roles named by a token issued with `rolesInToken: 'claim'` (as sent: an undeclared one grants nothing). */
+  roles?: string[];
   data: D;
   /** The refresh family (the login) the token belongs to, when refresh tokens are on: revoking the family revokes it. */
   fam?: string;

@@ -12,6 +12,8 @@ import type { RevocationStore } from './stores/revocation-store.js';
 import type { RotationStore } from './stores/rotation-store.js';
 import { resolveTemplate, type ExceptionHandler, type Finder, type Template } from './template.js';
 import { APOJWT_OPTION_KEYS, REFRESH_OPTION_KEYS, type ApoJwtOptions, type RefreshOptions } from './options.js';
+import { compilePermissionModel, type PermissionModel } from './permission-model.js';
+import type { DecisionHook } from './decision-events.js';
 import { audienceList, knownKeys, nonEmptyString, nonNegativeNumber, optionalFunction, positiveInteger } from './validate.js';
 
 /** Refresh tokens, once `refresh` / `configRefresh` turned them on. */
@@ -38,6 +40,10 @@ export interface ApoJwtConfig {
   readonly adminPermission: string | undefined;
   /** False: permission names match exactly ('*' and 'x:*' are plain names), as in Python apojwt. */
   readonly wildcards: boolean;
+  /** Roles and implications, compiled; undefined when neither is configured. */
+  readonly permissionModel: PermissionModel | undefined;
+  readonly rolesInToken: 'expand' | 'claim';
+  readonly onDecision: DecisionHook | undefined;
   readonly realm: string | undefined;
   readonly clock: Clock;
   /** HS instances: the secret that signs. */
@@ -88,6 +94,10 @@ export function resolveConfig(options: ApoJwtOptions): ApoJwtConfig {
   // Python apojwt matches permission names exactly: a Python-minted "*" must not grant more here.
   const wildcards = optionalBoolean('wildcards', options.wildcards) ?? !pythonCompat;
 
+  const permissionModel = compilePermissionModel(options.roles, options.implications);
+  const rolesInToken = options.rolesInToken ?? 'expand';
+  if (rolesInToken !== 'expand' && rolesInToken !== 'claim') throw new ApoJwtConfigError(`rolesInToken must be 'expand' or 'claim'`);
+
   const access: VerifyContext = Object.freeze({
     algorithm,
     keys,
@@ -109,6 +119,9 @@ export function resolveConfig(options: ApoJwtOptions): ApoJwtConfig {
     clockTolerance,
     adminPermission,
     wildcards,
+    permissionModel,
+    rolesInToken,
+    onDecision: optionalFunction<DecisionHook>('onDecision', options.onDecision),
     realm,
     clock,
     hmacKey,

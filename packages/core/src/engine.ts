@@ -1,5 +1,6 @@
 import type { AccessClaims, RefreshClaims } from './claims.js';
 import type { CompiledRequirement } from './permissions.js';
+import type { PolicyInput, Rule } from './policy.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 
 /**
@@ -21,10 +22,12 @@ export interface GuardEngine {
   readonly exceptionHandler: ExceptionHandler | undefined;
   readonly realm: string | undefined;
   readonly refreshEnabled: boolean;
-  /** Verifies the token and, when given, the requirement (ERR_PERMISSION_DENIED when it is not met). */
-  authorize(token: string, requirement?: CompiledRequirement): Promise<AccessClaims<string, object>>;
+  /** True when decisions are reported: the guard then tells `authorize` the route. */
+  readonly observesDecisions?: boolean;
+  /** Verifies the token and, when given, the requirement or rule (ERR_PERMISSION_DENIED when it is not met). */
+  authorize(token: string, requirement?: CompiledRequirement | Rule, input?: PolicyInput): Promise<AccessClaims<string, object>>;
   /** `authorize`, answered synchronously when every step can be. */
-  [authorizeEagerly]?(token: string, requirement: CompiledRequirement | undefined): AccessClaims<string, object> | Promise<AccessClaims<string, object>>;
+  [authorizeEagerly]?(token: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims<string, object> | Promise<AccessClaims<string, object>>;
   /** Verifies a refresh token and marks it used (single use). */
   consumeRefresh(token: string): Promise<RefreshClaims<object>>;
   /** Runs `fn` so that tokens issued inside it continue the family of `claims`. */

@@ -59,6 +59,8 @@ export type ApoJwtHttpStatus = (typeof STATUS_BY_CODE)[ApoJwtErrorCode];
 export interface ApoJwtErrorDetails {
   /** For ERR_PERMISSION_DENIED: the permissions the route asked for (names, not token contents). */
   requiredPermissions?: readonly string[];
+  /** For ERR_PERMISSION_DENIED by a rule: how the rule reads (`allOf("orders:read", owner)`), never what the token holds. */
+  requirement?: string;
   /** For ERR_RATE_LIMITED: seconds until a new attempt may succeed. */
   retryAfterSeconds?: number;
   /** For ERR_CLAIM_INVALID: which claim failed (its name, never its value). */

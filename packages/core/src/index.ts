@@ -19,7 +19,10 @@ export {
   type PermissionGrant,
   type PermissionRequirement,
 } from './permissions.js';
-export type { Register, RegisteredPermission, RegisteredData, RegisteredRefreshData, JsonObject } from './register.js';
+export { compilePermissionModel, expandGrants, type PermissionModel, type Expansion, type RoleDeclaration, type RoleDefinition, type ImplicationDeclaration } from './permission-model.js';
+export { definePolicy, allOf, anyOf, not, isRule, type Rule, type PolicyContext, type PolicyFunction, type PolicyInput } from './policy.js';
+export type { DecisionEvent, DecisionHook } from './decision-events.js';
+export type { Register, RegisteredPermission, RegisteredRole, RegisteredData, RegisteredRefreshData, JsonObject } from './register.js';
 export { systemClock, type Clock } from './clock.js';
 export type { RevocationStore, RevocationQuery } from './stores/revocation-store.js';
 export type { RotationStore, ConsumedRefreshToken } from './stores/rotation-store.js';
@@ -33,10 +36,11 @@ export type { KeyEpoch } from './verified-cache.js';
 export type { KeyInput, KeySpec, KeyWithId } from './key-input.js';
 export { jwksResponse, type JwkSet, type PublicJwk, type JwksResponseOptions, type JwksHttpResponse } from './jwks.js';
 export { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
-export { tokenRequired, permissionRequired, refresh, decoratorsFor, type ApoDecorator, type BoundDecorators, type DecoratorOptions } from './decorators/decorators.js';
+export { tokenRequired, permissionRequired, refresh, publicRoute, decoratorsFor, type ApoDecorator, type BoundDecorators, type DecoratorOptions } from './decorators/decorators.js';
 export { TokenData, TokenSubject, TokenPermissions, TokenClaims, RefreshData, type ParameterMarker } from './decorators/params.js';
 export { setDefaultApoJwt, defaultApoJwt } from './decorators/default-instance.js';
 export type { Middleware } from './decorators/middleware.js';
+export { uncoveredRoutes, assertRoutesDecided, carryDecision, handlerOf, type RouteInfo } from './coverage/routes.js';
 export { findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
 export {
   refreshCookie,

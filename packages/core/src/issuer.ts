@@ -5,6 +5,7 @@ import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './claims.js';
 import { nowSeconds, signingKeyOf, type ApoJwtConfig } from './config.js';
 import type { CreateTokenInput, TokenPair } from './tokens.js';
 import type { JsonObject } from './register.js';
+import { expandGrants } from './permission-model.js';
 
 /**
  * Signs an access token, and the refresh token when refresh is configured,
@@ -20,13 +21,21 @@ export function issueTokens<P extends string>(config: ApoJwtConfig, input: Creat
   if (!Array.isArray(perms) || !perms.every((p) => typeof p === 'string' && p.length > 0)) {
     throw new ApoJwtConfigError('createToken: permissions must be an array of non-empty strings');
   }
+  const roles = input.roles;
+  if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string' && config.permissionModel?.roleGrants.has(r) === true))) {
+    // An issuer names only roles it declares: a typo would issue a token that grants nothing.
+    throw new ApoJwtConfigError('createToken: roles must be an array of roles declared in the roles option');
+  }
+  const claimRoles = roles !== undefined && roles.length > 0 && config.rolesInToken === 'claim';
+  const granted = roles === undefined || claimRoles || config.permissionModel === undefined ? perms : expandGrants(config.permissionModel, perms, roles).grants;
   const data = plainObject('createToken: data', input.data);
   const now = nowSeconds(config);
   const refresh = config.refresh;
   // With refresh tokens every access token names its family too, so that
   // revoking the family (reuse detected, logout) reaches it on every service.
   const fam = refresh === undefined ? undefined : (family ?? newId());
-  const access: Record<string, unknown> = { sub, iss: config.issuer, aud: config.audience, iat: now, nbf: now, exp: now + config.expPeriod, perms: [...perms], data, jti: newId() };
+  const access: Record<string, unknown> = { sub, iss: config.issuer, aud: config.audience, iat: now, nbf: now, exp: now + config.expPeriod, perms: [...granted], data, jti: newId() };
+  if (claimRoles) access['roles'] = [...new Set(roles)];
   if (fam !== undefined) access['fam'] = fam;
   const accessToken = jwt.sign(access, signing.key, { algorithm: signing.alg, header: { alg: signing.alg, typ: ACCESS_TOKEN_TYPE, kid: signing.kid } });
   if (refresh === undefined) return accessToken;

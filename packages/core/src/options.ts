@@ -8,6 +8,8 @@ import type { RevocationStore } from './stores/revocation-store.js';
 import type { RotationStore } from './stores/rotation-store.js';
 import type { LoginSetup } from './login-setup.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
+import type { ImplicationDeclaration, RoleDeclaration } from './permission-model.js';
+import type { DecisionHook } from './decision-events.js';
 
 export interface RefreshOptions {
   /** Signs refresh tokens (HMAC). May equal `secret`: the token type keeps them apart, except with `pythonCompat`. */
@@ -79,6 +81,25 @@ export interface ApoJwtOptions {
    * `pythonCompat` default false (exact names only, as Python apojwt matches).
    */
   wildcards?: boolean;
+  /**
+   * The service's roles, declared once: each grants permissions and may
+   * include other roles. A cycle or an undeclared included role is refused here.
+   */
+  roles?: RoleDeclaration;
+  /** Permissions that grant others: `{ 'orders:write': ['orders:read'] }`. A cycle is refused here. */
+  implications?: ImplicationDeclaration;
+  /**
+   * How `createToken({ roles })` writes roles: `'expand'` (default) puts their
+   * permissions into `perms`; `'claim'` writes a `roles` claim that every
+   * verifying service expands from its own `roles` declaration.
+   */
+  rolesInToken?: 'expand' | 'claim';
+  /**
+   * Called once per access decision (decorators, middleware, `authorize`)
+   * with its outcome, code, subject, token id, requirement, what satisfied
+   * it, the route and the time it took; never the token or other claims.
+   */
+  onDecision?: DecisionHook;
   /** Configures refresh tokens; same as calling `configRefresh`. */
   refresh?: RefreshOptions;
   /** Turns on `login(username, password)`, e.g. `passwordLogin({ getUser })` from @apojwt/auth; same as calling `configLogin`. */
@@ -122,6 +143,10 @@ const apoJwtKeys = [
   'failOpen',
   'pythonCompat',
   'wildcards',
+  'roles',
+  'implications',
+  'rolesInToken',
+  'onDecision',
   'refresh',
   'login',
   'template',

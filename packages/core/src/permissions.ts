@@ -24,6 +24,16 @@ export interface CompiledRequirement {
 
 // RFC 6750 §3 scope-token characters, minus '*' (wildcards are for grants only).
 const PERMISSION_NAME = /^[\x21\x23-\x29\x2b-\x5b\x5d-\x7e]+$/;
+// What a token or a role may grant: a name, '*', or 'prefix:*'.
+const GRANT_NAME = /^(?:[\x21\x23-\x29\x2b-\x5b\x5d-\x7e]+(?::\*)?|\*)$/;
+
+export function isPermissionName(name: unknown): name is string {
+  return typeof name === 'string' && PERMISSION_NAME.test(name);
+}
+
+export function isGrantName(name: unknown): name is string {
+  return typeof name === 'string' && GRANT_NAME.test(name);
+}
 
 /**
  * Validates a requirement once, where the route is declared, not per request.
@@ -60,7 +70,7 @@ export function compileRequirement(requirement: PermissionRequirement<Registered
 const SHOWN_CHARS = 40;
 
 /** The refused name as a message can show it: quoted, cut at 40 characters, control characters escaped. */
-function describeName(name: unknown): string {
+export function describeName(name: unknown): string {
   if (typeof name !== 'string') return `(a ${name === null ? 'null' : typeof name}, not a string)`;
   const shown = name.length > SHOWN_CHARS ? `${name.slice(0, SHOWN_CHARS)}…` : name;
   // JSON escapes quotes, backslashes and C0 controls; DEL, C1 controls and line separators too.

@@ -5,6 +5,7 @@
  *   declare module '@apojwt/core' {
  *     interface Register {
  *       permission: 'orders:read' | 'orders:write' | 'admin';
+ *       role: 'clerk' | 'manager';
  *       data: { tenant: string };
  *       refreshData: { userId: string };
  *     }
@@ -20,5 +21,6 @@ export interface Register {}
 export type JsonObject = { [key: string]: unknown };
 
 export type RegisteredPermission = Register extends { permission: infer P extends string } ? P : string;
+export type RegisteredRole = Register extends { role: infer Ro extends string } ? Ro : string;
 export type RegisteredData = Register extends { data: infer D extends object } ? D : JsonObject;
 export type RegisteredRefreshData = Register extends { refreshData: infer R extends object } ? R : JsonObject;

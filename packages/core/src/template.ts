@@ -61,6 +61,8 @@ export interface Template {
    * call is taken as the framework's arguments.
    */
   isRequest?(args: readonly unknown[]): boolean;
+  /** The matched route of the request (`GET /orders/:id`), for decision events; undefined when the framework has not matched one. */
+  routeOf?(args: readonly unknown[]): string | undefined;
   /** How the framework calls a handler, for error messages: e.g. '(req, res, next)'. */
   readonly handlerArguments?: string;
   /**

@@ -1,7 +1,10 @@
 import type { AccessClaims, RefreshClaims } from './claims.js';
 import { assertNotRevoked, verifyToken, type VerifyContext } from './verify.js';
 import { VerifiedTokenCache, type KeyEpoch } from './verified-cache.js';
-import { assertPermissions, compileRequirement, isCompiledRequirement, satisfies, type CompiledRequirement, type PermissionRequirement } from './permissions.js';
+import { expandGrants, type PermissionModel } from './permission-model.js';
+import type { GrantOrigin } from './decision-events.js';
+import { evaluateRule, isRule, ruleDenied, type PolicyInput, type Rule } from './policy.js';
+import { assertPermissions, holdsPermission, compileRequirement, isCompiledRequirement, satisfies, type CompiledRequirement, type PermissionRequirement } from './permissions.js';
 
 /**
  * Access-token verification for one instance: verify.ts's checks, the
@@ -12,12 +15,15 @@ import { assertPermissions, compileRequirement, isCompiledRequirement, satisfies
  */
 export class Verifier {
   private readonly cache: VerifiedTokenCache | undefined;
+  /** What the token itself carried, beside claims whose grants were expanded (decision events read it). */
+  readonly origins = new WeakMap<object, GrantOrigin>();
 
   constructor(
     private readonly access: VerifyContext,
     cacheMax: number | undefined,
-    private readonly adminPermission: string | undefined,
-    private readonly wildcards: boolean,
+    readonly adminPermission: string | undefined,
+    readonly wildcards: boolean,
+    readonly model: PermissionModel | undefined = undefined,
   ) {
     this.cache = cacheMax === undefined ? undefined : new VerifiedTokenCache(cacheMax, access.keys as KeyEpoch);
   }
@@ -41,22 +47,39 @@ export class Verifier {
   }
 
   /** `authorize` answered synchronously when every step can be: the guard's path. */
-  authorizeEagerly(token: string, requirement: CompiledRequirement | undefined): AccessClaims | Promise<AccessClaims> {
+  authorizeEagerly(token: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims | Promise<AccessClaims> {
     // One cache lookup: a miss goes straight to the full verification.
     const claims = this.cachedClaims(token) ?? this.verifyAndCache(token);
     if (requirement === undefined) return claims;
-    return claims instanceof Promise ? claims.then((verified) => this.permitted(verified, requirement)) : this.permitted(claims, requirement);
+    return claims instanceof Promise ? claims.then((verified) => this.permitted(verified, requirement, input)) : this.permitted(claims, requirement, input);
   }
 
-  /** The claims when they meet the requirement; ERR_PERMISSION_DENIED (403) otherwise. */
-  permitted<C extends { readonly perms: readonly string[] }>(claims: C, requirement: PermissionRequirement | CompiledRequirement): C {
-    assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission, this.wildcards);
+  /**
+   * The claims when they meet the requirement or rule; ERR_PERMISSION_DENIED
+   * (403) otherwise. Synchronous unless a policy of the rule answers later.
+   */
+  permitted<C extends AccessClaims<string, object>>(claims: C, requirement: PermissionRequirement | CompiledRequirement | Rule, input?: PolicyInput): C | Promise<C> {
+    if (!isRule(requirement)) {
+      assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission, this.wildcards);
+      return claims;
+    }
+    const holds = (name: string): boolean => holdsPermission(claims.perms, name, this.adminPermission, this.wildcards);
+    const verdict = evaluateRule(requirement, { claims, args: input?.args ?? NO_ARGS, request: input?.request }, holds);
+    if (verdict instanceof Promise) {
+      return verdict.then((allowed) => {
+        if (!allowed) throw ruleDenied(requirement);
+        return claims;
+      });
+    }
+    if (!verdict) throw ruleDenied(requirement);
     return claims;
   }
 
   /** True when the claims meet the requirement (admin, wildcards unless turned off, all/any). */
-  hasPermission(claims: { perms: readonly string[] }, requirement: PermissionRequirement): boolean {
-    return satisfies(claims.perms, compileRequirement(requirement), this.adminPermission, this.wildcards);
+  hasPermission(claims: { perms: readonly string[]; roles?: readonly string[] }, requirement: PermissionRequirement): boolean {
+    // Verified claims are already expanded; expanding again adds nothing, and covers hand-built ones.
+    const granted = this.model === undefined ? claims.perms : expandGrants(this.model, claims.perms, claims.roles).grants;
+    return satisfies(granted, compileRequirement(requirement), this.adminPermission, this.wildcards);
   }
 
   /**
@@ -78,9 +101,30 @@ export class Verifier {
   /** Every check of verify.ts (the cache already missed), then the claims are cached. */
   private async verifyAndCache(token: string): Promise<AccessClaims> {
     const epoch = this.cache?.keyEpoch();
-    const claims = freezeClaims(await verifyToken(token, 'access', this.access));
+    const claims = freezeClaims(this.expand(await verifyToken(token, 'access', this.access)));
     this.cache?.set(token, claims, epoch);
     return claims as unknown as AccessClaims;
+  }
+
+  /**
+   * Roles and implications applied once per verification, before caching:
+   * a cache hit then serves the expanded grants with no further work.
+   */
+  private expand(claims: Record<string, unknown>): Record<string, unknown> {
+    const model = this.model;
+    if (model === undefined) {
+      // No declaration: a roles claim grants nothing here, and decision events say which roles were ignored.
+      const roles = claims['roles'] as string[] | undefined;
+      if (roles !== undefined && roles.length > 0) this.origins.set(claims, Object.freeze({ perms: claims['perms'] as string[], roles, unknownRoles: roles }));
+      return claims;
+    }
+    const perms = claims['perms'] as string[];
+    const roles = claims['roles'] as string[] | undefined;
+    const { grants, unknownRoles } = expandGrants(model, perms, roles);
+    if (grants === perms && unknownRoles.length === 0) return claims;
+    claims['perms'] = grants;
+    this.origins.set(claims, Object.freeze({ perms: Object.freeze([...perms]), roles, unknownRoles }));
+    return claims;
   }
 }
 
@@ -88,11 +132,14 @@ function toCompiled(requirement: PermissionRequirement | CompiledRequirement): C
   return isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement);
 }
 
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
 function ignore(): void {}
 
 /** Verified claims are shared by every request that hits the cache: make them read-only. */
 function freezeClaims(claims: Record<string, unknown>): Record<string, unknown> {
   Object.freeze(claims['perms']);
+  Object.freeze(claims['roles']);
   Object.freeze(claims['data']);
   Object.freeze(claims['aud']);
   return Object.freeze(claims);

@@ -116,6 +116,8 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
   }
   if (!isPlainObject(claims['data'])) throw claimInvalid('data', 'the token data is not an object');
   if (kind === 'access' && !isStringArray(claims['perms'])) throw claimInvalid('perms', 'the token permissions are not a list of strings');
+  // `roles` (rolesInToken: 'claim') is expanded after verification, from this service's declaration.
+  if (kind === 'access' && claims['roles'] !== undefined && !isStringArray(claims['roles'])) throw claimInvalid('roles', 'the token roles are not a list of strings');
   if (kind === 'refresh' && !(typeof claims['fam'] === 'string' && claims['fam'].length > 0)) {
     throw claimInvalid('fam', 'the refresh token family is missing');
   }

@@ -9,4 +9,5 @@ export { expressTemplate, type ExpressTemplateOptions } from './template.js';
 export * from '@apojwt/core';
 export { jwksHandler } from './handlers.js';
 export { requestScope } from './request-scope.js';
+export { expressRoutes } from './routes.js';
 export type { GuardedRequest } from './types.js';

@@ -46,6 +46,10 @@ export function expressTemplate(options: ExpressTemplateOptions = {}): Template 
       res.status(answer.status).set(answer.headers).json(answer.body);
     },
     handlerArguments: '(req, res, next)',
+    routeOf: (args: readonly unknown[]) => {
+      const req = args[0] as { method?: string; baseUrl?: string; route?: { path?: unknown } };
+      return typeof req.route?.path === 'string' ? `${req.method} ${req.baseUrl ?? ''}${req.route.path}` : undefined;
+    },
     isRequest: (args: readonly unknown[]) => args[0] instanceof IncomingMessage && args[1] instanceof ServerResponse,
     handlerError(args: readonly unknown[], error: unknown): boolean {
       const next = nextOf(args[0] as Req, args[2]);

@@ -12,3 +12,4 @@ export { fastifyGuard, toPreHandler, type ApoPreHandler, type FastifyGuard } fro
 export type { GuardedFastifyRequest, GuardedValues } from './types.js';
 export { jwksHandler, type ApoRouteHandler } from './handlers.js';
 export { requestScope } from './request-scope.js';
+export { routeRecorder, type RouteRecorder } from './routes.js';

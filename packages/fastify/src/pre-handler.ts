@@ -1,4 +1,4 @@
-import { ApoJwtConfigError, type ApoJwt, type Middleware, type PermissionRequirement } from '@apojwt/core';
+import { ApoJwtConfigError, carryDecision, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /** A callback-style Fastify hook: use it as `preHandler` (or `onRequest`, `preValidation`). */
@@ -23,7 +23,7 @@ export function toPreHandler(middleware: Middleware): ApoPreHandler {
   if (typeof middleware !== 'function') throw new ApoJwtConfigError('toPreHandler needs a middleware function, e.g. apo.permissionRequired(...)');
   // Middleware of a Fastify-template instance already is a hook (the template adapts it).
   if (preHandlers.has(middleware)) return middleware as ApoPreHandler;
-  const hook = function apojwtPreHandler(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const hook = carryDecision(middleware, function apojwtPreHandler(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     let settled = false;
     // Core calls next() with no argument when every check passed, next(error) when something failed.
     function next(...failure: unknown[]): void {
@@ -42,7 +42,7 @@ export function toPreHandler(middleware: Middleware): ApoPreHandler {
     } catch (error) {
       next(error);
     }
-  };
+  });
   preHandlers.add(hook);
   return hook;
 }
@@ -54,10 +54,12 @@ const preHandlers = new WeakSet<Middleware>();
 export interface FastifyGuard<P extends string> {
   /** A valid access token (401 otherwise). */
   tokenRequired(): ApoPreHandler;
-  /** A valid access token (401) holding the permission(s) (403). */
-  permissionRequired(requirement: PermissionRequirement<NoInfer<P>>): ApoPreHandler;
+  /** A valid access token (401) holding the permission(s), or satisfying the rule (403). */
+  permissionRequired(requirement: PermissionRequirement<NoInfer<P>> | Rule): ApoPreHandler;
   /** A valid, unused refresh token (consumed); `createToken` in the handler continues its family. */
   refresh(): ApoPreHandler;
+  /** The route needs no token: a hook that only continues, which the coverage check (`routeRecorder`) sees as public. */
+  publicRoute(): ApoPreHandler;
 }
 
 /**
@@ -72,7 +74,8 @@ export function fastifyGuard<P extends string>(apo: ApoJwt<P, any, any, boolean>
   }
   return Object.freeze({
     tokenRequired: () => toPreHandler(apo.tokenRequired()),
-    permissionRequired: (requirement: PermissionRequirement<NoInfer<P>>) => toPreHandler(apo.permissionRequired(requirement)),
+    permissionRequired: (requirement: PermissionRequirement<NoInfer<P>> | Rule) => toPreHandler(apo.permissionRequired(requirement)),
     refresh: () => toPreHandler(apo.refresh()),
+    publicRoute: () => toPreHandler(apo.publicRoute()),
   });
 }

@@ -66,6 +66,11 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
     isRequest: (args: readonly unknown[]) => (args[0] as { raw?: unknown } | undefined)?.raw instanceof IncomingMessage,
     // `apo.permissionRequired(...)` is then a Fastify preHandler as it is.
     middleware: toPreHandler,
+    routeOf: (args: readonly unknown[]) => {
+      const request = args[0] as Partial<FastifyRequest>;
+      const url = request.routeOptions?.url;
+      return typeof url === 'string' ? `${request.method} ${url}` : undefined;
+    },
     attach(args: readonly unknown[], values: InjectedValues): void {
       attachToRequest(args[0] as Record<string, unknown>, values);
     },

@@ -9,4 +9,5 @@ export { koaTemplate, type KoaTemplateOptions } from './template.js';
 export * from '@apojwt/core';
 export { jwksHandler } from './handlers.js';
 export { requestScope } from './request-scope.js';
+export { koaRouterRoutes } from './routes.js';
 export type { GuardedContext, GuardedState } from './types.js';

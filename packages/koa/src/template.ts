@@ -53,6 +53,11 @@ export function koaTemplate(options: KoaTemplateOptions = {}): Template {
       ctx.body = answer.body;
     },
     handlerArguments: '(ctx, next)',
+    // @koa/router records the matched pattern on the context.
+    routeOf: (args: readonly unknown[]) => {
+      const ctx = args[0] as { method?: string; _matchedRoute?: unknown };
+      return typeof ctx._matchedRoute === 'string' ? `${ctx.method} ${ctx._matchedRoute}` : undefined;
+    },
     isRequest: (args: readonly unknown[]) => isContext(args[0]),
     attach(args: readonly unknown[], values: InjectedValues): void {
       const state = (args[0] as Ctx).state;

@@ -1,5 +1,5 @@
 import type { Reflector } from '@nestjs/core';
-import { ApoJwtConfigError, type CompiledRequirement } from '@apojwt/core';
+import { ApoJwtConfigError, type CompiledRequirement, type Rule } from '@apojwt/core';
 import { PERMISSIONS_KEY, PUBLIC_KEY, REFRESH_KEY, TOKEN_REQUIRED_KEY } from './metadata.js';
 
 /**
@@ -27,13 +27,13 @@ export type Decision =
       /** A valid access token is needed (a token or a permission requirement). */
       readonly access: boolean;
       /** Every one must be met. */
-      readonly requirements: readonly CompiledRequirement[];
+      readonly requirements: readonly (CompiledRequirement | Rule)[];
       readonly refresh: boolean;
     };
 
 interface Level {
   readonly token: boolean;
-  readonly requirements: readonly CompiledRequirement[];
+  readonly requirements: readonly (CompiledRequirement | Rule)[];
   readonly refresh: boolean;
   readonly isPublic: boolean;
 }
@@ -58,7 +58,7 @@ export function decide(reflector: Reflector, handler: Target, controller: Target
   }
   if (method.isPublic) return { kind: 'public' };
   // Method and controller requirements together (the Reflector merges the two lists).
-  const requirements = reflector.getAllAndMerge<CompiledRequirement[]>(PERMISSIONS_KEY, [handler, controller]);
+  const requirements = reflector.getAllAndMerge<(CompiledRequirement | Rule)[]>(PERMISSIONS_KEY, [handler, controller]);
   const token = method.token || klass.token;
   const refresh = method.refresh || klass.refresh;
   if (token || requirements.length > 0 || refresh) {
@@ -70,7 +70,7 @@ export function decide(reflector: Reflector, handler: Target, controller: Target
 function levelOf(reflector: Reflector, target: Target): Level {
   return {
     token: reflector.get<boolean | undefined>(TOKEN_REQUIRED_KEY, target) === true,
-    requirements: reflector.get<readonly CompiledRequirement[] | undefined>(PERMISSIONS_KEY, target) ?? [],
+    requirements: reflector.get<readonly (CompiledRequirement | Rule)[] | undefined>(PERMISSIONS_KEY, target) ?? [],
     refresh: reflector.get<boolean | undefined>(REFRESH_KEY, target) === true,
     isPublic: reflector.get<boolean | undefined>(PUBLIC_KEY, target) === true,
   };

@@ -78,7 +78,8 @@ export class ApoJwtGuard implements CanActivate {
       if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
       // Each requirement is one authorize (verification is cached after the first).
       let claims = decision.requirements.length === 0 ? await apo.authorize(token) : undefined;
-      for (const requirement of decision.requirements) claims = await apo.authorize(token, requirement);
+      // A rule is given the platform's request (route parameters, the loaded resource); a guard runs before Nest resolves the method's arguments.
+      for (const requirement of decision.requirements) claims = await apo.authorize(token, requirement, { request });
       if (claims === undefined) throw new ApoJwtConfigError('unreachable: no claims after the access check');
       Object.assign(values, { tokenData: claims.data, tokenSubject: claims.sub, tokenPermissions: claims.perms, tokenClaims: claims });
     }

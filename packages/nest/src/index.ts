@@ -9,6 +9,7 @@ export type { ApoJwtModuleOptions, ApoJwtModuleSettings, Platform } from './opti
 export { APOJWT, APOJWT_MODULE_OPTIONS, InjectApoJwt } from './tokens.js';
 export { TokenRequired, PermissionRequired, Refresh, Public, TOKEN_REQUIRED_KEY, PERMISSIONS_KEY, REFRESH_KEY, PUBLIC_KEY } from './metadata.js';
 export { ApoJwtGuard } from './guard.js';
+export { nestRoutes } from './routes.js';
 export { ApoJwtScopeInterceptor } from './scope.interceptor.js';
 export { ApoJwtExceptionFilter } from './exception-filter.js';
 export { TokenData, TokenSubject, TokenPermissions, TokenClaims, RefreshData } from './params.js';

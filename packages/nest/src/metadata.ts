@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { compileRequirement, type CompiledRequirement, type PermissionRequirement, type RegisteredPermission } from '@apojwt/core';
+import { compileRequirement, isRule, type CompiledRequirement, type PermissionRequirement, type RegisteredPermission, type Rule } from '@apojwt/core';
 
 /** Metadata keys the guard reads through Nest's Reflector. */
 export const TOKEN_REQUIRED_KEY = 'apojwt:token-required';
@@ -16,18 +16,19 @@ export function TokenRequired(): ClassDecorator & MethodDecorator {
  * On a controller or a method: a valid access token (401) holding the
  * permission(s) (403): a name, an array (all of them), `{ all: [...] }` or
  * `{ any: [...] }`, typed by your `Register` (a misspelt name does not
- * compile) and validated here, when the class is defined.
+ * compile) and validated here, when the class is defined; or a rule
+ * (`definePolicy`, `allOf`, `anyOf`, `not` from core), given the request.
  *
  * Each `@PermissionRequired` is one more requirement: two on one method (or
  * one on the class and one on the method) must both be met. SetMetadata
  * would let the second replace the first, so this decorator appends.
  */
-export function PermissionRequired<P extends string = RegisteredPermission>(requirement: PermissionRequirement<NoInfer<P>>): ClassDecorator & MethodDecorator {
-  const compiled = compileRequirement(requirement as PermissionRequirement<RegisteredPermission>);
+export function PermissionRequired<P extends string = RegisteredPermission>(requirement: PermissionRequirement<NoInfer<P>> | Rule): ClassDecorator & MethodDecorator {
+  const compiled = isRule(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement<RegisteredPermission>);
   return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = (descriptor?.value ?? target) as object;
     // getMetadata, not getOwnMetadata: a subclass adds to the requirements of the controller it extends.
-    const earlier = (Reflect.getMetadata(PERMISSIONS_KEY, holder) as readonly CompiledRequirement[] | undefined) ?? [];
+    const earlier = (Reflect.getMetadata(PERMISSIONS_KEY, holder) as readonly (CompiledRequirement | Rule)[] | undefined) ?? [];
     Reflect.defineMetadata(PERMISSIONS_KEY, Object.freeze([...earlier, compiled]), holder);
   };
 }

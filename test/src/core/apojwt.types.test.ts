@@ -22,7 +22,14 @@ test('createToken returns string without refresh, TokenPair with it', () => {
   assert.ok(typeCheck<Equal<typeof a, string>>() && typeCheck<Equal<typeof b, TokenPair>>());
   assert.ok(typeCheck<Equal<typeof c, TokenPair>>() && typeCheck<Equal<typeof d, string>>());
   // Without a Register, names are plain strings: anything compiles.
-  assert.ok(typeCheck<Equal<Parameters<typeof plain.authorize>[1], import('@apojwt/core').PermissionRequirement<string> | import('@apojwt/core').CompiledRequirement | undefined>>());
+  assert.ok(
+    typeCheck<
+      Equal<
+        Parameters<typeof plain.authorize>[1],
+        import('@apojwt/core').PermissionRequirement<string> | import('@apojwt/core').CompiledRequirement | import('@apojwt/core').Rule | undefined
+      >
+    >(),
+  );
   assert.equal(typeof a, 'string');
   assert.equal(typeof b.accessToken, 'string');
   assert.equal(typeof c.refreshToken, 'string');

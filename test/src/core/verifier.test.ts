@@ -4,7 +4,7 @@
 // leave an asynchronous revocation store in charge.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApoJwt, MemoryRevocationStore, type ApoJwtError, type InjectedValues, type RevocationQuery, type RevocationStore, type Template } from '@apojwt/core';
+import { ApoJwt, MemoryRevocationStore, allOf, definePolicy, type ApoJwtError, type InjectedValues, type RevocationQuery, type RevocationStore, type Template } from '@apojwt/core';
 import { FrozenClock, isRejection, makeApo, rejects } from '../support/core.js';
 
 /** An asynchronous store (say, a remote one): answers with promises, counts questions. */
@@ -183,6 +183,37 @@ describe('guard fast path (decorators)', () => {
     assert.equal(await pending, 'listed');
     assert.deepEqual(second.attached, first.attached);
     assert.equal(second.attached?.tokenSubject, 'u');
+    assert.deepEqual(rejections, []);
+  });
+
+  test('a rule of synchronous policies keeps a cache hit synchronous: the handler has run when the call returns; an async policy defers it', async () => {
+    const rejections: ApoJwtError[] = [];
+    const calls: FakeRequest[] = [];
+    const apo = makeApo(new FrozenClock(), { template: plainTemplate(rejections) });
+    const sameTenant = definePolicy('same-tenant', ({ claims }) => (claims.data as { tenant?: string }).tenant === 't1');
+    const loaded = definePolicy('loaded', async () => true);
+    class Orders {
+      @apo.decorators.permissionRequired(allOf('orders:read', sameTenant))
+      sync(req: FakeRequest) {
+        calls.push(req);
+        return 'sync';
+      }
+      @apo.decorators.permissionRequired(allOf('orders:read', loaded))
+      later(req: FakeRequest) {
+        calls.push(req);
+        return 'later';
+      }
+    }
+    const orders = new Orders();
+    const token = apo.createToken({ sub: 'u', permissions: ['orders:read'], data: { tenant: 't1' } });
+    await apo.verify(token);
+    const hit = orders.sync({ token });
+    assert.equal(calls.length, 1, 'the handler ran before the call returned');
+    assert.equal(await hit, 'sync');
+    const deferred = orders.later({ token });
+    assert.equal(calls.length, 1, 'an async policy is awaited first');
+    assert.equal(await deferred, 'later');
+    assert.equal(calls.length, 2);
     assert.deepEqual(rejections, []);
   });
 

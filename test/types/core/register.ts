@@ -1,11 +1,25 @@
 // Type-level tests with a declared permission vocabulary. Compiled (not run)
 // by tsconfig.types.json, on its own so this Register augmentation does not
 // leak into other tests. A wrong `@ts-expect-error` fails the build.
-import { ApoJwt, createApoJwt, compileRequirement, type AccessClaims, type PermissionGrant, type TokenPair } from '@apojwt/core';
+import {
+  ApoJwt,
+  allOf,
+  anyOf,
+  createApoJwt,
+  compileRequirement,
+  definePolicy,
+  not,
+  permissionRequired,
+  type AccessClaims,
+  type ApoJwtOptions,
+  type PermissionGrant,
+  type TokenPair,
+} from '@apojwt/core';
 
 declare module '@apojwt/core' {
   interface Register {
     permission: 'orders:read' | 'orders:write' | 'orders:items:write' | 'admin';
+    role: 'viewer' | 'clerk';
     data: { tenant: string };
     refreshData: { device: string };
   }
@@ -67,4 +81,42 @@ export async function registerChecks(token: string): Promise<void> {
   // @ts-expect-error a pair is not a string
   const notString: string = viaOption.createToken();
   void notString;
+
+  // Roles and implications: declared names only, every declared role defined.
+  const roles = { viewer: { permissions: ['orders:read'] }, clerk: { permissions: ['orders:*'], includes: ['viewer'] } } as const;
+  const withRoles = new ApoJwt({ ...options, roles, implications: { 'orders:write': ['orders:read'] } });
+  withRoles.createToken({ sub: 'u', roles: ['clerk'] });
+  // @ts-expect-error a misspelt role in createToken
+  withRoles.createToken({ roles: ['clark'] });
+  // @ts-expect-error a misspelt role in an include
+  void new ApoJwt({ ...options, roles: { viewer: {}, clerk: { includes: ['veiwer'] } } });
+  // @ts-expect-error a misspelt permission granted by a role
+  void new ApoJwt({ ...options, roles: { viewer: { permissions: ['orders:reed'] }, clerk: {} } });
+  // @ts-expect-error a declared role left undefined
+  void new ApoJwt({ ...options, roles: { viewer: {} } });
+  // @ts-expect-error an undeclared role defined
+  void new ApoJwt({ ...options, roles: { viewer: {}, clerk: {}, auditor: {} } });
+  // @ts-expect-error a misspelt permission in an implication
+  void new ApoJwt({ ...options, implications: { 'orders:write': ['orders:reed'] } });
+  // @ts-expect-error a misspelt implying permission
+  void new ApoJwt({ ...options, implications: { 'orders:wirte': ['orders:read'] } });
+  const rolesOption: ApoJwtOptions['rolesInToken'] = 'claim';
+  void rolesOption;
+  const claimed = await withRoles.verify(token);
+  assertType<Equal<typeof claimed.roles, string[] | undefined>>();
+
+  // Rules: permission names inside combinators are declared names; policies see typed data.
+  const sameTenant = definePolicy('same-tenant', ({ claims }) => claims.data.tenant === 'acme');
+  const rule = allOf('orders:read', anyOf(sameTenant, 'admin'), not('orders:write'));
+  await withRoles.authorize(token, rule, { args: [] });
+  withRoles.permissionRequired(rule);
+  permissionRequired(rule);
+  // @ts-expect-error a misspelt permission in allOf
+  allOf('orders:reed', sameTenant);
+  // @ts-expect-error a misspelt permission in not
+  not('admni');
+  // @ts-expect-error a policy answers a boolean
+  definePolicy('bad', () => 'yes');
+  // @ts-expect-error data follows Register in a policy too
+  definePolicy('bad-data', ({ claims }) => claims.data.tenant === 1);
 }

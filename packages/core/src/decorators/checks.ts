@@ -1,5 +1,6 @@
 import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
 import type { CompiledRequirement } from '../permissions.js';
+import type { Rule } from '../policy.js';
 import type { Finder, InjectedValues } from '../template.js';
 import type { GuardEngine } from '../engine.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
@@ -11,7 +12,8 @@ import { assertRefreshEnabled } from './refresh-enabled.js';
  */
 export interface Check {
   readonly kind: 'token' | 'permission' | 'refresh';
-  readonly requirement: CompiledRequirement | undefined;
+  /** A compiled permission requirement, or a rule (definePolicy, allOf, anyOf, not). */
+  readonly requirement: CompiledRequirement | Rule | undefined;
   readonly apo: GuardEngine | undefined;
 }
 

@@ -7,6 +7,8 @@ import { accessToken, fillAccess, runRefreshCheck, type Check, type CollectedVal
 import { injectArguments, injectInPlace, type ParamMarks } from './params.js';
 import { carryOver } from './carry-over.js';
 import { locateRequest } from './locate-request.js';
+import { isRule } from '../policy.js';
+import { markDecision } from './marks.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (this: unknown, ...args: any[]) => any;
@@ -16,6 +18,8 @@ interface Guarded {
   readonly original: AnyFunction;
   readonly checks: readonly Check[];
   readonly marks: ParamMarks | undefined;
+  /** Set by a method decorator's `replacesClass: true`: class-level decorators leave this method alone. */
+  readonly replacesClass: boolean;
 }
 
 /** One call of a guarded method. */
@@ -45,19 +49,30 @@ const guardedFunctions = new WeakMap<AnyFunction, Guarded>();
  * one. What other decorators recorded on the method (reflect-metadata,
  * properties, name, length) is carried over to the wrapper.
  */
-export function guard<F extends AnyFunction>(method: F, checks: readonly Check[], marks: ParamMarks | undefined): F {
+export function guard<F extends AnyFunction>(method: F, checks: readonly Check[], marks: ParamMarks | undefined, replacesClass = false): F {
   const existing = guardedFunctions.get(method);
   const guarded: Guarded = {
     original: existing?.original ?? method,
     checks: existing ? mergeChecks(existing.checks, checks) : checks,
     marks: existing?.marks ?? marks,
+    replacesClass: replacesClass || existing?.replacesClass === true,
   };
   const wrapped = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     return runGuarded(this, guarded, args);
   };
   carryOver(method, wrapped);
   guardedFunctions.set(wrapped, guarded);
-  return wrapped as unknown as F;
+  return markDecision(wrapped) as unknown as F;
+}
+
+/** True for a function `guard` made. */
+export function isGuarded(fn: unknown): boolean {
+  return typeof fn === 'function' && guardedFunctions.has(fn as AnyFunction);
+}
+
+/** A method that said `replacesClass: true`: the class's decorators do not add to it. */
+export function replacesClassRequirement(fn: unknown): boolean {
+  return typeof fn === 'function' && guardedFunctions.get(fn as AnyFunction)?.replacesClass === true;
 }
 
 function mergeChecks(before: readonly Check[], added: readonly Check[]): readonly Check[] {
@@ -121,17 +136,24 @@ function runCheck(run: Run, apo: GuardEngine, check: Check): void | Promise<void
     });
   }
   const found = accessToken(apo, run.requestArgs);
-  const claims = found instanceof Promise ? found.then((token) => authorize(apo, token, check)) : authorize(apo, found, check);
+  const claims = found instanceof Promise ? found.then((token) => authorize(apo, token, check, run)) : authorize(apo, found, check, run);
   if (claims instanceof Promise) return claims.then((verified) => fillAccess(run.values, verified));
   fillAccess(run.values, claims);
 }
 
 /** Claims, or a native promise of them (so `instanceof Promise` tells the two apart). */
-function authorize(apo: GuardEngine, token: string, check: Check): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
+function authorize(apo: GuardEngine, token: string, check: Check, run: Run): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
+  // What a rule is told: the method's arguments and the framework's request.
+  const input =
+    apo.observesDecisions === true
+      ? { args: run.callArgs, request: run.requestArgs[0], route: run.owner.template?.routeOf?.(run.requestArgs) }
+      : check.requirement === undefined || !isRule(check.requirement)
+        ? undefined
+        : { args: run.callArgs, request: run.requestArgs[0] };
   // Absent on an object that only looks like an ApoJwt (or one from another copy of core).
   const eager = apo[authorizeEagerly];
-  if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, check.requirement));
-  return eager.call(apo, token, check.requirement);
+  if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, check.requirement, input));
+  return eager.call(apo, token, check.requirement, input);
 }
 
 /** A check refused: the instance's exceptionHandler answers, or, in a request scope, the framework gets the error. */

@@ -1,6 +1,7 @@
 import type { Check } from './checks.js';
 import { guard } from './guard.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
+import { markDecision, markPublic } from './marks.js';
 
 /** Express `(req, res, next)`, Koa `(ctx, next)`, or another framework's middleware shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,12 +19,20 @@ export function middlewareFor(check: Check): Middleware {
     return typeof next === 'function' ? next() : undefined;
   }
   const guarded = guard(apojwtMiddleware, [check], undefined);
-  const middleware = function middleware(...args: unknown[]): unknown {
+  const middleware = markDecision(function middleware(...args: unknown[]): unknown {
     return nextOnRejection(guarded(...args) as Promise<unknown>, args);
-  };
+  });
   // The instance's template knows its framework's hook shape (Fastify's preHandler).
   const adapt = check.apo?.template?.middleware;
   return adapt === undefined ? middleware : adapt(middleware);
+}
+
+/** Middleware for a route that needs no token: it only calls `next`, and tells the coverage check the route is public on purpose. */
+export function publicMiddleware(): Middleware {
+  return markPublic(function publicRoute(...args: unknown[]): unknown {
+    const next = args[args.length - 1];
+    return typeof next === 'function' ? next() : undefined;
+  });
 }
 
 /**

@@ -6,7 +6,10 @@ import {
   ApoJwtError,
   createApoJwt,
   defaultApoJwt,
+  allOf,
+  definePolicy,
   permissionRequired,
+  publicRoute,
   setDefaultApoJwt,
   tokenRequired,
   TokenData,
@@ -159,5 +162,136 @@ describe('decorator engine', () => {
     assert.throws(() => plain.refreshEndpoint(), isConfigError);
     const bad = new ApoJwt({ ...BASE, template: 'koa' }).configRefresh({ refreshSecret: 'r'.repeat(32) });
     assert.throws(() => bad.refreshEndpoint({ cookie: { path: 'no\nnewline' } }), isConfigError);
+  });
+});
+
+describe('class and method requirements combine by one rule', () => {
+  const rejections: { error: ApoJwtError; self: unknown }[] = [];
+  const apo = new ApoJwt({ ...BASE, template: plainTemplate(rejections) });
+  const reader = apo.createToken({ sub: 'r', permissions: ['orders:read'] });
+  const writer = apo.createToken({ sub: 'w', permissions: ['orders:write'] });
+  const both = apo.createToken({ sub: 'b', permissions: ['orders:read', 'orders:write'] });
+
+  @permissionRequired('orders:read', { apo })
+  class Orders {
+    list(_req: FakeRequest) {
+      return 'list';
+    }
+    // Adds: orders:read (class) and orders:write (method).
+    @permissionRequired('orders:write', { apo })
+    create(_req: FakeRequest) {
+      return 'create';
+    }
+    // Replaces, explicitly: orders:write only.
+    @permissionRequired('orders:write', { apo, replacesClass: true })
+    archive(_req: FakeRequest) {
+      return 'archive';
+    }
+    // Lifts the class requirement for this method only.
+    @publicRoute()
+    health(_req: FakeRequest) {
+      return 'health';
+    }
+  }
+  const orders = new Orders();
+
+  test('a method requirement adds to the class requirement', async () => {
+    assert.equal(await orders.list({ token: reader }), 'list');
+    assert.equal(await orders.create({ token: both }), 'create');
+    rejections.length = 0;
+    assert.equal(await orders.create({ token: writer }), 'rejected');
+    assert.equal(await orders.create({ token: reader }), 'rejected');
+    assert.deepEqual(
+      rejections.map((r) => r.error.code),
+      ['ERR_PERMISSION_DENIED', 'ERR_PERMISSION_DENIED'],
+    );
+  });
+
+  test('replacesClass: true replaces it, for that method only', async () => {
+    assert.equal(await orders.archive({ token: writer }), 'archive');
+    assert.equal(await orders.archive({ token: reader }), 'rejected');
+    assert.equal(await orders.list({ token: writer }), 'rejected');
+  });
+
+  test('@publicRoute() on a method lifts the class requirement: no token needed', async () => {
+    assert.equal(await orders.health({}), 'health');
+    assert.equal(orders.health({}), 'health'); // not wrapped: no promise, no check
+  });
+
+  test('@publicRoute() on a class: methods without a requirement are public, one with its own keeps it', async () => {
+    @publicRoute()
+    class Site {
+      home(_req: FakeRequest) {
+        return 'home';
+      }
+      @permissionRequired('orders:read', { apo })
+      account(_req: FakeRequest) {
+        return 'account';
+      }
+    }
+    const site = new Site();
+    assert.equal(site.home({}), 'home');
+    assert.equal(await site.account({ token: reader }), 'account');
+    assert.equal(await site.account({}), 'rejected');
+  });
+
+  test('@publicRoute() beside a requirement on the same method or class is refused, in either order', () => {
+    const contradiction = (error: unknown) => error instanceof ApoJwtConfigError && /marked @publicRoute\(\) and also carries a requirement/.test(error.message);
+    assert.throws(() => {
+      class A {
+        @publicRoute()
+        @permissionRequired('orders:read', { apo })
+        m() {}
+      }
+      return A;
+    }, contradiction);
+    assert.throws(() => {
+      class B {
+        @permissionRequired('orders:read', { apo })
+        @publicRoute()
+        m() {}
+      }
+      return B;
+    }, contradiction);
+    assert.throws(() => {
+      @publicRoute()
+      @tokenRequired({ apo })
+      class C {
+        m() {}
+      }
+      return C;
+    }, contradiction);
+    assert.throws(() => {
+      @tokenRequired({ apo })
+      @publicRoute()
+      class D {
+        m() {}
+      }
+      return D;
+    }, contradiction);
+  });
+
+  test('replacesClass on a class, or not a boolean, is refused', () => {
+    assert.throws(() => {
+      @tokenRequired({ apo, replacesClass: true })
+      class E {
+        m() {}
+      }
+      return E;
+    }, /replacesClass applies to a method decorator/);
+    assert.throws(() => tokenRequired({ apo, replacesClass: 'yes' as never }), /replacesClass must be a boolean/);
+  });
+
+  test('a rule in a method decorator is given the method arguments', async () => {
+    const sameId = definePolicy('same-id', ({ claims, args }) => (args[1] as string) === claims.sub);
+    class Things {
+      @permissionRequired(allOf('orders:read', sameId), { apo })
+      get(_req: FakeRequest, id: string) {
+        return id;
+      }
+    }
+    const things = new Things();
+    assert.equal(await things.get({ token: reader }, 'r'), 'r');
+    assert.equal(await things.get({ token: reader }, 'someone-else'), 'rejected');
   });
 });
