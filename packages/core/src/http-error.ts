@@ -27,7 +27,10 @@ export const PUBLIC_MESSAGE_BY_CODE = {
   ERR_CREDENTIALS_INVALID: 'invalid username or password',
   ERR_ACCOUNT_DISABLED: 'the account is disabled',
   ERR_PERMISSION_DENIED: 'the token does not grant the permission this route requires',
-  ERR_PASSWORD_INVALID: 'the password must not be empty',
+  ERR_PASSWORD_INVALID: 'the password is empty, too short or too long',
+  ERR_EMAIL_INVALID: 'the email address is not valid',
+  ERR_USERNAME_INVALID: 'the username is not valid',
+  ERR_ACCOUNT_EXISTS: 'an account with this email or username already exists',
   ERR_RATE_LIMITED: 'too many attempts; try again later',
   ERR_STORE_UNAVAILABLE: 'a store this check depends on is unavailable; try again later',
 } as const satisfies Record<ApoJwtErrorCode, string>;
