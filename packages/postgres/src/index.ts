@@ -5,3 +5,6 @@ export { PostgresUserStore, type Account, type RegisterInput, type UserStoreOpti
 export { PostgresRevocationStore } from './revocation-store.js';
 export { PostgresRotationStore } from './rotation-store.js';
 export { type PostgresStoreOptions } from './store-options.js';
+export { PostgresSessionStore, MAX_USER_AGENT_LENGTH, type Session, type SessionStart, type SessionRevoker, type SessionStoreOptions } from './session-store.js';
+export { trackSessions, type SessionIssuer, type SessionTracking } from './session-login.js';
+export { createAccountHandlers, type AccountHandlers, type AccountHandlersOptions, type AccountRequest, type AccountIssuer } from './account-handlers.js';

@@ -37,6 +37,23 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX apojwt_used_refresh_tokens_expiry ON apojwt_used_refresh_tokens (expires_at);
     `,
   },
+  {
+    id: 2,
+    name: 'sessions',
+    sql: `
+      CREATE TABLE apojwt_sessions (
+        family text PRIMARY KEY,
+        user_id text NOT NULL,
+        created_at bigint NOT NULL,
+        last_used_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        ip text,
+        user_agent text,
+        ended_at bigint
+      );
+      CREATE INDEX apojwt_sessions_user ON apojwt_sessions (user_id, created_at);
+    `,
+  },
 ]);
 
 /** Any constant: services migrating at once queue on this advisory lock. */

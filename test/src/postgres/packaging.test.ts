@@ -38,16 +38,20 @@ test('the entry names its exports', () => {
   assert.deepEqual(Object.keys(postgres).sort(), [
     'MAX_EMAIL_BYTES',
     'MAX_USERNAME_LENGTH',
+    'MAX_USER_AGENT_LENGTH',
     'MIGRATIONS',
     'MIN_USERNAME_LENGTH',
     'PostgresRevocationStore',
     'PostgresRotationStore',
+    'PostgresSessionStore',
     'PostgresUserStore',
+    'createAccountHandlers',
     'migrate',
     'normaliseEmail',
     'normaliseIdentifier',
     'normaliseUsername',
     'pgDatabase',
     'pgliteDatabase',
+    'trackSessions',
   ]);
 });
