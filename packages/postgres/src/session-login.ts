@@ -19,7 +19,10 @@ export interface SessionTracking<P extends string = string, D extends object = o
  * Sessions for the ready-made endpoints:
  * `createAuthHandlers({ apo, ...trackSessions(apo, sessions) })`.
  */
-export function trackSessions<P extends string = string, D extends object = object, R extends object = object>(apo: SessionIssuer<R>, sessions: PostgresSessionStore): SessionTracking<P, D, R> {
+export function trackSessions<P extends string = string, D extends object = object, R extends object = object>(
+  apo: SessionIssuer<R>,
+  sessions: PostgresSessionStore,
+): SessionTracking<P, D, R> {
   if (apo === null || typeof apo !== 'object' || typeof apo.verifyRefresh !== 'function') throw new ApoJwtConfigError('trackSessions needs an ApoJwt instance');
   return Object.freeze({
     async login(username: string, password: string, context: LoginContext = {}): Promise<TokenPair> {
