@@ -53,6 +53,8 @@ export const STATUS_BY_CODE = {
   ERR_USERNAME_INVALID: 400,
   /** A registration whose email or username is already taken. */
   ERR_ACCOUNT_EXISTS: 409,
+  /** An email-verification or password-reset token that is unknown, used or expired: one code for all three. */
+  ERR_ACCOUNT_TOKEN_INVALID: 400,
   /** Too many attempts; `retryAfterSeconds` says when to come back. */
   ERR_RATE_LIMITED: 429,
   /** A store the check depends on (revocation, rotation, limits, JWKS) cannot answer; fail closed. */

@@ -1,6 +1,7 @@
 import { ApoJwtConfigError, ApoJwtError, authErrorResponse, knownKeys, NO_STORE, type AuthResponse } from '@apojwt/core';
 import type { PostgresUserStore } from './user-store.js';
 import type { PostgresSessionStore, SessionRevoker } from './session-store.js';
+import type { PostgresAccountFlows } from './account-flows.js';
 
 /** What the account endpoints need of an ApoJwt instance. */
 export interface AccountIssuer extends SessionRevoker {
@@ -12,6 +13,8 @@ export interface AccountHandlersOptions {
   apo: AccountIssuer;
   users: PostgresUserStore;
   sessions: PostgresSessionStore;
+  /** For the verification, reset and password-change endpoints; without it, calling one throws ApoJwtConfigError (a set-up error, not a request's). */
+  flows?: PostgresAccountFlows;
 }
 
 /** What a binding hands the handlers: plain values found in the request. */
@@ -33,6 +36,14 @@ export interface AccountHandlers {
   revokeSession(request: AccountRequest): Promise<AuthResponse>;
   /** Access token → 204: every session ended, every token of the user revoked. */
   logoutEverywhere(request: AccountRequest): Promise<AuthResponse>;
+  /** JSON `{ token }` → 204, the email verified; 400 ERR_ACCOUNT_TOKEN_INVALID. Needs `flows`. */
+  verifyEmail(request: AccountRequest): Promise<AuthResponse>;
+  /** JSON `{ email }` → 202 `{}` whether or not the account exists. Needs `flows`. */
+  requestPasswordReset(request: AccountRequest): Promise<AuthResponse>;
+  /** JSON `{ token, password }` → 204, every session ended; 400 ERR_ACCOUNT_TOKEN_INVALID / ERR_PASSWORD_INVALID. Needs `flows`. */
+  resetPassword(request: AccountRequest): Promise<AuthResponse>;
+  /** Access token + JSON `{ currentPassword, newPassword }` → 204, every session ended; 401 for a wrong current password. Needs `flows`. */
+  changePassword(request: AccountRequest): Promise<AuthResponse>;
 }
 
 /**
@@ -45,8 +56,13 @@ export interface AccountHandlers {
  */
 export function createAccountHandlers(options: AccountHandlersOptions): AccountHandlers {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('createAccountHandlers needs { apo, users, sessions }');
-  knownKeys('createAccountHandlers', options, ['apo', 'users', 'sessions']);
-  const { apo, users, sessions } = options;
+  knownKeys('createAccountHandlers', options, ['apo', 'users', 'sessions', 'flows']);
+  const { apo, users, sessions, flows } = options;
+  if (flows !== undefined && typeof flows?.resetPassword !== 'function') throw new ApoJwtConfigError('createAccountHandlers: flows must be a PostgresAccountFlows');
+  const needFlows = (): PostgresAccountFlows => {
+    if (flows === undefined) throw new ApoJwtConfigError('this endpoint needs createAccountHandlers({ flows })');
+    return flows;
+  };
   if (apo === null || typeof apo?.verify !== 'function' || users === null || typeof users?.register !== 'function' || sessions === null || typeof sessions?.list !== 'function') {
     throw new ApoJwtConfigError('createAccountHandlers needs { apo, users, sessions }');
   }
@@ -63,15 +79,18 @@ export function createAccountHandlers(options: AccountHandlersOptions): AccountH
     if (typeof token !== 'string' || token.length === 0) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token');
     return (await apo.verify(token)).sub;
   };
+  const fields = (request: AccountRequest | undefined): Record<string, unknown> => {
+    const body = request?.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApoJwtError('ERR_BODY_INVALID', 'the body must be a JSON object');
+    return body as Record<string, unknown>;
+  };
   const json = (status: number, body: unknown): AuthResponse => ({ status, headers: { ...NO_STORE }, cookies: [], body });
   const done = (): AuthResponse => ({ status: 204, headers: { ...NO_STORE }, cookies: [], body: undefined });
 
   return Object.freeze({
     register: (request: AccountRequest) =>
       answer(async () => {
-        const body = request?.body;
-        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApoJwtError('ERR_BODY_INVALID', 'the body must be a JSON object');
-        const { email, username, password } = body as Record<string, unknown>;
+        const { email, username, password } = fields(request);
         const account = await users.register({ email, ...(username !== undefined && { username }), password });
         return json(201, { id: account.id, email: account.email, username: account.username ?? null });
       }),
@@ -93,5 +112,36 @@ export function createAccountHandlers(options: AccountHandlersOptions): AccountH
         await sessions.revokeAll(await subject(request), apo);
         return done();
       }),
+    verifyEmail: (request: AccountRequest) => {
+      const use = needFlows();
+      return answer(async () => {
+        await use.verifyEmail(fields(request)['token']);
+        return done();
+      });
+    },
+    requestPasswordReset: (request: AccountRequest) => {
+      const use = needFlows();
+      return answer(async () => {
+        await use.requestPasswordReset(fields(request)['email']);
+        return json(202, {});
+      });
+    },
+    resetPassword: (request: AccountRequest) => {
+      const use = needFlows();
+      return answer(async () => {
+        const { token, password } = fields(request);
+        await use.resetPassword(token, password);
+        return done();
+      });
+    },
+    changePassword: (request: AccountRequest) => {
+      const use = needFlows();
+      return answer(async () => {
+        const sub = await subject(request);
+        const { currentPassword, newPassword } = fields(request);
+        await use.changePassword(sub, currentPassword, newPassword);
+        return done();
+      });
+    },
   });
 }

@@ -8,3 +8,4 @@ export { type PostgresStoreOptions } from './store-options.js';
 export { PostgresSessionStore, MAX_USER_AGENT_LENGTH, type Session, type SessionStart, type SessionRevoker, type SessionStoreOptions } from './session-store.js';
 export { trackSessions, type SessionIssuer, type SessionTracking } from './session-login.js';
 export { createAccountHandlers, type AccountHandlers, type AccountHandlersOptions, type AccountRequest, type AccountIssuer } from './account-handlers.js';
+export { PostgresAccountFlows, type AccountFlowsOptions, type AccountMail, type AccountTokenPurpose } from './account-flows.js';

@@ -54,6 +54,21 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX apojwt_sessions_user ON apojwt_sessions (user_id, created_at);
     `,
   },
+  {
+    id: 3,
+    name: 'account tokens',
+    sql: `
+      CREATE TABLE apojwt_account_tokens (
+        token_hash text PRIMARY KEY,
+        user_id text NOT NULL,
+        purpose text NOT NULL CHECK (purpose IN ('verify-email', 'reset-password')),
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        used_at bigint
+      );
+      CREATE INDEX apojwt_account_tokens_user ON apojwt_account_tokens (user_id, purpose);
+    `,
+  },
 ]);
 
 /** Any constant: services migrating at once queue on this advisory lock. */

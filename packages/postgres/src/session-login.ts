@@ -2,7 +2,9 @@ import { ApoJwtConfigError, type CreateTokenInput, type LoginContext, type Login
 import type { PostgresSessionStore, SessionRevoker } from './session-store.js';
 
 /** What session tracking needs of an ApoJwt instance with refresh tokens. */
-export interface SessionIssuer<R extends object = object> extends SessionRevoker {
+export interface SessionIssuer<P extends string = string, D extends object = object, R extends object = object> extends SessionRevoker {
+  /** Named so that the instance's permission, data and refresh-data types are inferred. */
+  createToken(input?: CreateTokenInput<P, D, R>): unknown;
   login(username: string, password: string, context?: LoginContext): Promise<unknown>;
   verifyRefresh(token: string): Promise<RefreshClaims<R>>;
   nowSeconds(): number;
@@ -20,7 +22,7 @@ export interface SessionTracking<P extends string = string, D extends object = o
  * `createAuthHandlers({ apo, ...trackSessions(apo, sessions) })`.
  */
 export function trackSessions<P extends string = string, D extends object = object, R extends object = object>(
-  apo: SessionIssuer<R>,
+  apo: SessionIssuer<P, D, R>,
   sessions: PostgresSessionStore,
 ): SessionTracking<P, D, R> {
   if (apo === null || typeof apo !== 'object' || typeof apo.verifyRefresh !== 'function') throw new ApoJwtConfigError('trackSessions needs an ApoJwt instance');

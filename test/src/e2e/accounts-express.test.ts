@@ -9,7 +9,8 @@ import { createApoJwt, type AuthResponse } from '@apojwt/express';
 import { authHandlers } from '@apojwt/express/auth';
 import { passwordLogin } from '@apojwt/auth';
 import { request, type Answer } from '@apojwt/conformance';
-import { createAccountHandlers, PostgresRevocationStore, PostgresRotationStore, PostgresSessionStore, PostgresUserStore, trackSessions } from '@apojwt/postgres';
+import type { AccountMail } from '@apojwt/postgres';
+import { createAccountHandlers, PostgresAccountFlows, PostgresRevocationStore, PostgresRotationStore, PostgresSessionStore, PostgresUserStore, trackSessions } from '@apojwt/postgres';
 import { engines, type FreshDatabase } from '../postgres/engines.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -29,14 +30,20 @@ for (const engine of engines()) {
     let fresh: FreshDatabase;
     let server: Server;
     let url: string;
+    const mails: AccountMail[] = [];
+    // One clock for tokens, sessions and links: a test moves it past the second of a revocation.
+    const clock = { ms: Date.now() };
+    const now = () => Math.floor(clock.ms / 1000);
+    let flows: PostgresAccountFlows;
 
     before(async () => {
       fresh = await engine.fresh();
       const { db } = fresh;
       const users = new PostgresUserStore(db, { hash: { cost: 4 } });
-      const sessions = new PostgresSessionStore(db, { maxSessionsPerUser: 3 });
+      const sessions = new PostgresSessionStore(db, { maxSessionsPerUser: 3, now });
       const apo = createApoJwt({
         template: 'express',
+        now: () => clock.ms,
         secret: 's'.repeat(32),
         iss: 'auth',
         serverAudience: 'api',
@@ -47,7 +54,8 @@ for (const engine of engines()) {
         login: passwordLogin({ ...users.loginOptions(), cost: 4, limiter: false }),
       });
       const auth = authHandlers(apo, trackSessions(apo, sessions));
-      const accounts = createAccountHandlers({ apo, users, sessions });
+      flows = new PostgresAccountFlows({ db, users, apo, sessions, hash: { cost: 4 }, now, sendMail: (mail) => void mails.push(mail) });
+      const accounts = createAccountHandlers({ apo, users, sessions, flows });
       const app = express();
       app.use(express.json());
       app.post('/auth/register', async (req, res) => send(res, await accounts.register({ body: req.body })));
@@ -56,6 +64,10 @@ for (const engine of engines()) {
       app.get('/account/sessions', async (req, res) => send(res, await accounts.listSessions({ accessToken: bearerOf(req) })));
       app.delete('/account/sessions/:id', async (req, res) => send(res, await accounts.revokeSession({ accessToken: bearerOf(req), sessionId: String(req.params['id']) })));
       app.post('/account/logout-everywhere', async (req, res) => send(res, await accounts.logoutEverywhere({ accessToken: bearerOf(req) })));
+      app.post('/auth/verify-email', async (req, res) => send(res, await accounts.verifyEmail({ body: req.body })));
+      app.post('/auth/reset-request', async (req, res) => send(res, await accounts.requestPasswordReset({ body: req.body })));
+      app.post('/auth/reset', async (req, res) => send(res, await accounts.resetPassword({ body: req.body })));
+      app.post('/account/password', async (req, res) => send(res, await accounts.changePassword({ accessToken: bearerOf(req), body: req.body })));
       app.get('/orders', apo.tokenRequired(), (req, res) => void res.json({ sub: req.tokenSubject }));
       await new Promise<void>((resolve) => {
         server = app.listen(0, '127.0.0.1', () => resolve());
@@ -120,6 +132,45 @@ for (const engine of engines()) {
       assert.equal((await request(url, '/orders', { headers: withToken(tokenOf(phone)) })).status, 401);
       const phoneRefresh = await request(url, '/auth/refresh', { method: 'POST', headers: { cookie: refreshCookie(phone) } });
       assert.equal(phoneRefresh.status, 401);
+    });
+
+    test('verify email → reset request (same answer for an unknown address) → reset → change password', async () => {
+      const registered = await post('/auth/register', { email: 'bob@example.com', password: PASSWORD });
+      assert.equal(registered.status, 201, registered.text);
+      const id = registered.json['id'] as string;
+      // The app mails the verification link after registering; the test reads the mail box.
+      await flows.requestVerification(id);
+      const verifyMail = mails.at(-1) as AccountMail;
+      assert.equal((await post('/auth/verify-email', { token: verifyMail.token })).status, 204);
+      const reused = await post('/auth/verify-email', { token: verifyMail.token });
+      assert.equal(reused.status, 400);
+      assert.equal(reused.json['error'], 'ERR_ACCOUNT_TOKEN_INVALID');
+
+      const known = await post('/auth/reset-request', { email: 'bob@example.com' });
+      const unknown = await post('/auth/reset-request', { email: 'nobody@example.com' });
+      assert.equal(known.status, 202);
+      assert.equal(unknown.status, 202);
+      assert.equal(known.text, unknown.text, 'the same body');
+      await new Promise((resolve) => setImmediate(resolve));
+      const resetMail = mails.at(-1) as AccountMail;
+      assert.equal(resetMail.purpose, 'reset-password');
+      assert.equal(resetMail.to, 'bob@example.com');
+
+      const weak = await post('/auth/reset', { token: resetMail.token, password: 'short' });
+      assert.equal(weak.status, 400);
+      assert.equal(weak.json['error'], 'ERR_PASSWORD_INVALID');
+      assert.equal((await post('/auth/reset', { token: resetMail.token, password: 'reset passphrase 1' })).status, 204);
+      assert.equal((await post('/auth/reset', { token: resetMail.token, password: 'reset passphrase 2' })).status, 400);
+
+      clock.ms += 1_000; // tokens of the reset's second count as revoked
+      const login = await post('/auth/login', { username: 'bob@example.com', password: 'reset passphrase 1' });
+      assert.equal(login.status, 200, login.text);
+      const wrong = await post('/account/password', { currentPassword: 'not it', newPassword: 'changed passphrase' }, withToken(tokenOf(login)));
+      assert.equal(wrong.status, 401);
+      assert.equal(wrong.json['error'], 'ERR_CREDENTIALS_INVALID');
+      const changed = await post('/account/password', { currentPassword: 'reset passphrase 1', newPassword: 'changed passphrase' }, withToken(tokenOf(login)));
+      assert.equal(changed.status, 204, changed.text);
+      assert.equal((await request(url, '/orders', { headers: withToken(tokenOf(login)) })).status, 401, 'the change ended the session');
     });
 
     test('the session endpoints without a valid token: 401, no list', async () => {

@@ -4,7 +4,16 @@ import { MIGRATIONS, migrate } from '@apojwt/postgres';
 import { configError } from '../microservices/helpers.js';
 import { engines } from './engines.js';
 
-const TABLES = ['apojwt_users', 'apojwt_revoked_tokens', 'apojwt_revoked_subjects', 'apojwt_revoked_families', 'apojwt_used_refresh_tokens', 'apojwt_sessions', 'apojwt_migrations'];
+const TABLES = [
+  'apojwt_users',
+  'apojwt_revoked_tokens',
+  'apojwt_revoked_subjects',
+  'apojwt_revoked_families',
+  'apojwt_used_refresh_tokens',
+  'apojwt_sessions',
+  'apojwt_account_tokens',
+  'apojwt_migrations',
+];
 const all = MIGRATIONS.map((step) => `${step.id} ${step.name}`);
 
 for (const engine of engines()) {

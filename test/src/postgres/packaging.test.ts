@@ -41,6 +41,7 @@ test('the entry names its exports', () => {
     'MAX_USER_AGENT_LENGTH',
     'MIGRATIONS',
     'MIN_USERNAME_LENGTH',
+    'PostgresAccountFlows',
     'PostgresRevocationStore',
     'PostgresRotationStore',
     'PostgresSessionStore',
