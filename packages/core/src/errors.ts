@@ -55,6 +55,8 @@ export const STATUS_BY_CODE = {
   ERR_ACCOUNT_EXISTS: 409,
   /** An email-verification or password-reset token that is unknown, used or expired: one code for all three. */
   ERR_ACCOUNT_TOKEN_INVALID: 400,
+  /** A wrong, replayed or used one-time code (TOTP or backup code), or a second login step that is unknown, used or expired. */
+  ERR_OTP_INVALID: 401,
   /** Too many attempts; `retryAfterSeconds` says when to come back. */
   ERR_RATE_LIMITED: 429,
   /** A store the check depends on (revocation, rotation, limits, JWKS) cannot answer; fail closed. */

@@ -9,3 +9,5 @@ export { PostgresSessionStore, MAX_USER_AGENT_LENGTH, type Session, type Session
 export { trackSessions, type SessionIssuer, type SessionTracking } from './session-login.js';
 export { createAccountHandlers, type AccountHandlers, type AccountHandlersOptions, type AccountRequest, type AccountIssuer } from './account-handlers.js';
 export { PostgresAccountFlows, type AccountFlowsOptions, type AccountMail, type AccountTokenPurpose } from './account-flows.js';
+export { PostgresTwoFactor, BACKUP_CODE_COUNT, type TwoFactorOptions, type TotpEnrolment } from './two-factor.js';
+export { twoFactorLogin, type TwoFactorLogin, type TwoFactorLoginOptions, type TwoFactorIssuer, type FirstStep } from './two-factor-login.js';

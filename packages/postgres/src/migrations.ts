@@ -69,6 +69,28 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX apojwt_account_tokens_user ON apojwt_account_tokens (user_id, purpose);
     `,
   },
+  {
+    id: 4,
+    name: 'two-factor login',
+    sql: `
+      CREATE TABLE apojwt_totp (
+        user_id text PRIMARY KEY,
+        secret text NOT NULL,
+        confirmed boolean NOT NULL DEFAULT false,
+        last_step bigint,
+        created_at bigint NOT NULL
+      );
+      CREATE TABLE apojwt_backup_codes (user_id text NOT NULL, code_hash text NOT NULL, used_at bigint, PRIMARY KEY (user_id, code_hash));
+      CREATE TABLE apojwt_login_challenges (
+        token_hash text PRIMARY KEY,
+        user_id text NOT NULL,
+        tokens text NOT NULL,
+        expires_at bigint NOT NULL,
+        used_at bigint
+      );
+      CREATE INDEX apojwt_login_challenges_expiry ON apojwt_login_challenges (expires_at);
+    `,
+  },
 ]);
 
 /** Any constant: services migrating at once queue on this advisory lock. */

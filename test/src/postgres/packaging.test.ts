@@ -36,6 +36,7 @@ test('no package of the verifying path depends on @apojwt/postgres or a PostgreS
 
 test('the entry names its exports', () => {
   assert.deepEqual(Object.keys(postgres).sort(), [
+    'BACKUP_CODE_COUNT',
     'MAX_EMAIL_BYTES',
     'MAX_USERNAME_LENGTH',
     'MAX_USER_AGENT_LENGTH',
@@ -45,6 +46,7 @@ test('the entry names its exports', () => {
     'PostgresRevocationStore',
     'PostgresRotationStore',
     'PostgresSessionStore',
+    'PostgresTwoFactor',
     'PostgresUserStore',
     'createAccountHandlers',
     'migrate',
@@ -54,5 +56,6 @@ test('the entry names its exports', () => {
     'pgDatabase',
     'pgliteDatabase',
     'trackSessions',
+    'twoFactorLogin',
   ]);
 });
