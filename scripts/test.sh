@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test: installs pnpm and packages, builds, checks formatting, lint and import
 # cycles (scripts/lint.sh; APOJWT_LINT=0 leaves that out), starts a real redis-server
-# on a free port, runs the whole suite with Node's test runner, stops Redis.
+# and a throw-away PostgreSQL cluster on free ports (scripts/redis.sh,
+# scripts/postgres.sh: each installed with apt-get when missing), runs the whole
+# suite with Node's test runner, stops both.
 # A lint failure does not hide the test results: the suite still runs, and the
 # script fails afterwards.
 set -euo pipefail
@@ -14,8 +16,10 @@ if [ "${APOJWT_LINT:-1}" != "0" ]; then
 fi
 
 source scripts/redis.sh
-trap stop_redis EXIT
+source scripts/postgres.sh
+trap 'stop_redis; stop_postgres' EXIT
 start_redis
+start_postgres
 pnpm --filter @apojwt/test run test
 
 if [ "$lint_failed" != "0" ]; then

@@ -83,7 +83,8 @@ export function authEndpoints(apo: AnyApoJwt, options: AuthEndpointsOptions = {}
     let answer: AuthResponse;
     try {
       const parsed = body !== undefined ? body : await readJsonBody(req, { limit });
-      answer = await handlers.login({ body: parsed, ...(typeof ip === 'string' && { ip }) });
+      const userAgent = req.headers['user-agent'];
+      answer = await handlers.login({ body: parsed, ...(typeof ip === 'string' && { ip }), ...(typeof userAgent === 'string' && { userAgent }) });
     } catch (error) {
       answer = authErrorResponse(error, [], realm);
     }

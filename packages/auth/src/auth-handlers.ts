@@ -50,6 +50,8 @@ export interface AuthRequest {
   body?: unknown;
   /** The client IP, for the per-IP login limit. */
   ip?: string;
+  /** The client's User-Agent header, passed to the login (session-recording logins keep it). */
+  userAgent?: string;
   /** The raw `Cookie` request header (refresh, logout); the refresh cookie is read from it. */
   cookieHeader?: string;
   /** The refresh token, when the binding already extracted it (takes precedence over `cookieHeader`). */
@@ -89,7 +91,8 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
     async login(request: AuthRequest): Promise<AuthResponse> {
       try {
         const { username, password } = credentials(request?.body);
-        return tokens(await login(username, password, typeof request.ip === 'string' ? { ip: request.ip } : {}));
+        const context = { ...(typeof request.ip === 'string' && { ip: request.ip }), ...(typeof request.userAgent === 'string' && { userAgent: request.userAgent }) };
+        return tokens(await login(username, password, context));
       } catch (error) {
         return authErrorResponse(error, [], realm);
       }

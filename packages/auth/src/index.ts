@@ -1,4 +1,16 @@
-export { hashPassword, verifyPassword, needsRehash, isPasswordHash, DEFAULT_BCRYPT_COST, BCRYPT_MAX_BYTES, MAX_CONCURRENT_HASHES, type PasswordHashOptions } from './password.js';
+export {
+  hashPassword,
+  verifyPassword,
+  needsRehash,
+  isPasswordHash,
+  DEFAULT_BCRYPT_COST,
+  DEFAULT_ARGON2,
+  BCRYPT_MAX_BYTES,
+  MAX_CONCURRENT_HASHES,
+  type PasswordHashOptions,
+  type PasswordAlgorithm,
+  type Argon2Options,
+} from './password.js';
 export { LoginLimiter, DEFAULT_ACCOUNT_RULE, DEFAULT_IP_RULE, type LimitRule, type LoginAttempt, type LoginLimiterOptions } from './login-limiter.js';
 export { clientIpKey } from './client-ip.js';
 export { passwordLogin, createLogin, MAX_CREDENTIAL_BYTES, type LoginUser, type LoginOptions, type TokenIssuer, type MaybePromise } from './login.js';

@@ -12,7 +12,7 @@ import {
   type RegisteredRefreshData,
 } from '@apojwt/core';
 import { knownKeys } from '@apojwt/core';
-import { bcryptCost, hashPassword, isPasswordHash, needsRehash, verifyPassword } from './password.js';
+import { hashPassword, hashSettings, isPasswordHash, needsRehash, verifyPassword, type Argon2Options, type HashSettings, type PasswordAlgorithm } from './password.js';
 import { LoginLimiter } from './login-limiter.js';
 
 /** What `getUser` returns for an existing account. */
@@ -41,8 +41,12 @@ export type MaybePromise<T> = T | Promise<T>;
 export interface LoginOptions<U extends AnyLoginUser = LoginUser> {
   /** Looks the account up, sync or async. `undefined`/`null` when there is none. */
   getUser: (username: string) => MaybePromise<U | undefined | null>;
+  /** Algorithm of rehashed passwords (and of the timing dummy). Default argon2id; bcrypt when only `cost` is given. */
+  algorithm?: PasswordAlgorithm;
   /** bcrypt cost for the timing dummy and for rehashing. Default 12. */
   cost?: number;
+  /** argon2id parameters for rehashing; default OWASP's (19 MiB, 2 iterations, 1 lane). */
+  argon2?: Argon2Options;
   /** Called after a successful login whose hash `needsRehash`, with a fresh hash to store. Awaited: a throw fails the login. */
   onRehash?: (user: U, newHash: string) => MaybePromise<void>;
   /** Refuses an account (ERR_ACCOUNT_DISABLED, 403); only asked once the password is known to be right. */
@@ -73,20 +77,27 @@ interface LoginSettings<U extends AnyLoginUser> {
   readonly getUser: LoginOptions<U>['getUser'];
   readonly onRehash: LoginOptions<U>['onRehash'];
   readonly isDisabled: LoginOptions<U>['isDisabled'];
-  readonly cost: number;
+  readonly hash: HashSettings;
   readonly limiter: LoginLimiter | undefined;
 }
 
 function loginSettings<U extends AnyLoginUser>(options: LoginOptions<U>): LoginSettings<U> {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('login needs an options object');
-  knownKeys('login', options, ['getUser', 'cost', 'onRehash', 'isDisabled', 'limiter']);
+  knownKeys('login', options, ['getUser', 'algorithm', 'cost', 'argon2', 'onRehash', 'isDisabled', 'limiter']);
   if (typeof options.getUser !== 'function') throw new ApoJwtConfigError('login: getUser must be a function');
   for (const hook of ['onRehash', 'isDisabled'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') throw new ApoJwtConfigError(`login: ${hook} must be a function`);
   }
-  const cost = bcryptCost(options.cost, 'login: cost');
+  const hash = hashSettings(
+    {
+      ...(options.algorithm !== undefined && { algorithm: options.algorithm }),
+      ...(options.cost !== undefined && { cost: options.cost }),
+      ...(options.argon2 !== undefined && { argon2: options.argon2 }),
+    },
+    'login',
+  );
   const limiter = options.limiter === false ? undefined : options.limiter instanceof LoginLimiter ? options.limiter : new LoginLimiter(options.limiter);
-  return { getUser: options.getUser, onRehash: options.onRehash, isDisabled: options.isDisabled, cost, limiter };
+  return { getUser: options.getUser, onRehash: options.onRehash, isDisabled: options.isDisabled, hash, limiter };
 }
 
 /**
@@ -96,7 +107,7 @@ function loginSettings<U extends AnyLoginUser>(options: LoginOptions<U>): LoginS
  *
  * An unknown user and a wrong password throw the same ERR_CREDENTIALS_INVALID
  * after the same work: an unknown user's password is checked against a dummy
- * hash of the configured cost (OWASP Authentication Cheat Sheet,
+ * hash of the configured algorithm and parameters (OWASP Authentication Cheat Sheet,
  * "Authentication Responses"). A disabled account is reported only after its
  * password was verified, so the 403 tells nothing to someone without it.
  */
@@ -109,11 +120,11 @@ export function createLogin<P extends string, D extends object, R extends object
 
 function buildLogin<P extends string, D extends object, R extends object, HasRefresh extends boolean, U extends LoginUser<P, D, R>>(
   apo: TokenIssuer<P, D, R, HasRefresh>,
-  { getUser, onRehash, isDisabled, cost, limiter }: LoginSettings<U>,
+  { getUser, onRehash, isDisabled, hash, limiter }: LoginSettings<U>,
 ): LoginFunction<HasRefresh> {
   // Made now, in the background, so the first unknown-user login is not
   // slower by a whole hash than the ones after it.
-  const dummyHash = hashPassword(randomBytes(18).toString('base64url'), { cost });
+  const dummyHash = hashPassword(randomBytes(18).toString('base64url'), hash);
   dummyHash.catch(() => undefined);
 
   return async function login(username, password, context = {}) {
@@ -145,8 +156,8 @@ function buildLogin<P extends string, D extends object, R extends object, HasRef
     if (account.disabled === true || (isDisabled !== undefined && (await isDisabled(account)) === true)) {
       throw new ApoJwtError('ERR_ACCOUNT_DISABLED', 'the account is disabled');
     }
-    if (onRehash !== undefined && needsRehash(account.passwordHash, { cost })) {
-      await onRehash(account, await hashPassword(password, { cost }));
+    if (onRehash !== undefined && needsRehash(account.passwordHash, hash)) {
+      await onRehash(account, await hashPassword(password, hash));
     }
     return apo.createToken({
       sub: account.sub,

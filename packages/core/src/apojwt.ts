@@ -7,7 +7,7 @@ import type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js
 import { Verifier } from './verifier.js';
 import { InstanceSettings } from './settings.js';
 import { consumeVerifiedRefresh, rotateFamily } from './refresh-rotation.js';
-import { revoke, revokeSubject } from './revocation.js';
+import { revoke, revokeFamily, revokeSubject } from './revocation.js';
 import { refreshFamilyInScope, runInRefreshFamily } from './refresh-family.js';
 import { compileRequirement, type CompiledRequirement, type PermissionGrant, type PermissionRequirement } from './permissions.js';
 import type { Finder } from './template.js';
@@ -152,6 +152,11 @@ export class ApoJwt<
   /** Revokes every token of `sub` issued up to now (and `clockTolerance` seconds beyond). */
   revokeSubject(sub: string): Promise<void> {
     return revokeSubject(this.config, sub);
+  }
+  /** Revokes a refresh family by its id (the `fam` claim): one session, every token descended from one login. */
+  revokeFamily(fam: string): Promise<void> {
+    if (typeof fam !== 'string' || fam.length === 0) return Promise.reject(new ApoJwtConfigError('revokeFamily needs a family id'));
+    return revokeFamily(this.config, fam, nowSeconds(this.config));
   }
 
   /** configRefresh may bring its own finder, so this one is read each time. */

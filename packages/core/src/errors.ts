@@ -45,13 +45,23 @@ export const STATUS_BY_CODE = {
   ERR_ACCOUNT_DISABLED: 403,
   /** A valid token without the permission the route requires. */
   ERR_PERMISSION_DENIED: 403,
-  /** A password that cannot be hashed (empty). */
+  /** A password that cannot be hashed (empty), or one a registration refuses (too short or too long). */
   ERR_PASSWORD_INVALID: 400,
+  /** A registration's email is not one address (after NFKC and lower-casing). */
+  ERR_EMAIL_INVALID: 400,
+  /** A registration's username breaks the username rules (after NFKC and lower-casing). */
+  ERR_USERNAME_INVALID: 400,
+  /** A registration whose email or username is already taken. */
+  ERR_ACCOUNT_EXISTS: 409,
+  /** An email-verification or password-reset token that is unknown, used or expired: one code for all three. */
+  ERR_ACCOUNT_TOKEN_INVALID: 400,
+  /** A wrong, replayed or used one-time code (TOTP or backup code), or a second login step that is unknown, used or expired. */
+  ERR_OTP_INVALID: 401,
   /** Too many attempts; `retryAfterSeconds` says when to come back. */
   ERR_RATE_LIMITED: 429,
   /** A store the check depends on (revocation, rotation, limits, JWKS) cannot answer; fail closed. */
   ERR_STORE_UNAVAILABLE: 503,
-} as const satisfies Record<string, 400 | 401 | 403 | 413 | 429 | 503>;
+} as const satisfies Record<string, 400 | 401 | 403 | 409 | 413 | 429 | 503>;
 
 export type ApoJwtErrorCode = keyof typeof STATUS_BY_CODE;
 export type ApoJwtHttpStatus = (typeof STATUS_BY_CODE)[ApoJwtErrorCode];

@@ -27,7 +27,12 @@ export const PUBLIC_MESSAGE_BY_CODE = {
   ERR_CREDENTIALS_INVALID: 'invalid username or password',
   ERR_ACCOUNT_DISABLED: 'the account is disabled',
   ERR_PERMISSION_DENIED: 'the token does not grant the permission this route requires',
-  ERR_PASSWORD_INVALID: 'the password must not be empty',
+  ERR_PASSWORD_INVALID: 'the password is empty, too short or too long',
+  ERR_EMAIL_INVALID: 'the email address is not valid',
+  ERR_USERNAME_INVALID: 'the username is not valid',
+  ERR_ACCOUNT_EXISTS: 'an account with this email or username already exists',
+  ERR_ACCOUNT_TOKEN_INVALID: 'the link is invalid, already used or expired',
+  ERR_OTP_INVALID: 'the one-time code is wrong or was already used, or the login step expired',
   ERR_RATE_LIMITED: 'too many attempts; try again later',
   ERR_STORE_UNAVAILABLE: 'a store this check depends on is unavailable; try again later',
 } as const satisfies Record<ApoJwtErrorCode, string>;

@@ -3,6 +3,8 @@ import type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js
 export interface LoginContext {
   /** The client's IP address, for the per-IP limit. Without it only the per-account limit applies. */
   ip?: string;
+  /** The client's User-Agent header, for logins that record sessions (`@apojwt/postgres`); the password login ignores it. */
+  userAgent?: string;
 }
 
 /** `apo.login(username, password, { ip })`: the tokens (the pair when refresh is configured). */

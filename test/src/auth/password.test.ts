@@ -15,10 +15,10 @@ test('a hashed password verifies; another password does not', async () => {
   assert.equal(await verifyPassword('correct horse battery stapl', hash), false);
 });
 
-test('the default cost is 12', async () => {
-  const hash = await hashPassword('pw');
+test('the default bcrypt cost is 12', async () => {
+  const hash = await hashPassword('pw', { algorithm: 'bcrypt' });
   assert.match(hash, /^\$2b\$12\$/);
-  assert.equal(needsRehash(hash), false);
+  assert.equal(needsRehash(hash, { algorithm: 'bcrypt' }), false);
 });
 
 test('passwords longer than 72 bytes are not truncated', async () => {

@@ -251,3 +251,20 @@ describe('refresh tokens', () => {
     await rejects(apo.rotate(accessToken), 'ERR_TOKEN_TYPE_INVALID');
   });
 });
+
+describe('revokeFamily', () => {
+  test("revokes every token of one login by the family id, and no other login's", async () => {
+    const clock = new FrozenClock();
+    const apo = makeApo(clock).configRefresh({ refreshSecret: REFRESH_SECRET });
+    const laptop = apo.createToken({ sub: 'u' });
+    const phone = apo.createToken({ sub: 'u' });
+    const rotated = await apo.rotate(laptop.refreshToken);
+    const { fam } = await apo.verifyRefresh(rotated.refreshToken);
+    await apo.revokeFamily(fam);
+    await rejects(apo.verifyRefresh(rotated.refreshToken), 'ERR_TOKEN_REVOKED');
+    await rejects(apo.rotate(rotated.refreshToken), 'ERR_TOKEN_REVOKED');
+    assert.equal((await apo.verifyRefresh(phone.refreshToken)).sub, 'u', 'the other login lives on');
+    await assert.rejects(apo.revokeFamily(''), isConfigError(/revokeFamily needs a family id/));
+    await assert.rejects(apo.revokeFamily(42 as never), isConfigError(/revokeFamily needs a family id/));
+  });
+});

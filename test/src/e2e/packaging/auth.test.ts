@@ -21,11 +21,12 @@ test('publint finds nothing to fix in @apojwt/auth', async () => {
   assert.deepEqual(Object.keys(pkg.exports['.']), ['types', 'default']);
   for (const file of ['dist', 'README.md', 'LICENSE']) assert.ok(pkg.files.includes(file), file);
   assert.ok(pkg.dependencies['bcrypt'] && pkg.dependencies['rate-limiter-flexible'] && pkg.dependencies['@apojwt/core']);
+  assert.ok(pkg.dependencies['argon2'], 'argon2, the default for new hashes');
 });
 
 test('@apojwt/core depends on neither bcrypt nor rate-limiter-flexible', () => {
   const pkg = manifest('@apojwt/core');
-  for (const name of ['bcrypt', 'rate-limiter-flexible', '@apojwt/auth']) assert.equal(pkg.dependencies[name], undefined, name);
+  for (const name of ['bcrypt', 'argon2', 'rate-limiter-flexible', '@apojwt/auth']) assert.equal(pkg.dependencies[name], undefined, name);
 });
 
 test('the adapters take @apojwt/auth as an optional peer, in their /auth entry only', () => {

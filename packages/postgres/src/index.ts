@@ -1,0 +1,13 @@
+export { pgDatabase, pgliteDatabase, type Database, type Queryable, type QueryResult, type PgPoolLike, type PgClientLike, type PGliteLike } from './database.js';
+export { migrate, MIGRATIONS, type Migration, type MigrateResult } from './migrations.js';
+export { normaliseIdentifier, normaliseEmail, normaliseUsername, MAX_EMAIL_BYTES, MIN_USERNAME_LENGTH, MAX_USERNAME_LENGTH } from './identity.js';
+export { PostgresUserStore, type Account, type RegisterInput, type UserStoreOptions, type SubjectRevoker } from './user-store.js';
+export { PostgresRevocationStore } from './revocation-store.js';
+export { PostgresRotationStore } from './rotation-store.js';
+export { type PostgresStoreOptions } from './store-options.js';
+export { PostgresSessionStore, MAX_USER_AGENT_LENGTH, type Session, type SessionStart, type SessionRevoker, type SessionStoreOptions } from './session-store.js';
+export { trackSessions, type SessionIssuer, type SessionTracking } from './session-login.js';
+export { createAccountHandlers, type AccountHandlers, type AccountHandlersOptions, type AccountRequest, type AccountIssuer } from './account-handlers.js';
+export { PostgresAccountFlows, type AccountFlowsOptions, type AccountMail, type AccountTokenPurpose } from './account-flows.js';
+export { PostgresTwoFactor, BACKUP_CODE_COUNT, type TwoFactorOptions, type TotpEnrolment } from './two-factor.js';
+export { twoFactorLogin, type TwoFactorLogin, type TwoFactorLoginOptions, type TwoFactorIssuer, type FirstStep } from './two-factor-login.js';
