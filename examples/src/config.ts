@@ -21,13 +21,22 @@ export const BCRYPT_COST = 6;
 export interface DemoUser {
   sub: string;
   passwordHash: string;
-  permissions: PermissionGrant<string>[];
+  /** Held through roles (declared below); expanded into the token's `perms` when it is issued. */
+  roles: string[];
 }
+
+/**
+ * The auth service's roles: a customer reads everywhere; a clerk is a
+ * customer who may also write orders. Expanded at issue time, so the
+ * verifying services need no copy of this declaration.
+ */
+export const ROLES = {
+  customer: { permissions: ['orders:read', 'billing:read', 'catalog:read', 'shipping:read'] },
+  clerk: { permissions: ['orders:write'], includes: ['customer'] },
+} satisfies Record<string, { permissions: PermissionGrant<string>[]; includes?: string[] }>;
 
 /** The user table: stored hashes only. The passwords are in the client script (alice-demo-password). */
 // A Map, not an object literal: a username such as "__proto__" must find nobody.
-export const users = new Map<string, DemoUser>([
-  ['alice', { sub: 'alice', passwordHash: '$2b$06$hqVWDNxyeBR4ItuQDnZ2ouLKHoUXLqRsceKDitGp8QeScMa7RzuyG', permissions: ['orders:read', 'billing:read', 'catalog:read', 'shipping:read'] }],
-]);
+export const users = new Map<string, DemoUser>([['alice', { sub: 'alice', passwordHash: '$2b$06$hqVWDNxyeBR4ItuQDnZ2ouLKHoUXLqRsceKDitGp8QeScMa7RzuyG', roles: ['customer'] }]]);
 
-export const permissionsOf = (sub: string): PermissionGrant<string>[] => users.get(sub)?.permissions ?? [];
+export const rolesOf = (sub: string): string[] => users.get(sub)?.roles ?? [];

@@ -33,6 +33,11 @@ console.log(`  shipping ${shipping}   (NestJS: verifies through the JWKS)`);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const json = { 'content-type': 'application/json' };
 const kidOf = (token: string) => tokenHeader(token).kid;
+/** The permissions an access token carries (the demo reads its own token; a service would verify it). */
+const permsOf = (token: string): string[] => {
+  const perms = member(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown, 'perms');
+  return Array.isArray(perms) ? perms.map(String) : [];
+};
 const listOf = (body: unknown, name: string): unknown[] => {
   const value = member(body, name);
   return Array.isArray(value) ? value : [];
@@ -71,6 +76,11 @@ async function script(d: Deployment): Promise<void> {
   );
 
   const alice = await login('Log in as alice (bcrypt-checked): access token in the body, refresh token in an httpOnly cookie', 'alice', 'alice-demo-password');
+  // alice holds the role "customer"; the auth service expanded it into the token's perms when it issued the token.
+  const granted = permsOf(alice.accessToken);
+  const expected = ['billing:read', 'catalog:read', 'orders:read', 'shipping:read'];
+  if (JSON.stringify([...granted].sort()) !== JSON.stringify(expected)) fail(`the customer role should expand to ${expected.join(', ')}; the token holds ${granted.join(', ')}`);
+  note(`  ✓ role "customer" expanded at issue time into perms: ${granted.join(', ')}`);
 
   await step('Allowed on orders (Express, @permissionRequired("orders:read")); orders fetches the JWKS once', `${orders}/orders`, { headers: bearer(alice.accessToken) }, { status: 200 });
   await step('A public route (apo.publicRoute()): no token needed', `${orders}/health`, {}, { status: 200 });

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import express from 'express';
 import { createApoJwt, jwksHandler, KeyRing, type RevocationStore, type RotationStore } from '@apojwt/express';
 import { authHandlers } from '@apojwt/express/auth';
-import { BCRYPT_COST, BILLING_AUDIENCE, CATALOG_AUDIENCE, ISSUER, ORDERS_AUDIENCE, permissionsOf, SHIPPING_AUDIENCE, users } from '../config.js';
+import { BCRYPT_COST, BILLING_AUDIENCE, CATALOG_AUDIENCE, ISSUER, ORDERS_AUDIENCE, ROLES, rolesOf, SHIPPING_AUDIENCE, users } from '../config.js';
 import { passwordLogin } from '@apojwt/auth';
 
 export interface AuthServiceOptions {
@@ -34,10 +34,12 @@ export function createAuthService(options: AuthServiceOptions) {
     rotationStore: options.rotationStore,
     // Refresh tokens are HMAC-signed: only this service ever verifies them. A fresh secret per start is enough for a demo.
     refresh: { refreshSecret: randomBytes(32).toString('base64url') },
+    // alice holds the customer role: its permissions are written into her tokens' perms.
+    roles: ROLES,
     login: passwordLogin({ getUser: (username: string) => users.get(username), cost: BCRYPT_COST }),
   });
-  // Rotated tokens carry the user's current permissions, looked up again.
-  const auth = authHandlers(apo, { issue: (claims) => ({ sub: claims.sub, permissions: permissionsOf(claims.sub) }) });
+  // Rotated tokens carry the user's current roles, looked up again.
+  const auth = authHandlers(apo, { issue: (claims) => ({ sub: claims.sub, roles: rolesOf(claims.sub) }) });
 
   const app = express();
   app.post('/auth/login', auth.login);

@@ -22,6 +22,8 @@ export interface LoginUser<P extends string = RegisteredPermission, D extends ob
   /** The stored hash from `hashPassword`. */
   passwordHash: string;
   permissions?: readonly PermissionGrant<P>[];
+  /** Roles declared in the instance's `roles` option: expanded into `perms` or written as a `roles` claim (`rolesInToken`). */
+  roles?: readonly string[];
   data?: D;
   refreshData?: R;
   /** `true` refuses the login with ERR_ACCOUNT_DISABLED (after the password was checked). */
@@ -162,6 +164,7 @@ function buildLogin<P extends string, D extends object, R extends object, HasRef
     return apo.createToken({
       sub: account.sub,
       ...(account.permissions !== undefined && { permissions: account.permissions }),
+      ...(account.roles !== undefined && { roles: account.roles }),
       ...(account.data !== undefined && { data: account.data }),
       ...(account.refreshData !== undefined && { refreshData: account.refreshData }),
     });

@@ -256,3 +256,16 @@ test('login and LoginLimiter options: misspelt names refused by name', async () 
   );
   assert.ok(new LoginLimiter({ perIp: false, perAccount: { attempts: 5, windowSeconds: 60, lockoutSeconds: 60, maxLockoutSeconds: 600 } }));
 });
+
+test("a user's roles are issued like createToken's: expanded into perms, or written as a roles claim", async () => {
+  const passwordHash = await hashPassword('pw', { cost });
+  const roles = { reader: { permissions: ['orders:read'] }, clerk: { permissions: ['orders:write'], includes: ['reader'] } };
+  const getUser = (name: string) => (name === 'carol' ? { sub: 'carol', passwordHash, roles: ['clerk'] } : undefined);
+  const expand = new ApoJwt({ secret, iss: 'i', serverAudience: 'a', roles, login: passwordLogin({ getUser, cost, limiter: false }) });
+  const expanded = await expand.verify((await expand.login('carol', 'pw')) as string);
+  assert.deepEqual([...expanded.perms].sort(), ['orders:read', 'orders:write']);
+  const claim = new ApoJwt({ secret, iss: 'i', serverAudience: 'a', roles, rolesInToken: 'claim', login: passwordLogin({ getUser, cost, limiter: false }) });
+  const token = (await claim.login('carol', 'pw')) as string;
+  assert.deepEqual(JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')).roles, ['clerk']);
+  await claim.authorize(token, 'orders:read');
+});
