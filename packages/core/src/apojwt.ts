@@ -5,20 +5,18 @@ import { nowSeconds, publishedJwks, requireRefresh, resolveConfig, withRefresh, 
 import { issueTokens } from './issuer.js';
 import type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js';
 import { Verifier } from './verifier.js';
-import { InstanceSettings } from './settings.js';
+import { GuardFactories } from './guard-factories.js';
 import { consumeVerifiedRefresh, rotateFamily } from './refresh-rotation.js';
 import { revoke, revokeFamily, revokeSubject } from './revocation.js';
 import { refreshFamilyInScope, runInRefreshFamily } from './refresh-family.js';
-import { compileRequirement, type CompiledRequirement, type PermissionGrant, type PermissionRequirement } from './permissions.js';
+import type { CompiledRequirement, PermissionGrant, PermissionRequirement } from './permissions.js';
 import type { Finder } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData, RegisteredRole } from './register.js';
 import type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
-import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
-import { middlewareFor, publicMiddleware, type Middleware } from './decorators/middleware.js';
-import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 import { authorizeEagerly } from './engine.js';
-import { isRule, type PolicyInput, type Rule } from './policy.js';
+import type { RotatingEngine } from './http/refresh-endpoint.js';
+import type { PolicyInput, Rule } from './policy.js';
 import { DecisionReporter } from './reported-authorize.js';
 
 /**
@@ -33,11 +31,10 @@ export class ApoJwt<
   R extends object = RegisteredRefreshData,
   HasRefresh extends boolean = false,
   Ro extends string = RegisteredRole,
-> extends InstanceSettings {
+> extends GuardFactories<P, D, R> {
   private config: ApoJwtConfig;
   private readonly verifier: Verifier;
   private loginFunction: LoginFunction<HasRefresh> | undefined;
-  private boundDecorators: BoundDecorators<P> | undefined;
   private readonly decisions: DecisionReporter;
 
   constructor(options: ApoJwtOptions) {
@@ -159,32 +156,12 @@ export class ApoJwt<
     return revokeFamily(this.config, fam, nowSeconds(this.config));
   }
 
+  /** What the decorators and middleware run against: this instance (GuardFactories). */
+  protected get engine(): RotatingEngine {
+    return this as unknown as RotatingEngine;
+  }
   /** configRefresh may bring its own finder, so this one is read each time. */
   get refreshFinder(): Finder | undefined {
     return this.config.refresh?.finder ?? this.config.refreshFinder ?? this.template?.refreshFinder;
-  }
-  /** Decorators bound to this instance: `@apo.decorators.permissionRequired('orders:read')`. */
-  get decorators(): BoundDecorators<P> {
-    return (this.boundDecorators ??= decoratorsFor<P>(this));
-  }
-  /** Middleware: a valid access token is required (401 otherwise). */
-  tokenRequired(): Middleware {
-    return middlewareFor({ kind: 'token', requirement: undefined, apo: this });
-  }
-  /** Middleware: a valid access token (401) holding the permission(s), or satisfying the rule (403). */
-  permissionRequired(requirement: PermissionRequirement<P> | Rule): Middleware {
-    return middlewareFor({ kind: 'permission', requirement: isRule(requirement) ? requirement : compileRequirement(requirement), apo: this });
-  }
-  /** Middleware: the route needs no token (`@publicRoute()` as middleware), so the coverage check does not list it. */
-  publicRoute(): Middleware {
-    return publicMiddleware();
-  }
-  /** Middleware: consumes a refresh token; `createToken` after it continues the token's family. */
-  refresh(): Middleware {
-    return middlewareFor({ kind: 'refresh', requirement: undefined, apo: this });
-  }
-  /** A ready-made refresh endpoint: rotates the pair, sets the refresh cookie, answers the access token. */
-  refreshEndpoint(options?: RefreshEndpointOptions<P, D, R>): Middleware {
-    return refreshEndpoint(this as unknown as RotatingEngine, options as unknown as RefreshEndpointOptions);
   }
 }
