@@ -29,6 +29,10 @@ export const PUBLIC_MESSAGE_BY_CODE = {
   ERR_PERMISSION_DENIED: 'the token does not grant the permission this route requires',
   ERR_PASSWORD_INVALID: 'the password must not be empty',
   ERR_RATE_LIMITED: 'too many attempts; try again later',
+  ERR_CLIENT_INVALID: 'client authentication failed',
+  ERR_SCOPE_INVALID: 'the requested scope exceeds what this client may receive',
+  ERR_GRANT_UNSUPPORTED: 'this grant type is not supported here',
+  ERR_TOKEN_REQUEST_INVALID: 'the token request is missing a parameter, repeats one, or has one of the wrong form',
   ERR_STORE_UNAVAILABLE: 'a store this check depends on is unavailable; try again later',
 } as const satisfies Record<ApoJwtErrorCode, string>;
 
@@ -56,6 +60,9 @@ export function toHttpErrorResponse(error: ApoJwtError, realm?: string): HttpErr
 }
 
 function bearerChallenge(error: ApoJwtError, realm: string | undefined): string | undefined {
+  // RFC 6749 §5.2: a client that failed to authenticate is challenged with the
+  // scheme clients authenticate with at a token endpoint (§2.3.1: Basic).
+  if (error.code === 'ERR_CLIENT_INVALID') return `Basic realm="${realm ?? 'token'}"`;
   const params: string[] = [];
   const description = `error_description="${PUBLIC_MESSAGE_BY_CODE[error.code]}"`;
   if (realm) params.push(`realm="${realm}"`);
