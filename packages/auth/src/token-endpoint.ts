@@ -1,7 +1,8 @@
 import { ApoJwtConfigError, oauthErrorResponse, respondingTemplate, sendAuthResponse, type AnyApoJwt, type Middleware, type Template } from '@apojwt/core';
 import { knownKeys } from '@apojwt/core';
 import { bodyLimitOption, readBodyText } from './json-body.js';
-import { createTokenHandler, type GrantHandler, type TokenHandlerOptions } from './token-handler.js';
+import { createTokenHandler, type TokenHandlerOptions } from './token-handler.js';
+import type { GrantHandler } from './token-answer.js';
 
 export interface TokenEndpointOptions extends Omit<TokenHandlerOptions, 'apo'> {
   /** Largest body read when no body parser ran, in bytes; default 16 KiB (larger: 413, invalid_request). */
@@ -17,7 +18,7 @@ export interface TokenEndpointOptions extends Omit<TokenHandlerOptions, 'apo'> {
  */
 export function tokenEndpoint(apo: AnyApoJwt, options: TokenEndpointOptions, grants?: Readonly<Record<string, GrantHandler>>): Middleware {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('token endpoint options must be an object');
-  knownKeys('token endpoint', options, ['clients', 'limiter', 'assertionAudience', 'cost', 'bodyLimit']);
+  knownKeys('token endpoint', options, ['clients', 'limiter', 'assertionAudience', 'cost', 'exchange', 'bodyLimit']);
   const { bodyLimit, ...handlerOptions } = options;
   const limit = bodyLimitOption(bodyLimit);
   const template = respondingTemplate(apo, 'the token endpoint');

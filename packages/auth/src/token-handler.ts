@@ -1,10 +1,12 @@
-import { ApoJwtConfigError, ApoJwtError, grantCovers, NO_STORE, oauthErrorResponse, type AnyApoJwt, type AuthResponse } from '@apojwt/core';
+import { ApoJwtConfigError, ApoJwtError, grantCovers, oauthErrorResponse, type AnyApoJwt, type AuthResponse } from '@apojwt/core';
 import { knownKeys } from '@apojwt/core';
 import { clientAuthenticator } from './client-authentication.js';
 import { LoginLimiter } from './login-limiter.js';
 import { bcryptCost } from './password.js';
 import type { ClientRegistry, ServiceClient } from './service-clients.js';
 import { required, tokenParameters } from './token-request.js';
+import { tokenAnswer, type GrantHandler } from './token-answer.js';
+import { TOKEN_EXCHANGE_GRANT, tokenExchangeGrant, type TokenExchangeOptions } from './token-exchange.js';
 
 /** RFC 6749 §4.4.2. */
 export const CLIENT_CREDENTIALS_GRANT = 'client_credentials';
@@ -19,6 +21,8 @@ export interface TokenHandlerOptions {
   assertionAudience?: string;
   /** bcrypt cost of the timing dummy for unknown clients: the cost of the stored secret hashes. Default 12. */
   cost?: number;
+  /** Serve token exchange on behalf of a user (RFC 8693) too: `true` or its options. Default off. */
+  exchange?: boolean | TokenExchangeOptions;
 }
 
 /** A token request as a binding found it. */
@@ -32,9 +36,6 @@ export interface TokenRequest {
   /** The client IP, for the per-IP limit. */
   ip?: string;
 }
-
-/** A grant served beside client credentials (token exchange): given the authenticated client and the parameters. */
-export type GrantHandler = (client: ServiceClient, params: ReadonlyMap<string, string>) => Promise<AuthResponse>;
 
 export interface TokenHandler {
   /** POST /auth/token: the answer to copy into the framework's response. */
@@ -52,7 +53,7 @@ export interface TokenHandler {
  */
 export function createTokenHandler(options: TokenHandlerOptions, grants: Readonly<Record<string, GrantHandler>> = {}): TokenHandler {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('createTokenHandler needs { apo, clients }');
-  knownKeys('createTokenHandler', options, ['apo', 'clients', 'limiter', 'assertionAudience', 'cost']);
+  knownKeys('createTokenHandler', options, ['apo', 'clients', 'limiter', 'assertionAudience', 'cost', 'exchange']);
   const { apo, clients } = options;
   if (apo === null || typeof apo !== 'object') throw new ApoJwtConfigError('createTokenHandler needs { apo }');
   if (clients === null || typeof clients !== 'object' || typeof clients.get !== 'function')
@@ -72,6 +73,9 @@ export function createTokenHandler(options: TokenHandlerOptions, grants: Readonl
     return tokenAnswer(token, apo.expPeriod, permissions);
   }
   const served: Record<string, GrantHandler> = { ...grants, [CLIENT_CREDENTIALS_GRANT]: clientCredentials };
+  if (options.exchange !== undefined && options.exchange !== false) {
+    served[TOKEN_EXCHANGE_GRANT] = tokenExchangeGrant(apo, options.exchange === true ? {} : options.exchange);
+  }
 
   return Object.freeze({
     async token(request: TokenRequest): Promise<AuthResponse> {
@@ -102,14 +106,4 @@ export function grantedScope(scope: string | undefined, allowed: readonly string
     if (!allowed.some((granted) => grantCovers(granted, name, adminPermission))) throw new ApoJwtError('ERR_SCOPE_INVALID', 'the scope asks for a permission the client may not receive');
   }
   return [...new Set(requested)];
-}
-
-/** RFC 6749 §5.1. */
-export function tokenAnswer(token: string, expiresIn: number, permissions: readonly string[], extra: Record<string, string> = {}): AuthResponse {
-  return {
-    status: 200,
-    headers: { ...NO_STORE },
-    cookies: [],
-    body: { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: permissions.join(' '), ...extra },
-  };
 }

@@ -55,6 +55,8 @@ export const STATUS_BY_CODE = {
   ERR_SCOPE_INVALID: 400,
   /** A token request's `grant_type` is not one this endpoint serves (RFC 6749 §5.2 unsupported_grant_type). */
   ERR_GRANT_UNSUPPORTED: 400,
+  /** A token exchange asks for an audience the client may not reach (RFC 8693 §2.2.2 invalid_target). */
+  ERR_TARGET_INVALID: 400,
   /** A token request is malformed: a parameter missing, repeated or not a string (RFC 6749 §5.2 invalid_request). */
   ERR_TOKEN_REQUEST_INVALID: 400,
   /** A store the check depends on (revocation, rotation, limits, JWKS) cannot answer; fail closed. */

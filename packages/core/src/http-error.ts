@@ -32,6 +32,7 @@ export const PUBLIC_MESSAGE_BY_CODE = {
   ERR_CLIENT_INVALID: 'client authentication failed',
   ERR_SCOPE_INVALID: 'the requested scope exceeds what this client may receive',
   ERR_GRANT_UNSUPPORTED: 'this grant type is not supported here',
+  ERR_TARGET_INVALID: 'the requested audience is not one this client may ask tokens for',
   ERR_TOKEN_REQUEST_INVALID: 'the token request is missing a parameter, repeats one, or has one of the wrong form',
   ERR_STORE_UNAVAILABLE: 'a store this check depends on is unavailable; try again later',
 } as const satisfies Record<ApoJwtErrorCode, string>;

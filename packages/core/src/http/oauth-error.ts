@@ -15,6 +15,7 @@ export const OAUTH_ERROR_BY_CODE: Readonly<Partial<Record<ApoJwtErrorCode, strin
   ERR_CLIENT_INVALID: 'invalid_client',
   ERR_SCOPE_INVALID: 'invalid_scope',
   ERR_GRANT_UNSUPPORTED: 'unsupported_grant_type',
+  ERR_TARGET_INVALID: 'invalid_target',
   ERR_TOKEN_REQUEST_INVALID: 'invalid_request',
   ERR_BODY_INVALID: 'invalid_request',
   ERR_BODY_TOO_LARGE: 'invalid_request',

@@ -8,6 +8,7 @@ test('oauthErrorResponse: each OAuth code, its status, a fixed description, no-s
     ['ERR_CLIENT_INVALID', 'invalid_client', 401],
     ['ERR_SCOPE_INVALID', 'invalid_scope', 400],
     ['ERR_GRANT_UNSUPPORTED', 'unsupported_grant_type', 400],
+    ['ERR_TARGET_INVALID', 'invalid_target', 400],
     ['ERR_TOKEN_REQUEST_INVALID', 'invalid_request', 400],
     ['ERR_BODY_INVALID', 'invalid_request', 400],
   ] as const;
