@@ -9,7 +9,9 @@ import { SignJWT } from 'jose';
 import { ApoJwt } from '@apojwt/core';
 import { expressTemplate } from '@apojwt/express';
 import { tokenHandler } from '@apojwt/express/auth';
-import { JWT_BEARER_ASSERTION, LoginLimiter, hashClientSecret, memoryClientRegistry } from '@apojwt/auth';
+import Koa from 'koa';
+import { koaTemplate } from '@apojwt/koa';
+import { JWT_BEARER_ASSERTION, LoginLimiter, hashClientSecret, memoryClientRegistry, tokenEndpoint } from '@apojwt/auth';
 import { serve, testClock, type RunningServer } from '@apojwt/testing';
 
 const COST = 4;
@@ -199,5 +201,30 @@ describe('client credentials: refused (RFC 6749 §5.2)', () => {
     }
     // Counted per client: another client still gets its token.
     assert.equal((await token(form({ grant_type: 'client_credentials' }), { ...FORM, authorization: basic('svc:batch', SECRET) })).status, 200);
+  });
+});
+
+describe('tokenEndpoint over the Koa template', () => {
+  test('the same endpoint as Koa middleware: issued, and refused per RFC 6749 §5.2', async () => {
+    const apo = new ApoJwt({ template: koaTemplate(), secret: 'koa-issuer-secret-0123456789abcdef', iss: 'https://auth.test', serverAudience: 'orders', now: clock });
+    const clients = memoryClientRegistry([{ id: 'svc:koa', secretHash: await hashClientSecret(SECRET, { cost: COST }), permissions: ['orders:read'] }]);
+    const endpoint = tokenEndpoint(apo, { clients, cost: COST, limiter: false });
+    const app = new Koa();
+    app.use(async (ctx, next) => (ctx.method === 'POST' && ctx.path === '/auth/token' ? endpoint(ctx, next) : next()));
+    const koa = await serve(app.callback());
+    try {
+      const post = (body: string, headers: Record<string, string>) => fetch(`${koa.url}/auth/token`, { method: 'POST', headers, body });
+      const issued = await post(form({ grant_type: 'client_credentials' }), { ...FORM, authorization: basic('svc:koa', SECRET) });
+      assert.equal(issued.status, 200);
+      const body = (await issued.json()) as { access_token: string; scope: string };
+      assert.equal(body.scope, 'orders:read');
+      assert.equal((await apo.verify(body.access_token)).sub, 'svc:koa');
+      const refused = await post(JSON.stringify({ grant_type: 'client_credentials', client_id: 'svc:koa', client_secret: 'wrong' }), { 'content-type': 'application/json' });
+      assert.equal(refused.status, 401);
+      assert.equal(refused.headers.get('www-authenticate'), 'Basic realm="token"');
+      assert.equal(((await refused.json()) as { error: string }).error, 'invalid_client');
+    } finally {
+      await koa.close();
+    }
   });
 });
