@@ -30,14 +30,24 @@ function tooLarge(limit: number): ApoJwtError {
  * ERR_BODY_INVALID (400). Nothing of the body goes into a message.
  */
 export async function readJsonBody(req: IncomingMessage, options: JsonBodyOptions = {}): Promise<unknown> {
+  const text = await readBodyText(req, options, 'and not parsed as JSON');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApoJwtError('ERR_BODY_INVALID', 'the request body is not valid JSON');
+  }
+}
+
+/** The request body as UTF-8 text, at most `limit` bytes (ERR_BODY_TOO_LARGE past it), for routes with no body parser. */
+export async function readBodyText(req: IncomingMessage, options: JsonBodyOptions = {}, unreadable = 'and not parsed'): Promise<string> {
   const limit = bodyLimitOption(options.limit);
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
     req.resume();
     throw tooLarge(limit);
   }
-  if (req.readableEnded) throw new ApoJwtError('ERR_BODY_INVALID', 'the request body was already read, and not parsed as JSON');
-  const text = await new Promise<string>((resolve, reject) => {
+  if (req.readableEnded) throw new ApoJwtError('ERR_BODY_INVALID', `the request body was already read, ${unreadable}`);
+  return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer | string) => {
@@ -68,9 +78,4 @@ export async function readJsonBody(req: IncomingMessage, options: JsonBodyOption
     req.on('end', onEnd);
     req.on('error', onError);
   });
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ApoJwtError('ERR_BODY_INVALID', 'the request body is not valid JSON');
-  }
 }

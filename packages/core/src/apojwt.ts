@@ -2,7 +2,7 @@ import { ApoJwtConfigError } from './errors.js';
 import type { JwkSet } from './jwks.js';
 import type { AccessClaims, RefreshClaims } from './claims.js';
 import { nowSeconds, publishedJwks, requireRefresh, resolveConfig, withRefresh, type ApoJwtConfig } from './config.js';
-import { issueTokens } from './issuer.js';
+import { issueAccessToken, issueTokens, type AccessTokenOverrides } from './issuer.js';
 import type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js';
 import { Verifier } from './verifier.js';
 import { GuardFactories } from './guard-factories.js';
@@ -72,6 +72,10 @@ export class ApoJwt<
   /** An access token, or the access + refresh pair once refresh is configured; inside a `@refresh()` handler the pair continues the family of the one presented. */
   createToken(input: CreateTokenInput<P, D, R, Ro> = {}): CreateTokenResult<HasRefresh> {
     return issueTokens(this.config, input, refreshFamilyInScope()) as CreateTokenResult<HasRefresh>;
+  }
+  /** One access token and never a refresh token, optionally narrowed: another audience, a shorter life, an acting service (service tokens, RFC 8693 token exchange). */
+  createAccessToken(input: CreateTokenInput<P, D, R> = {}, overrides?: AccessTokenOverrides): string {
+    return issueAccessToken(this.config, input, overrides);
   }
   /** Sets up `login` from a login setup: `configLogin(passwordLogin({ getUser }))` (@apojwt/auth). */
   configLogin(setup: LoginSetup): this {

@@ -1,4 +1,5 @@
 import type { JsonObject } from './register.js';
+import type { ActorClaim } from './actor.js';
 
 /**
  * Explicit token types (RFC 8725 §3.11) in the `typ` header, so an access
@@ -33,6 +34,8 @@ export interface AccessClaims<P extends string = string, D extends object = Json
   data: D;
   /** The refresh family (the login) the token belongs to, when refresh tokens are on: revoking the family revokes it. */
   fam?: string;
+  /** RFC 8693 §4.1: the service acting for `sub` (a token exchanged on the user's behalf), nested for a chain. */
+  act?: ActorClaim;
 }
 
 /** A verified refresh token's payload. `fam` names the login it descends from. */

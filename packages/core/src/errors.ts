@@ -59,6 +59,16 @@ export const STATUS_BY_CODE = {
   ERR_OTP_INVALID: 401,
   /** Too many attempts; `retryAfterSeconds` says when to come back. */
   ERR_RATE_LIMITED: 429,
+  /** A token endpoint's client authentication failed: unknown, disabled, or a wrong secret or assertion (RFC 6749 §5.2 invalid_client). */
+  ERR_CLIENT_INVALID: 401,
+  /** A token request asks for a scope (permissions) beyond what the client may receive (RFC 6749 §5.2 invalid_scope). */
+  ERR_SCOPE_INVALID: 400,
+  /** A token request's `grant_type` is not one this endpoint serves (RFC 6749 §5.2 unsupported_grant_type). */
+  ERR_GRANT_UNSUPPORTED: 400,
+  /** A token exchange asks for an audience the client may not reach (RFC 8693 §2.2.2 invalid_target). */
+  ERR_TARGET_INVALID: 400,
+  /** A token request is malformed: a parameter missing, repeated or not a string (RFC 6749 §5.2 invalid_request). */
+  ERR_TOKEN_REQUEST_INVALID: 400,
   /** A store the check depends on (revocation, rotation, limits, JWKS) cannot answer; fail closed. */
   ERR_STORE_UNAVAILABLE: 503,
 } as const satisfies Record<string, 400 | 401 | 403 | 409 | 413 | 429 | 503>;

@@ -34,6 +34,11 @@ export const PUBLIC_MESSAGE_BY_CODE = {
   ERR_ACCOUNT_TOKEN_INVALID: 'the link is invalid, already used or expired',
   ERR_OTP_INVALID: 'the one-time code is wrong or was already used, or the login step expired',
   ERR_RATE_LIMITED: 'too many attempts; try again later',
+  ERR_CLIENT_INVALID: 'client authentication failed',
+  ERR_SCOPE_INVALID: 'the requested scope exceeds what this client may receive',
+  ERR_GRANT_UNSUPPORTED: 'this grant type is not supported here',
+  ERR_TARGET_INVALID: 'the requested audience is not one this client may ask tokens for',
+  ERR_TOKEN_REQUEST_INVALID: 'the token request is missing a parameter, repeats one, or has one of the wrong form',
   ERR_STORE_UNAVAILABLE: 'a store this check depends on is unavailable; try again later',
 } as const satisfies Record<ApoJwtErrorCode, string>;
 
@@ -61,6 +66,9 @@ export function toHttpErrorResponse(error: ApoJwtError, realm?: string): HttpErr
 }
 
 function bearerChallenge(error: ApoJwtError, realm: string | undefined): string | undefined {
+  // RFC 6749 §5.2: a client that failed to authenticate is challenged with the
+  // scheme clients authenticate with at a token endpoint (§2.3.1: Basic).
+  if (error.code === 'ERR_CLIENT_INVALID') return `Basic realm="${realm ?? 'token'}"`;
   const params: string[] = [];
   const description = `error_description="${PUBLIC_MESSAGE_BY_CODE[error.code]}"`;
   if (realm) params.push(`realm="${realm}"`);

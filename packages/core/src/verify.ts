@@ -22,6 +22,7 @@ import { ACCESS_TOKEN_TYPE, LEGACY_TOKEN_TYPE, REFRESH_TOKEN_TYPE, type TokenKin
 import type { Algorithm } from './algorithms.js';
 import type { KeyResolver } from './keys.js';
 import type { RevocationStore } from './stores/revocation-store.js';
+import { isActorClaim } from './actor.js';
 
 export interface VerifyContext {
   readonly algorithm: Algorithm;
@@ -125,6 +126,8 @@ export async function verifyToken(token: unknown, kind: TokenKind, ctx: VerifyCo
   if (kind === 'access' && claims['fam'] !== undefined && !(typeof claims['fam'] === 'string' && claims['fam'].length > 0)) {
     throw claimInvalid('fam', 'the token family is not a non-empty string');
   }
+  // An exchanged token names the service acting for the subject (RFC 8693 §4.1): handlers and rules read it.
+  if (claims['act'] !== undefined && !isActorClaim(claims['act'])) throw claimInvalid('act', 'the token actor is not a chain of subjects');
 
   // 9. Revocation, on every verification: the token, its subject, its refresh family.
   await assertNotRevoked(ctx, claims, now);

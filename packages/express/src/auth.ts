@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApoJwt, Middleware } from '@apojwt/core';
-import { authEndpoints, type AuthEndpointsOptions } from '@apojwt/auth';
+import { authEndpoints, tokenEndpoint, type AuthEndpointsOptions, type TokenEndpointOptions } from '@apojwt/auth';
 
 // `@apojwt/express/auth`: the password login endpoints, apart from the main
 // entry so that a service that only verifies tokens never loads @apojwt/auth
@@ -51,4 +51,14 @@ export function authHandlers<P extends string, D extends object, R extends objec
       return refresh;
     },
   });
+}
+
+/**
+ * `POST /auth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4) for an
+ * Express app: `app.post('/auth/token', tokenHandler(apo, { clients }))`.
+ * Form-urlencoded and JSON bodies, parsed or not by the app's body parsers.
+ * Translation only: @apojwt/auth's `createTokenHandler` decides every answer.
+ */
+export function tokenHandler<P extends string, D extends object, R extends object>(apo: ApoJwt<P, D, R, boolean>, options: TokenEndpointOptions): RequestHandler {
+  return toHandler(tokenEndpoint(apo, options));
 }

@@ -243,6 +243,20 @@ describe('rejections, in verification order', () => {
     assert.ok(await spaced.verify(signRaw(accessHeader(spaced), accessPayload(clock, { aud: 'a b' }))));
   });
 
+  test('8. act (RFC 8693 §4.1), when present, is a chain of { sub, act? } at most 8 deep', async () => {
+    const deep = (n: number): Record<string, unknown> => (n === 1 ? { sub: 's1' } : { sub: `s${n}`, act: deep(n - 1) });
+    for (const act of [null, 'svc', ['svc'], {}, { sub: '' }, { sub: 7 }, { sub: 'a', act: 'b' }, { sub: 'a', iss: 'x' }, { sub: 'a', act: { sub: 'b', act: [] } }, deep(9)]) {
+      await assert.rejects(apo.verify(sign(accessPayload(clock, { act }))), (error: unknown) => {
+        assert.ok(error instanceof ApoJwtError);
+        assert.equal(error.code, 'ERR_CLAIM_INVALID');
+        assert.equal(error.details.claim, 'act');
+        return true;
+      });
+    }
+    assert.deepEqual((await apo.verify(sign(accessPayload(clock, { act: deep(8) })))).act, deep(8));
+    assert.deepEqual((await apo.verify(sign(accessPayload(clock, { act: { sub: 'orders', act: { sub: 'gateway' } } })))).act, { sub: 'orders', act: { sub: 'gateway' } });
+  });
+
   test('8. a refresh token without family', async () => {
     const r = makeApo(clock).configRefresh({ refreshSecret: REFRESH_SECRET });
     const h = JSON.parse(Buffer.from(r.createToken({}).refreshToken.split('.')[0]!, 'base64url').toString());

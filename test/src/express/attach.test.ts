@@ -4,8 +4,7 @@ import express5 from 'express';
 import express4 from 'express4';
 import { ApoJwt, type JsonObject } from '@apojwt/express';
 import { BASE, REFRESH, bearer, request } from '@apojwt/conformance';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { serve } from '@apojwt/testing';
 
 /**
  * Express keeps the verified values off the request object itself (see
@@ -32,10 +31,9 @@ for (const [name, create] of [
         req.tokenSubject = 'overridden';
         res.json({ after: req.tokenSubject });
       });
-      const server = app.listen(0, '127.0.0.1');
-      await once(server, 'listening');
+      const server = await serve(app);
       try {
-        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const url = server.url;
         const token = apo.createToken({ sub: 'user-1', permissions: ['orders:read'], data: { tenant: 't1' } }).accessToken;
         const answer = await request(url, '/api/orders', { headers: bearer(token) });
         assert.equal(answer.status, 200, answer.text);
@@ -49,8 +47,7 @@ for (const [name, create] of [
         assert.equal(denied.json['error'], 'ERR_PERMISSION_DENIED');
         assert.equal(seen.length, 2, 'no handler ran for the refused request');
       } finally {
-        server.closeAllConnections();
-        server.close();
+        await server.close();
       }
     });
   });

@@ -21,6 +21,8 @@ interface Project {
   app: string;
   framework: Record<string, string>;
   expected: Record<string, unknown>;
+  /** apojwt packages the project's tests use (dev dependencies). */
+  devApojwt?: string[];
 }
 
 const PROJECTS: Project[] = [
@@ -39,6 +41,14 @@ const PROJECTS: Project[] = [
     expected: { allowed: 200, forbidden: 403, missing: 401 },
   },
   { manager: 'pnpm', apojwt: '@apojwt/core', app: 'core-app.ts', framework: {}, expected: { sub: 'user-1' } },
+  {
+    manager: 'npm',
+    apojwt: '@apojwt/express',
+    app: 'testing-app.ts',
+    framework: { express: '^5.3.0', '@types/express': '^5.0.6' },
+    devApojwt: ['@apojwt/testing'],
+    expected: { unit: { user: 'user-1' }, table: 'passed' },
+  },
   {
     manager: 'npm',
     apojwt: '@apojwt/express',
@@ -71,7 +81,7 @@ before(() => {
 after(() => rmSync(work, { recursive: true, force: true }));
 
 for (const project of PROJECTS) {
-  describe(`a fresh ${project.manager} project depending on ${project.apojwt} only`, () => {
+  describe(`a fresh ${project.manager} project depending on ${project.apojwt}${project.devApojwt ? ` (tests: ${project.devApojwt.join(', ')})` : ' only'}`, () => {
     let dir = '';
     let install: SpawnSyncReturns<string> | undefined;
 
@@ -87,7 +97,7 @@ for (const project of PROJECTS) {
         private: true,
         type: 'module',
         dependencies: { [project.apojwt]: `file:${tarball}`, ...project.framework },
-        devDependencies: { '@types/node': '^20.19.0' },
+        devDependencies: { '@types/node': '^20.19.0', ...Object.fromEntries((project.devApojwt ?? []).map((name) => [name, `file:${tarballs.get(name)}`])) },
         ...(project.manager === 'npm' ? { overrides: local } : {}),
       };
       writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
