@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { eventually } from './redis-server.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /**
  * Redis topologies of a test's own, on free loopback ports in a temp dir: a
@@ -107,23 +108,43 @@ export interface OwnSentinels {
   readonly sentinels: readonly { host: string; port: number }[];
   readonly masterPort: number;
   readonly replicaPort: number;
+  /** The replica's link to the master, when asked for: freeze it and the replica falls behind (no error, only silence). */
+  readonly replicaLink: TcpProxy | undefined;
   /** SENTINEL FAILOVER, then waits until every sentinel names the replica as master. */
   failover(): Promise<void>;
   dispose(): Promise<void>;
 }
 
-/** One master, one replica of it and three sentinels watching them; resolves once each sentinel sees the replica. */
-export async function startSentinels(): Promise<OwnSentinels> {
+/**
+ * One master, one replica of it and three sentinels watching them; resolves
+ * once each sentinel sees the replica. `replicaLink: true` makes the replica
+ * replicate through a TCP proxy the test can freeze.
+ */
+export async function startSentinels(options: { replicaLink?: boolean } = {}): Promise<OwnSentinels> {
   const processes = new Processes();
   const name = 'apojwt';
+  let replicaLink: TcpProxy | undefined;
+  const dispose = async (): Promise<void> => {
+    await replicaLink?.close();
+    await processes.dispose();
+  };
   try {
     const masterPort = await freePort();
     const replicaPort = await freePort();
     await processes.server(masterPort, []);
-    await processes.server(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)]);
+    if (options.replicaLink === true) replicaLink = await startTcpProxy({ host: '127.0.0.1', port: masterPort });
+    const upstream = replicaLink === undefined ? masterPort : Number(new URL(replicaLink.url).port);
+    await processes.server(replicaPort, ['--replicaof', '127.0.0.1', String(upstream)]);
+    const master = new Redis({ port: masterPort, host: '127.0.0.1' });
+    try {
+      // WAIT counts only a replica that finished its first sync.
+      await eventually(async () => (await master.info('replication')).includes('state=online'), 'the replica is in sync', 20_000);
+    } finally {
+      master.disconnect();
+    }
     const sentinelPorts = [await freePort(), await freePort(), await freePort()];
     for (const port of sentinelPorts) {
-      const config = [`sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 10000`];
+      const config = [`sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 60000`];
       await processes.server(port, [], config.join('\n') + '\n');
     }
     const sentinels = sentinelPorts.map((port) => ({ host: '127.0.0.1', port }));
@@ -152,14 +173,15 @@ export async function startSentinels(): Promise<OwnSentinels> {
       sentinels,
       masterPort,
       replicaPort,
+      replicaLink,
       async failover() {
         await ask(sentinelPorts[0]!, (sentinel) => sentinel.call('SENTINEL', 'FAILOVER', name));
         for (const port of sentinelPorts) await eventually(() => masterIs(port, replicaPort), `sentinel ${port} names the new master`, 20_000);
       },
-      dispose: () => processes.dispose(),
+      dispose,
     };
   } catch (error) {
-    await processes.dispose();
+    await dispose();
     throw error;
   }
 }
