@@ -31,14 +31,15 @@ export function createRedisStores(options: RedisStoresOptions): RedisStores {
   knownOptions('createRedisStores', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat', 'maxEntries', 'replicas', 'replicaTimeout']);
   const { client, owned } = connect(options.redis, 'createRedisStores');
   const shared: RedisClient = client;
-  const revocationStore = new RedisRevocationStore({ ...options, redis: shared });
-  const rotationStore = new RedisRotationStore({
-    redis: shared,
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
-    ...(options.replicaTimeout !== undefined ? { replicaTimeout: options.replicaTimeout } : {}),
-  });
+  let revocationStore: RedisRevocationStore;
+  let rotationStore: RedisRotationStore;
+  try {
+    ({ revocationStore, rotationStore } = makeStores(options, shared));
+  } catch (error) {
+    // A refused option must not leave the connection made from a URL reconnecting forever (and the process alive).
+    if (owned) shared.disconnect();
+    throw error;
+  }
   return {
     revocationStore,
     rotationStore,
@@ -49,4 +50,16 @@ export function createRedisStores(options: RedisStoresOptions): RedisStores {
       if (owned) shared.disconnect();
     },
   };
+}
+
+function makeStores(options: RedisStoresOptions, shared: RedisClient): { revocationStore: RedisRevocationStore; rotationStore: RedisRotationStore } {
+  const revocationStore = new RedisRevocationStore({ ...options, redis: shared });
+  const rotationStore = new RedisRotationStore({
+    redis: shared,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+    ...(options.replicaTimeout !== undefined ? { replicaTimeout: options.replicaTimeout } : {}),
+  });
+  return { revocationStore, rotationStore };
 }
