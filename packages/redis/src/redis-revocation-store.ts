@@ -293,16 +293,22 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   private ping(): void {
-    const connection = this.subscription?.connection;
-    if (connection === undefined) return;
+    const subscription = this.subscription;
+    if (subscription === undefined) return;
     const generation = this.generation;
     const sent = { beats: 0 };
     this.pendingPing = sent;
-    connection
+    subscription.connection
       .ping()
       .then(
         () => {
-          if (generation === this.generation) this.answered();
+          if (generation !== this.generation) return;
+          // An answer counts only while subscribed: a node that dropped the subscription still answers PINGs.
+          if (subscription.active()) return this.answered();
+          // Before the first sync the subscription may still be on its way; once trusted, a lost one means resubscribe.
+          if (!this.inSync) return;
+          this.markDown();
+          subscription.connection.disconnect(true);
         },
         () => undefined,
       )
@@ -322,7 +328,11 @@ export class RedisRevocationStore implements RevocationStore {
       }
       await subscription.subscribe();
     } catch {
-      return; // the connection dropped again; its next 'ready' starts over
+      // The connection dropped again (its next 'ready' starts over), or the node refused (a cluster slot in transit): try again.
+      this.later(() => {
+        if (generation === this.generation && this.subscription === subscription && subscription.connection.status === 'ready') void this.startSync(subscription);
+      });
+      return;
     }
     if (generation !== this.generation) return;
     this.answered();

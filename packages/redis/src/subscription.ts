@@ -24,18 +24,30 @@ export interface Subscription {
   /** The event that carries messages: 'message' or 'smessage'. */
   readonly messageEvent: 'message' | 'smessage';
   subscribe(): Promise<unknown>;
+  /**
+   * Whether the connection is still subscribed. A cluster node that loses the
+   * slot (a resharding, a failover that demotes it) unsubscribes its clients
+   * with a SUNSUBSCRIBE of its own and keeps the connection open: PINGs still
+   * answer, yet no revocation will arrive.
+   */
+  active(): boolean;
 }
 
 export async function openSubscription(client: RedisClient, channel: string): Promise<Subscription> {
   if (!(client instanceof Cluster)) {
     // The subscription is re-made by hand after each reconnection, then followed by a full read.
     const connection = client.duplicate({ autoResubscribe: false });
-    return { connection, node: undefined, messageEvent: 'message', subscribe: () => connection.subscribe(channel) };
+    return { connection, node: undefined, messageEvent: 'message', subscribe: () => connection.subscribe(channel), active: () => subscribedTo(connection, 'subscribe', channel) };
   }
   const node = await slotOwner(client, channel);
   const [host, port] = splitNode(node);
   const connection = new Redis({ ...client.options.redisOptions, host, port, autoResubscribe: false, lazyConnect: false });
-  return { connection, node, messageEvent: 'smessage', subscribe: () => connection.ssubscribe(channel) };
+  return { connection, node, messageEvent: 'smessage', subscribe: () => connection.ssubscribe(channel), active: () => subscribedTo(connection, 'ssubscribe', channel) };
+}
+
+function subscribedTo(connection: Redis, mode: 'subscribe' | 'ssubscribe', channel: string): boolean {
+  const subscriptions = connection.condition?.subscriber;
+  return subscriptions !== undefined && subscriptions !== false && subscriptions.channels(mode).includes(channel);
 }
 
 /** True when the cluster now serves the channel from another master than the subscription's. */

@@ -53,3 +53,26 @@ test('cluster: the store subscribes (SSUBSCRIBE) on the master of its slot only,
   await eventually(() => stores!.revocationStore.isRevoked(query('sharded'), now), 'the sharded publication arrives');
   assert.equal(stores.revocationStore.isRevoked(query('classic'), now), false);
 });
+
+test('cluster: a slot taken from its master (the server sends SUNSUBSCRIBE) makes the store stop trusting its mirror (503) until it serves again', async () => {
+  const prefix = `t-${randomUUID()}:`;
+  const channel = `{${prefix}}rev:events`;
+  const moving = createRedisStores({ redis: client!, prefix, heartbeat: 200, retryDelay: 50 });
+  try {
+    await moving.ready();
+    const slot = (await client!.cluster('KEYSLOT', channel)) as number;
+    const owner = client!.slots[slot]![0]!;
+    const ownerNode = nodes[cluster!.nodes.findIndex(({ host, port }) => `${host}:${port}` === owner)]!;
+    await ownerNode.cluster('DELSLOTS', slot);
+    try {
+      // PINGs still answer on the connection; only the subscription is gone.
+      await eventually(() => !moving.revocationStore.synced, 'the store stops trusting its mirror');
+    } finally {
+      await ownerNode.cluster('ADDSLOTS', slot);
+    }
+    await moving.ready(20_000);
+    assert.equal(moving.revocationStore.synced, true);
+  } finally {
+    await moving.close();
+  }
+});
