@@ -1,15 +1,15 @@
-import type { Redis } from 'ioredis';
 import { ApoJwtConfigError } from '@apojwt/core';
-import { connect, knownOptions, type RedisInput } from './connection.js';
+import { connect, knownOptions, type RedisClient, type RedisInput } from './connection.js';
 import { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
 import { RedisRotationStore } from './redis-rotation-store.js';
 
 export { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
 export { RedisRotationStore, type RedisRotationStoreOptions } from './redis-rotation-store.js';
 export type { RedisInput } from './connection.js';
+export type { ReplicationOptions } from './replication.js';
 
 export interface RedisStoresOptions extends Omit<RedisRevocationStoreOptions, 'redis'> {
-  /** An ioredis client (left open by `close`) or a redis:// URL. */
+  /** An ioredis client (`Redis`, Sentinel included, or `Cluster`; left open by `close`) or a redis:// URL. */
   redis: RedisInput;
 }
 
@@ -28,11 +28,18 @@ export interface RedisStores {
  */
 export function createRedisStores(options: RedisStoresOptions): RedisStores {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('createRedisStores needs an options object');
-  knownOptions('createRedisStores', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat', 'maxEntries']);
+  knownOptions('createRedisStores', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat', 'maxEntries', 'replicas', 'replicaTimeout']);
   const { client, owned } = connect(options.redis, 'createRedisStores');
-  const shared: Redis = client;
-  const revocationStore = new RedisRevocationStore({ ...options, redis: shared });
-  const rotationStore = new RedisRotationStore({ redis: shared, ...(options.prefix ? { prefix: options.prefix } : {}), ...(options.now ? { now: options.now } : {}) });
+  const shared: RedisClient = client;
+  let revocationStore: RedisRevocationStore;
+  let rotationStore: RedisRotationStore;
+  try {
+    ({ revocationStore, rotationStore } = makeStores(options, shared));
+  } catch (error) {
+    // A refused option must not leave the connection made from a URL reconnecting forever (and the process alive).
+    if (owned) shared.disconnect();
+    throw error;
+  }
   return {
     revocationStore,
     rotationStore,
@@ -43,4 +50,16 @@ export function createRedisStores(options: RedisStoresOptions): RedisStores {
       if (owned) shared.disconnect();
     },
   };
+}
+
+function makeStores(options: RedisStoresOptions, shared: RedisClient): { revocationStore: RedisRevocationStore; rotationStore: RedisRotationStore } {
+  const revocationStore = new RedisRevocationStore({ ...options, redis: shared });
+  const rotationStore = new RedisRotationStore({
+    redis: shared,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+    ...(options.replicaTimeout !== undefined ? { replicaTimeout: options.replicaTimeout } : {}),
+  });
+  return { revocationStore, rotationStore };
 }

@@ -1,12 +1,19 @@
 import { performance } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { ApoJwtConfigError, ApoJwtError, type RevocationQuery, type RevocationStore } from '@apojwt/core';
 import { RevocationMirror, type Entry, type EntryKind } from './mirror.js';
-import { connect, keyPrefix, knownOptions, maxEntriesOption, type RedisInput } from './connection.js';
-import { REVOKE, runScript } from './scripts.js';
+import { connect, keyPrefix, knownOptions, maxEntriesOption, taggedKey, type RedisClient, type RedisInput } from './connection.js';
+import { confirmReplicated, replicationOption, REPLICATION_OPTIONS, type Replication, type ReplicationOptions } from './replication.js';
+import { REVOKE, REVOKE_SHARDED, runScript } from './scripts.js';
+import { openSubscription, subscriptionMoved, type Subscription } from './subscription.js';
 
-export interface RedisRevocationStoreOptions {
-  /** An ioredis client (the store duplicates it for its subscription and never closes it) or a redis:// URL. */
+export interface RedisRevocationStoreOptions extends ReplicationOptions {
+  /**
+   * An ioredis client (never closed by the store) or a redis:// URL. A
+   * `Redis` (one server, or Sentinel's master) is duplicated for the
+   * subscription; on a `Cluster` the store opens its own connection to the
+   * master of the channel's slot.
+   */
   redis: RedisInput;
   /** Prefix of every key and of the channel. Default "apojwt:". Services that share revocations share the prefix. */
   prefix?: string;
@@ -54,10 +61,11 @@ const SCAN_COUNT = 10_000;
  */
 export class RedisRevocationStore implements RevocationStore {
   readonly prefix: string;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly ownsClient: boolean;
-  private readonly subscriber: Redis;
+  private subscription: Subscription | undefined;
   private readonly channel: string;
+  private readonly replication: Replication;
   private readonly clock: () => number;
   private readonly retryDelay: number;
   private readonly mirror: RevocationMirror;
@@ -75,7 +83,8 @@ export class RedisRevocationStore implements RevocationStore {
 
   constructor(options: RedisRevocationStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('RedisRevocationStore needs an options object');
-    knownOptions('RedisRevocationStore', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat', 'maxEntries']);
+    knownOptions('RedisRevocationStore', options, ['redis', 'prefix', 'now', 'retryDelay', 'heartbeat', 'maxEntries', ...REPLICATION_OPTIONS]);
+    this.replication = replicationOption('RedisRevocationStore', options);
     this.prefix = keyPrefix(options.prefix);
     this.mirror = new RevocationMirror(maxEntriesOption('RedisRevocationStore', options.maxEntries));
     if (options.now !== undefined && typeof options.now !== 'function') throw new ApoJwtConfigError('now must be a function');
@@ -89,16 +98,8 @@ export class RedisRevocationStore implements RevocationStore {
     const { client, owned } = connect(options.redis, 'RedisRevocationStore');
     this.client = client;
     this.ownsClient = owned;
-    this.channel = `${this.prefix}rev:events`;
-    // The subscription is re-made by hand after each reconnection, then followed by a full read.
-    this.subscriber = client.duplicate({ autoResubscribe: false });
-    this.subscriber.on('error', () => undefined);
-    this.subscriber.on('ready', () => this.startSync());
-    this.subscriber.on('close', () => this.markDown());
-    this.subscriber.on('message', (channel: string, message: string) => {
-      this.answered();
-      this.onMessage(channel, message);
-    });
+    this.channel = taggedKey(this.prefix, 'rev:events');
+    void this.subscribe();
     this.heartbeatTimer = setInterval(() => this.beat(), Math.max(5, Math.floor(heartbeat / 2)));
     this.heartbeatTimer.unref();
   }
@@ -154,8 +155,62 @@ export class RedisRevocationStore implements RevocationStore {
     clearInterval(this.heartbeatTimer);
     for (const waiter of this.waiters.splice(0)) waiter.fail(unavailable('the revocation store is closed'));
     this.markDown();
-    this.subscriber.disconnect();
+    this.subscription?.connection.disconnect();
     if (this.ownsClient) this.client.disconnect();
+  }
+
+  /**
+   * Opens the subscription and wires it: each 'ready' subscribes, then reads
+   * everything. On a cluster, a subscription whose slot moved to another
+   * master (a failover, a resharding) is replaced by one to the new master.
+   */
+  private async subscribe(): Promise<void> {
+    let subscription: Subscription;
+    try {
+      subscription = await openSubscription(this.client, this.channel);
+    } catch {
+      // The cluster does not know the slot's master yet (starting, failing over): try again.
+      this.later(() => void this.subscribe());
+      return;
+    }
+    if (this.closed) return subscription.connection.disconnect();
+    this.subscription = subscription;
+    const { connection } = subscription;
+    const current = (): boolean => this.subscription === subscription;
+    connection.on('error', () => undefined);
+    connection.on('ready', () => {
+      if (current()) void this.startSync(subscription);
+    });
+    connection.on('close', () => {
+      if (!current()) return;
+      this.markDown();
+      if (this.client instanceof Cluster) this.later(() => void this.replaceIfMoved(subscription));
+    });
+    connection.on(subscription.messageEvent, (channel: string, message: string) => {
+      if (!current()) return;
+      this.answered();
+      this.onMessage(channel, message);
+    });
+  }
+
+  private async replaceIfMoved(subscription: Subscription): Promise<void> {
+    if (this.closed || this.subscription !== subscription || subscription.connection.status === 'ready') return;
+    let moved: boolean;
+    try {
+      moved = await subscriptionMoved(this.client, this.channel, subscription);
+    } catch {
+      moved = false;
+    }
+    if (this.closed || this.subscription !== subscription) return;
+    if (!moved) return this.later(() => void this.replaceIfMoved(subscription));
+    this.subscription = undefined;
+    subscription.connection.disconnect();
+    await this.subscribe();
+  }
+
+  private later(action: () => void): void {
+    if (this.closed) return;
+    setTimeout(action, this.retryDelay).unref();
   }
 
   /**
@@ -184,11 +239,13 @@ export class RedisRevocationStore implements RevocationStore {
 
   private async write(kind: EntryKind, id: string, entry: Entry, now: number): Promise<void> {
     const message = JSON.stringify({ k: kind, id, exp: entry.exp, at: entry.at });
-    await runScript(this.client, REVOKE, [this.key(kind), this.key('sub:at')], [kind, id, entry.exp, now, entry.at ?? 0, this.channel, message]);
+    const revoke = this.client instanceof Cluster ? REVOKE_SHARDED : REVOKE;
+    await runScript(this.client, revoke, [this.key(kind), this.key('sub:at')], [kind, id, entry.exp, now, entry.at ?? 0, this.channel, message]);
+    await confirmReplicated(this.client, this.key(kind), this.replication);
   }
 
   private key(name: string): string {
-    return `${this.prefix}rev:${name}`;
+    return taggedKey(this.prefix, `rev:${name}`);
   }
 
   private markDown(): void {
@@ -222,13 +279,13 @@ export class RedisRevocationStore implements RevocationStore {
    * and must not tear a healthy connection down.
    */
   private beat(): void {
-    if (this.subscriber.status !== 'ready') return;
+    if (this.subscription?.connection.status !== 'ready') return;
     const pending = this.pendingPing;
     if (pending !== undefined) {
       pending.beats += 1;
       if (pending.beats >= 2 && this.inSync) {
         this.markDown();
-        this.subscriber.disconnect(true);
+        this.subscription.connection.disconnect(true);
       }
       return;
     }
@@ -236,14 +293,22 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   private ping(): void {
+    const subscription = this.subscription;
+    if (subscription === undefined) return;
     const generation = this.generation;
     const sent = { beats: 0 };
     this.pendingPing = sent;
-    this.subscriber
+    subscription.connection
       .ping()
       .then(
         () => {
-          if (generation === this.generation) this.answered();
+          if (generation !== this.generation) return;
+          // An answer counts only while subscribed: a node that dropped the subscription still answers PINGs.
+          if (subscription.active()) return this.answered();
+          // Before the first sync the subscription may still be on its way; once trusted, a lost one means resubscribe.
+          if (!this.inSync) return;
+          this.markDown();
+          subscription.connection.disconnect(true);
         },
         () => undefined,
       )
@@ -252,16 +317,26 @@ export class RedisRevocationStore implements RevocationStore {
       });
   }
 
-  private startSync(): void {
+  private async startSync(subscription: Subscription): Promise<void> {
     if (this.closed) return;
     const generation = ++this.generation;
-    this.subscriber.subscribe(this.channel).then(
-      () => {
-        this.answered();
-        return this.sync(generation);
-      },
-      () => undefined, // the connection dropped again; its next 'ready' starts over
-    );
+    try {
+      // A cluster may have moved the slot while this connection was away: it would subscribe to a master no longer written to.
+      if (await subscriptionMoved(this.client, this.channel, subscription)) {
+        subscription.connection.disconnect();
+        return;
+      }
+      await subscription.subscribe();
+    } catch {
+      // The connection dropped again (its next 'ready' starts over), or the node refused (a cluster slot in transit): try again.
+      this.later(() => {
+        if (generation === this.generation && this.subscription === subscription && subscription.connection.status === 'ready') void this.startSync(subscription);
+      });
+      return;
+    }
+    if (generation !== this.generation) return;
+    this.answered();
+    await this.sync(generation);
   }
 
   /** Full read after the subscription is confirmed: nothing published in between is missed. */
@@ -275,7 +350,7 @@ export class RedisRevocationStore implements RevocationStore {
       }
       return;
     }
-    if (generation !== this.generation || this.closed || this.subscriber.status !== 'ready') return;
+    if (generation !== this.generation || this.closed || this.subscription?.connection.status !== 'ready') return;
     this.inSync = true;
     // A long read (a million entries) can leave the last answer too old: one PING makes it fresh, then ready() resolves.
     if (this.fresh()) for (const waiter of this.waiters.splice(0)) waiter.done();

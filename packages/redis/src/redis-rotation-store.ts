@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import { ApoJwtConfigError, type RotationStore } from '@apojwt/core';
-import { connect, keyPrefix, knownOptions, type RedisInput } from './connection.js';
+import { connect, keyPrefix, knownOptions, taggedKey, type RedisClient, type RedisInput } from './connection.js';
+import { confirmReplicated, replicationOption, REPLICATION_OPTIONS, type Replication, type ReplicationOptions } from './replication.js';
 import { CONSUME, EPOCH, runScript } from './scripts.js';
 
-export interface RedisRotationStoreOptions {
-  /** An ioredis client (never closed by the store) or a redis:// URL. */
+export interface RedisRotationStoreOptions extends ReplicationOptions {
+  /** An ioredis client (`Redis`, Sentinel included, or `Cluster`; never closed by the store) or a redis:// URL. */
   redis: RedisInput;
   /** Prefix of every key. Default "apojwt:". */
   prefix?: string;
@@ -38,7 +38,8 @@ const TOLERANCE_MARGIN = 300;
  */
 export class RedisRotationStore implements RotationStore {
   readonly prefix: string;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
+  private readonly replication: Replication;
   private readonly ownsClient: boolean;
   private readonly clock: () => number;
   private readonly epochKey: string;
@@ -48,11 +49,13 @@ export class RedisRotationStore implements RotationStore {
 
   constructor(options: RedisRotationStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('RedisRotationStore needs an options object');
-    knownOptions('RedisRotationStore', options, ['redis', 'prefix', 'now']);
+    knownOptions('RedisRotationStore', options, ['redis', 'prefix', 'now', ...REPLICATION_OPTIONS]);
+    this.replication = replicationOption('RedisRotationStore', options);
     this.prefix = keyPrefix(options.prefix);
     if (options.now !== undefined && typeof options.now !== 'function') throw new ApoJwtConfigError('now must be a function');
     this.clock = options.now ?? Date.now;
-    this.epochKey = `${this.prefix}rotation:epoch`;
+    // One hash tag for the epoch and every used mark: the script reads both, so on a cluster they share a slot.
+    this.epochKey = taggedKey(this.prefix, 'rotation:epoch');
     const { client, owned } = connect(options.redis, 'RedisRotationStore');
     this.client = client;
     this.ownsClient = owned;
@@ -64,13 +67,17 @@ export class RedisRotationStore implements RotationStore {
   async consume(jti: string, expiresAt: number, nowSeconds: number, token?: ConsumedToken): Promise<number | undefined> {
     const ttlMs = Math.max(1, expiresAt - nowSeconds + TOLERANCE_MARGIN) * 1000;
     const iat = token !== undefined && Number.isFinite(token.iat) ? String(Math.floor(token.iat)) : '';
-    const [verdict, first, epoch] = (await runScript(this.client, CONSUME, [`${this.prefix}rot:${jti}`, this.epochKey], [nowSeconds, Math.ceil(ttlMs), iat, this.seenEpoch])) as [
+    const [verdict, first, epoch] = (await runScript(this.client, CONSUME, [taggedKey(this.prefix, `rot:${jti}`), this.epochKey], [nowSeconds, Math.ceil(ttlMs), iat, this.seenEpoch])) as [
       string,
       string,
       string,
     ];
     this.seenEpoch = epoch;
-    if (verdict === 'fresh') return undefined;
+    if (verdict === 'fresh') {
+      // A used mark lost in a failover would let the token rotate again: the rotation is answered once replicas hold it.
+      await confirmReplicated(this.client, this.epochKey, this.replication);
+      return undefined;
+    }
     return Number(first);
   }
 

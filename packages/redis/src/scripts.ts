@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 
 /**
  * Lua scripts: Redis runs each one atomically, so no other client sees a
@@ -7,13 +7,16 @@ import type { Redis } from 'ioredis';
  */
 
 /**
- * Records one revocation and announces it.
+ * Records one revocation and announces it: PUBLISH on one server or Sentinel,
+ * SPUBLISH (sharded, to the slot's own node) on a cluster. The keys and the
+ * channel share the prefix's hash tag, so a cluster runs it on one master.
  * KEYS: [sorted set of the kind (member = id, score = expiry), hash of subject instants]
  * ARGV: [kind, id, expiresAt, now, revokedAt, channel, message]
  * Entries whose tokens expired are pruned on every write (a bounded batch),
  * and each key expires with its last entry, so nothing grows without bound.
  */
-export const REVOKE = script(`
+const revoke = (publish: 'PUBLISH' | 'SPUBLISH'): Script =>
+  script(`
 local zset, hash = KEYS[1], KEYS[2]
 local kind, id, exp, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local old = redis.call('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, 500)
@@ -33,9 +36,12 @@ local last = redis.call('ZRANGE', zset, -1, -1, 'WITHSCORES')
 local until_ = math.ceil(tonumber(last[2])) + 1
 redis.call('EXPIREAT', zset, until_)
 if kind == 'sub' then redis.call('EXPIREAT', hash, until_) end
-redis.call('PUBLISH', ARGV[6], ARGV[7])
+redis.call('${publish}', ARGV[6], ARGV[7])
 return 1
 `);
+
+export const REVOKE = revoke('PUBLISH');
+export const REVOKE_SHARDED = revoke('SPUBLISH');
 
 /**
  * The store's epoch: "<second>" or "<second>:lost". Refresh tokens issued
@@ -97,7 +103,7 @@ export function script(lua: string): Script {
 }
 
 /** EVALSHA, falling back to EVAL once when the server does not hold the script yet (new or restarted Redis). */
-export async function runScript(client: Redis, { lua, sha }: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+export async function runScript(client: RedisClient, { lua, sha }: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
   try {
     return await client.evalsha(sha, keys.length, ...keys, ...args);
   } catch (error) {

@@ -31,3 +31,9 @@ test('Redis store options: a misspelt prefix is refused, not silently replaced b
   assert.throws(() => new RedisRotationStore({ redis: 'redis://127.0.0.1:1', keyPrefix: 'x' } as never), configError(/RedisRotationStore: unknown option "keyPrefix"/));
   assert.throws(() => createRedisStores(null as never), configError(/needs an options object/));
 });
+
+test('Redis store options: a prefix with braces is refused (it is the hash tag of every key on a cluster)', () => {
+  for (const prefix of ['{orders}:', 'a}b', '{']) {
+    assert.throws(() => createRedisStores({ redis: 'redis://127.0.0.1:1', prefix }), configError(/prefix must not contain "\{" or "\}"/));
+  }
+});

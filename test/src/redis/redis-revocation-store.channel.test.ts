@@ -45,7 +45,7 @@ test('garbage on the revocation channel is ignored; revocations still arrive', a
   const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'i', serverAudience: 'a', revocationStore: stores.revocationStore, rotationStore: stores.rotationStore });
   const token = apo.createToken({ sub: 'u' });
   for (const message of ['null', '5', '"text"', '[]', 'true', '{"k":"jti"}', 'not json']) {
-    await publisher.publish(`${prefix}rev:events`, message);
+    await publisher.publish(`{${prefix}}rev:events`, message);
   }
   // A second service revokes; this one must still hear it, and must still be alive to.
   const other = createRedisStores({ redis: redisUrl, prefix });

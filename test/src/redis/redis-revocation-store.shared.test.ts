@@ -122,13 +122,13 @@ test('entries expire with their tokens: keys carry a TTL and expired entries are
     const now = Math.floor(Date.now() / 1000);
     await store.revokeToken('old-jti', now + 10, now);
     await store.revokeSubject('sub-1', now, now + 10, now);
-    assert.ok((await client.ttl(`${prefix}rev:jti`)) > 0);
-    assert.ok((await client.ttl(`${prefix}rev:sub:at`)) > 0);
+    assert.ok((await client.ttl(`{${prefix}}rev:jti`)) > 0);
+    assert.ok((await client.ttl(`{${prefix}}rev:sub:at`)) > 0);
     // Later on, another write prunes what expired in between.
     await store.revokeToken('new-jti', now + 1000, now + 20);
     await store.revokeSubject('sub-2', now + 20, now + 1000, now + 20);
-    assert.deepEqual(await client.zrange(`${prefix}rev:jti`, 0, -1), ['new-jti']);
-    assert.deepEqual(await client.hkeys(`${prefix}rev:sub:at`), ['sub-2']);
+    assert.deepEqual(await client.zrange(`{${prefix}}rev:jti`, 0, -1), ['new-jti']);
+    assert.deepEqual(await client.hkeys(`{${prefix}}rev:sub:at`), ['sub-2']);
     assert.equal(store.isRevoked({ jti: 'old-jti', sub: 'x', iat: now }, now + 20), false);
     assert.equal(store.isRevoked({ jti: 'new-jti', sub: 'x', iat: now }, now + 20), true);
   } finally {

@@ -31,7 +31,7 @@ test('the mirror is bounded: a revocation that does not fit is refused (503), ne
   // Refused means not recorded anywhere: the caller knows it must retry.
   const client = new Redis(redis.url);
   try {
-    assert.equal(await client.zscore(`${prefix}rev:jti`, 'c'), null);
+    assert.equal(await client.zscore(`{${prefix}}rev:jti`, 'c'), null);
   } finally {
     client.disconnect();
   }
