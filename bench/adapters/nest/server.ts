@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import { Controller, Get, Injectable, Module, UseGuards, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import { NestFactory, Reflector } from '@nestjs/core';
+import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { ApoJwtModule, PermissionRequired } from '@apojwt/nest';
+import type { Server } from 'node:http';
+import { AUDIENCE, BODY, CASES, ISSUER, PERMISSION, SECRET, frameworkOf, type Case } from '../shared.js';
+import { caseFromArgv, serve } from '../serve.js';
+
+/**
+ * The Nest cases (platform-express, Nest's default), one per process, like
+ * ../server.ts: GET /orders answers the same JSON. Compiled with legacy
+ * decorators (tsconfig.legacy.json), as every Nest app is.
+ */
+
+@Controller('orders')
+class BareOrdersController {
+  @Get()
+  list() {
+    return BODY;
+  }
+}
+
+@Module({ controllers: [BareOrdersController] })
+class BareModule {}
+
+@Controller('orders')
+class ApoJwtOrdersController {
+  @Get()
+  @PermissionRequired(PERMISSION)
+  list() {
+    return BODY;
+  }
+}
+
+@Module({ imports: [ApoJwtModule.forRoot({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE })], controllers: [ApoJwtOrdersController] })
+class ApoJwtAppModule {}
+
+// @nestjs/passport as Nest's docs write it ("Authentication", JWT strategy; "Authorization",
+// the roles guard reading a Reflector decorator), with the token's permissions as the roles.
+@Injectable()
+class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor() {
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: false, secretOrKey: SECRET, issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+  }
+
+  validate(payload: { sub: string; perms?: string[] }) {
+    return { userId: payload.sub, roles: payload.perms ?? [] };
+  }
+}
+
+const Roles = Reflector.createDecorator<string[]>();
+
+@Injectable()
+class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.get(Roles, context.getHandler());
+    if (!roles) return true;
+    const request = context.switchToHttp().getRequest<{ user?: { roles: string[] } }>();
+    return roles.some((role) => request.user?.roles.includes(role) ?? false);
+  }
+}
+
+@Controller('orders')
+class PassportOrdersController {
+  @Get()
+  @UseGuards(AuthGuard('jwt'), RolesGuard)
+  @Roles([PERMISSION])
+  list() {
+    return BODY;
+  }
+}
+
+@Module({ imports: [PassportModule], controllers: [PassportOrdersController], providers: [JwtStrategy] })
+class PassportAppModule {}
+
+type Ours = Extract<Case, `nest-${string}`>;
+const modules: Record<Ours, unknown> = { 'nest-bare': BareModule, 'nest-apojwt': ApoJwtAppModule, 'nest-passport': PassportAppModule };
+
+const which = caseFromArgv(CASES.filter((c): c is Ours => frameworkOf(c) === 'nest'));
+const app: INestApplication = await NestFactory.create(modules[which] as never, { logger: false });
+await app.listen(0, '127.0.0.1');
+serve(app.getHttpServer() as Server, () => app.close());
