@@ -9,7 +9,9 @@ import tseslint from 'typescript-eslint';
 // Each package's source compiles with tsconfig.build.json, which the project
 // service would not find on its own: list them, whatever packages exist.
 const tsconfigsIn = (folder) =>
-  readdirSync(new URL(`./${folder}`, import.meta.url)).filter((name) => /^tsconfig.*\.json$/.test(name)).map((name) => `${folder}/${name}`);
+  readdirSync(new URL(`./${folder}`, import.meta.url))
+    .filter((name) => /^tsconfig.*\.json$/.test(name))
+    .map((name) => `${folder}/${name}`);
 const packageProjects = readdirSync(new URL('./packages', import.meta.url), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .flatMap((entry) => tsconfigsIn(`packages/${entry.name}`));
@@ -49,12 +51,7 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.mts', '**/*.cts'],
     languageOptions: {
       parserOptions: {
-        project: [
-          ...packageProjects,
-          ...tsconfigsIn('test'),
-          'examples/tsconfig.json',
-          'bench/tsconfig.json',
-        ],
+        project: [...packageProjects, ...tsconfigsIn('test'), 'examples/tsconfig.json', ...tsconfigsIn('bench')],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -67,10 +67,8 @@ async function compare() {
 
   async function round(kind) {
     const child = spawn(process.execPath, [script, 'serve', kind], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const [line] = await createInterface({ input: child.stdout })
-      [Symbol.asyncIterator]()
-      .next()
-      .then((r) => [r.value]);
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const { value: line } = await lines.next();
     const { port } = JSON.parse(line);
     const url = `http://127.0.0.1:${port}/orders`;
     const headers = { authorization: `Bearer ${token}` };
