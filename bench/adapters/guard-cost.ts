@@ -3,6 +3,7 @@ import * as apoExpress from '@apojwt/express';
 import { koaTemplate } from '@apojwt/koa';
 import { IncomingMessage } from 'node:http';
 import { AUDIENCE, ISSUER, PERMISSION, SECRET } from './shared.js';
+import { median, span } from './stats.js';
 
 /**
  * What `@permissionRequired` adds to one call, in process, without HTTP:
@@ -130,8 +131,6 @@ async function runFor(contender: Contender, ms: number): Promise<number> {
 for (const c of contenders) await runFor(c, 200); // warm-up
 const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
 for (let r = 0; r < rounds; r++) for (const c of contenders) results.get(c.name)?.push(await runFor(c, roundMs));
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
-const range = (v: number[]) => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)}`;
 console.log(`\nguard cost in process, verified-cache hit, median of ${rounds} rounds x ${roundMs} ms, Node ${process.version}\n`);
 console.log('| contender | ns/call (median) | range | added, ns | compared with |');
 console.log('|---|---:|---:|---:|---|');
@@ -139,6 +138,6 @@ for (const [i, c] of contenders.entries()) {
   const v = results.get(c.name) as number[];
   const baseName = c.base ?? (i % 2 === 1 && i < 4 ? (contenders[i - 1] as Contender).name : undefined);
   const base = baseName === undefined ? undefined : median(results.get(baseName) as number[]);
-  console.log(`| ${c.name} | ${median(v).toFixed(0)} | ${range(v)} | ${base === undefined ? '' : (median(v) - base).toFixed(0)} | ${baseName ?? ''} |`);
+  console.log(`| ${c.name} | ${median(v).toFixed(0)} | ${span(v, 0)} | ${base === undefined ? '' : (median(v) - base).toFixed(0)} | ${baseName ?? ''} |`);
 }
 if (sink === 0) console.log('no call ran');

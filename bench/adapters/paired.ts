@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { ApoJwt } from '@apojwt/express';
 import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, bareOf, frameworkOf, selectCases, serverScriptOf, type Case, type Framework } from './shared.js';
+import { median, span } from './stats.js';
 
 /**
  * The paired measurement: a case and its bare framework run at the same
@@ -99,8 +100,6 @@ function pairsFrom(only: string | undefined): [Case, Case][] {
   return pairs;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const span = (values: number[], digits: number) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 const rows: string[] = [];
 for (const [which, base] of pairsFrom(process.env['ONLY'])) {
   const ratios: number[] = [];

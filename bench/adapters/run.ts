@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { ApoJwt } from '@apojwt/express';
-import { AUDIENCE, ISSUER, PERMISSION, SECRET, bareOf, selectCases, serverScriptOf, type Case } from './shared.js';
+import { AUDIENCE, ISSUER, NOOP_BASES, PERMISSION, SECRET, bareOf, selectCases, serverScriptOf, type Case } from './shared.js';
+import { median, span } from './stats.js';
 
 /**
  * Starts each case's server in its own process, loads it with autocannon
@@ -68,8 +69,6 @@ for (let round = 1; round <= rounds; round++) {
     console.error(`round ${round} ${which}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/request`);
   }
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const span = (values: number[], digits: number) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 /** Per round, against another case's run of the same round (the median over rounds is reported, and the range). */
 const perRound = (which: Case, base: Case, pick: (s: Sample, base: Sample) => number) => (samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(base) ?? [])[i] as Sample));
 console.log(`\nautocannon: ${connections} connections, ${duration} s per case (after ${warmup} s warm-up), median of ${rounds} interleaved rounds, Node ${process.version}\n`);
@@ -84,8 +83,10 @@ for (const which of selected) {
   const above = median(perRound(which, bareOf(which), (s, bare) => s.cpuPerRequest - bare.cpuPerRequest));
   console.log(`| ${which} | ${Math.round(rps)} | ${rpsRatio.toFixed(2)}× | ${cpu.toFixed(1)} | ${median(cpuRatios).toFixed(2)}× | ${span(cpuRatios, 2)} | ${above.toFixed(1)} |`);
 }
-// The decorator form against the cheapest middleware form there is: one no-op layer.
-if (samples.has('express-apojwt') && samples.has('express-noop')) {
-  const above = perRound('express-apojwt', 'express-noop', (s, noop) => s.cpuPerRequest - noop.cpuPerRequest);
-  console.log(`\nexpress-apojwt above express-noop (one no-op middleware layer): ${median(above).toFixed(1)} µs CPU/request (median of rounds; range ${span(above, 1)})`);
+console.log('');
+// Each apojwt case against a layer of the same shape that does nothing (shared.ts).
+for (const [which, base] of NOOP_BASES) {
+  if (!samples.has(which) || !samples.has(base)) continue;
+  const above = perRound(which, base, (s, noop) => s.cpuPerRequest - noop.cpuPerRequest);
+  console.log(`${which} above ${base}: ${median(above).toFixed(1)} µs CPU/request (median of rounds; range ${span(above, 1)})`);
 }

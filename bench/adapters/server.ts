@@ -104,6 +104,14 @@ async function fastifyBare() {
   return app;
 }
 
+async function fastifyNoop() {
+  // One preHandler hook that does nothing: what any check written as a hook costs at least.
+  const app = Fastify();
+  const noop = (_request: FastifyRequest, _reply: FastifyReply, done: () => void) => done();
+  app.get('/orders', { preHandler: noop }, async () => BODY);
+  return app;
+}
+
 async function fastifyApojwt() {
   // The plugin and its preHandler hook, as the Fastify page documents for routes without classes.
   const apo = apoFastify.createApoJwt({ ...options, template: 'fastify' });
@@ -142,6 +150,7 @@ const builders: Record<Ours, () => Promise<Server>> = {
   'koa-apojwt': () => listening(koaApojwt()),
   'koa-jwt': () => listening(koaJwtCase()),
   'fastify-bare': async () => listeningFastify(await fastifyBare()),
+  'fastify-noop': async () => listeningFastify(await fastifyNoop()),
   'fastify-apojwt': async () => listeningFastify(await fastifyApojwt()),
   'fastify-jwt': async () => listeningFastify(await fastifyJwtCase()),
 };

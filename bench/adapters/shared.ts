@@ -14,9 +14,12 @@ export const CASES = [
   'koa-apojwt',
   'koa-jwt',
   'nest-bare',
+  'nest-noop-guard',
+  'nest-noop-interceptor',
   'nest-apojwt',
   'nest-passport',
   'fastify-bare',
+  'fastify-noop',
   'fastify-apojwt',
   'fastify-jwt',
 ] as const;
@@ -26,6 +29,17 @@ export type Framework = 'express' | 'koa' | 'nest' | 'fastify';
 export const frameworkOf = (which: Case): Framework => which.slice(0, which.indexOf('-')) as Framework;
 /** The case every other case of its framework is compared with. */
 export const bareOf = (which: Case): Case => `${frameworkOf(which)}-bare` as Case;
+/**
+ * A check against the cheapest layer of the same shape that does nothing
+ * (Express: a middleware; Fastify: a preHandler hook; Nest: a global guard):
+ * what apojwt costs above any check mounted that way.
+ */
+export const NOOP_BASES: readonly (readonly [Case, Case])[] = [
+  ['express-apojwt', 'express-noop'],
+  ['fastify-apojwt', 'fastify-noop'],
+  ['nest-apojwt', 'nest-noop-guard'],
+];
+
 /**
  * The server script of a case, relative to this file's folder. Nest needs
  * legacy decorators, so its servers are compiled on their own

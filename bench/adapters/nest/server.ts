@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { Controller, Get, Injectable, Module, UseGuards, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
-import { NestFactory, Reflector } from '@nestjs/core';
+import { Controller, Get, Injectable, Module, UseGuards, type CallHandler, type CanActivate, type ExecutionContext, type INestApplication, type NestInterceptor } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR, NestFactory, Reflector } from '@nestjs/core';
+import type { Observable } from 'rxjs';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { ApoJwtModule, PermissionRequired } from '@apojwt/nest';
@@ -24,6 +25,29 @@ class BareOrdersController {
 
 @Module({ controllers: [BareOrdersController] })
 class BareModule {}
+
+// What any global guard, and any global interceptor, costs in Nest: each one that does
+// nothing. ApoJwtModule registers a global guard and a global interceptor (the request
+// scope core's own decorators read), so these two are the floor under nest-apojwt.
+@Injectable()
+class NoopGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
+@Module({ controllers: [BareOrdersController], providers: [{ provide: APP_GUARD, useClass: NoopGuard }] })
+class NoopGuardModule {}
+
+@Injectable()
+class NoopInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle();
+  }
+}
+
+@Module({ controllers: [BareOrdersController], providers: [{ provide: APP_INTERCEPTOR, useClass: NoopInterceptor }] })
+class NoopInterceptorModule {}
 
 @Controller('orders')
 class ApoJwtOrdersController {
@@ -78,7 +102,13 @@ class PassportOrdersController {
 class PassportAppModule {}
 
 type Ours = Extract<Case, `nest-${string}`>;
-const modules: Record<Ours, unknown> = { 'nest-bare': BareModule, 'nest-apojwt': ApoJwtAppModule, 'nest-passport': PassportAppModule };
+const modules: Record<Ours, unknown> = {
+  'nest-bare': BareModule,
+  'nest-noop-guard': NoopGuardModule,
+  'nest-noop-interceptor': NoopInterceptorModule,
+  'nest-apojwt': ApoJwtAppModule,
+  'nest-passport': PassportAppModule,
+};
 
 const which = caseFromArgv(CASES.filter((c): c is Ours => frameworkOf(c) === 'nest'));
 const app: INestApplication = await NestFactory.create(modules[which] as never, { logger: false });
