@@ -17,6 +17,7 @@ export const CASES = [
   'nest-noop-guard',
   'nest-noop-interceptor',
   'nest-apojwt',
+  'nest-apojwt-guard-only',
   'nest-passport',
   'fastify-bare',
   'fastify-noop',

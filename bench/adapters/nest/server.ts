@@ -4,7 +4,8 @@ import { APP_GUARD, APP_INTERCEPTOR, NestFactory, Reflector } from '@nestjs/core
 import type { Observable } from 'rxjs';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { ApoJwtModule, PermissionRequired } from '@apojwt/nest';
+import { APOJWT_MODULE_OPTIONS, ApoJwtGuard, ApoJwtModule, PermissionRequired } from '@apojwt/nest';
+import { createApoJwt } from '@apojwt/core';
 import type { Server } from 'node:http';
 import { AUDIENCE, BODY, CASES, ISSUER, PERMISSION, SECRET, frameworkOf, type Case } from '../shared.js';
 import { caseFromArgv, serve } from '../serve.js';
@@ -61,6 +62,27 @@ class ApoJwtOrdersController {
 @Module({ imports: [ApoJwtModule.forRoot({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE })], controllers: [ApoJwtOrdersController] })
 class ApoJwtAppModule {}
 
+// Where nest-apojwt's time goes: ApoJwtGuard as the only global provider, without the
+// module's interceptor and filter. A diagnostic, not a way to use apojwt: it hands the
+// guard the settings object ApoJwtModule would make (its shape is the module's own).
+@Module({
+  controllers: [ApoJwtOrdersController],
+  providers: [
+    {
+      provide: APOJWT_MODULE_OPTIONS,
+      useValue: Object.freeze({
+        apo: createApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE, template: 'nest' }),
+        guard: 'global',
+        requireDecision: false,
+        platform: undefined,
+        credentials: { cookie: undefined, refreshCookie: 'apojwt_refresh' },
+      }),
+    },
+    { provide: APP_GUARD, useClass: ApoJwtGuard },
+  ],
+})
+class ApoJwtGuardOnlyModule {}
+
 // @nestjs/passport as Nest's docs write it ("Authentication", JWT strategy; "Authorization",
 // the roles guard reading a Reflector decorator), with the token's permissions as the roles.
 @Injectable()
@@ -107,6 +129,7 @@ const modules: Record<Ours, unknown> = {
   'nest-noop-guard': NoopGuardModule,
   'nest-noop-interceptor': NoopInterceptorModule,
   'nest-apojwt': ApoJwtAppModule,
+  'nest-apojwt-guard-only': ApoJwtGuardOnlyModule,
   'nest-passport': PassportAppModule,
 };
 
