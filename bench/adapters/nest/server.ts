@@ -91,7 +91,7 @@ class JwtStrategy extends PassportStrategy(Strategy) {
     super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: false, secretOrKey: SECRET, issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
   }
 
-  validate(payload: { sub: string; perms?: string[] }) {
+  async validate(payload: { sub: string; perms?: string[] }) {
     return { userId: payload.sub, roles: payload.perms ?? [] };
   }
 }
