@@ -51,7 +51,7 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.mts', '**/*.cts'],
     languageOptions: {
       parserOptions: {
-        project: [...packageProjects, ...tsconfigsIn('test'), ...tsconfigsIn('examples'), 'bench/tsconfig.json'],
+        project: [...packageProjects, ...tsconfigsIn('test'), ...tsconfigsIn('examples'), ...tsconfigsIn('bench')],
         tsconfigRootDir: import.meta.dirname,
       },
     },

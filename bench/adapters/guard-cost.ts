@@ -1,7 +1,9 @@
-import express from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import * as apoExpress from '@apojwt/express';
 import { koaTemplate } from '@apojwt/koa';
+import { IncomingMessage } from 'node:http';
 import { AUDIENCE, ISSUER, PERMISSION, SECRET } from './shared.js';
+import { median, span } from './stats.js';
 
 /**
  * What `@permissionRequired` adds to one call, in process, without HTTP:
@@ -11,6 +13,12 @@ import { AUDIENCE, ISSUER, PERMISSION, SECRET } from './shared.js';
  * started in batches of 64 and the batch awaited, as concurrent requests are.
  * The difference is the guard's cost on a verified-cache hit: Bearer parsing,
  * cache lookup, revocation check, permission check, attach, promise.
+ *
+ * The Express router rows dispatch `GET /orders` through a real Express
+ * router, as a server does, to the plain handler, to the plain handler
+ * behind one no-op middleware layer, and to the decorated handler (the
+ * decorator form: no layer of its own). Decorated minus no-op layer is what
+ * the decorator form costs above the cheapest middleware form there is.
  *   ROUNDS (default 9), ROUND_MS (default 300)
  */
 const rounds = Number(process.env['ROUNDS'] ?? 9);
@@ -27,13 +35,13 @@ const freshHeaders = () => ['Host', '127.0.0.1', 'Authorization', header.toStrin
 
 let sink = 0;
 class Plain {
-  handle(_arg: unknown): void {
+  handle(_arg: unknown, _res?: unknown): void {
     sink++;
   }
 }
 class ExpressGuarded {
   @expressApo.decorators.permissionRequired(PERMISSION)
-  handle(_req: unknown): void {
+  handle(_req: unknown, _res: unknown): void {
     sink++;
   }
 }
@@ -44,22 +52,65 @@ class KoaGuarded {
   }
 }
 
+// The templates tell a framework call by its objects (an IncomingMessage, a ServerResponse), so these inherit from them.
 const expressRequest = (express as unknown as { request: object }).request;
+const expressResponse = (express as unknown as { response: object }).response;
 const makeExpressReq = () => Object.assign(Object.create(expressRequest) as object, { rawHeaders: freshHeaders() });
-const makeKoaCtx = () => ({ req: { rawHeaders: freshHeaders() }, state: {} as Record<string, unknown> });
+const makeExpressRes = () => Object.create(expressResponse) as object;
+
+// Through Express's router: the handler ends the call by resolving the promise the contender returns.
+interface Finish {
+  finish(): void;
+}
+class RoutedPlain {
+  handle(_req: Request, res: Response): void {
+    sink++;
+    (res as unknown as Finish).finish();
+  }
+}
+class RoutedGuarded {
+  @expressApo.decorators.permissionRequired(PERMISSION)
+  handle(_req: Request, res: Response): void {
+    sink++;
+    (res as unknown as Finish).finish();
+  }
+}
+const routedPlain = new RoutedPlain();
+const routedGuarded = new RoutedGuarded();
+const noop = (_req: Request, _res: Response, next: NextFunction) => next();
+const routerWith = (...handlers: RequestHandler[]) => {
+  const router = express.Router();
+  router.get('/orders', ...handlers);
+  return router;
+};
+const plainRouter = routerWith((req, res) => routedPlain.handle(req, res));
+const noopRouter = routerWith(noop, (req, res) => routedPlain.handle(req, res));
+const guardedRouter = routerWith((req, res) => void routedGuarded.handle(req, res));
+const dispatch = (router: RequestHandler) =>
+  new Promise<void>((resolve, reject) => {
+    const req = Object.assign(Object.create(expressRequest) as Request, { method: 'GET', url: '/orders', rawHeaders: freshHeaders() });
+    const res = Object.assign(makeExpressRes(), { finish: resolve }) as unknown as Response;
+    router(req, res, (error?: unknown) => reject(error instanceof Error ? error : new Error('no route answered')));
+  });
+const makeKoaCtx = () => ({ req: Object.assign(Object.create(IncomingMessage.prototype) as object, { rawHeaders: freshHeaders() }), state: {} as Record<string, unknown> });
 
 interface Contender {
   name: string;
   call(): unknown;
+  /** The contender this one is compared with (default: the one before it, for every second row). */
+  base?: string;
 }
 const plain = new Plain();
 const expressGuarded = new ExpressGuarded();
 const koaGuarded = new KoaGuarded();
 const contenders: Contender[] = [
-  { name: 'express: plain handler', call: () => plain.handle(makeExpressReq()) },
-  { name: 'express: @permissionRequired', call: () => expressGuarded.handle(makeExpressReq()) },
+  { name: 'express: plain handler', call: () => plain.handle(makeExpressReq(), makeExpressRes()) },
+  { name: 'express: @permissionRequired', call: () => expressGuarded.handle(makeExpressReq(), makeExpressRes()) },
   { name: 'koa: plain handler', call: () => plain.handle(makeKoaCtx()) },
   { name: 'koa: @permissionRequired', call: () => koaGuarded.handle(makeKoaCtx()) },
+  { name: 'express router: plain handler', call: () => dispatch(plainRouter) },
+  { name: 'express router: no-op layer + plain handler', call: () => dispatch(noopRouter), base: 'express router: plain handler' },
+  { name: 'express router: @permissionRequired handler', call: () => dispatch(guardedRouter), base: 'express router: no-op layer + plain handler' },
 ];
 
 async function runFor(contender: Contender, ms: number): Promise<number> {
@@ -80,14 +131,13 @@ async function runFor(contender: Contender, ms: number): Promise<number> {
 for (const c of contenders) await runFor(c, 200); // warm-up
 const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
 for (let r = 0; r < rounds; r++) for (const c of contenders) results.get(c.name)?.push(await runFor(c, roundMs));
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
-const range = (v: number[]) => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)}`;
 console.log(`\nguard cost in process, verified-cache hit, median of ${rounds} rounds x ${roundMs} ms, Node ${process.version}\n`);
-console.log('| contender | ns/call (median) | range | added by the guard |');
-console.log('|---|---:|---:|---:|');
+console.log('| contender | ns/call (median) | range | added, ns | compared with |');
+console.log('|---|---:|---:|---:|---|');
 for (const [i, c] of contenders.entries()) {
   const v = results.get(c.name) as number[];
-  const base = i % 2 === 1 ? median(results.get((contenders[i - 1] as Contender).name) as number[]) : undefined;
-  console.log(`| ${c.name} | ${median(v).toFixed(0)} | ${range(v)} | ${base === undefined ? '' : `${(median(v) - base).toFixed(0)} ns`} |`);
+  const baseName = c.base ?? (i % 2 === 1 && i < 4 ? (contenders[i - 1] as Contender).name : undefined);
+  const base = baseName === undefined ? undefined : median(results.get(baseName) as number[]);
+  console.log(`| ${c.name} | ${median(v).toFixed(0)} | ${span(v, 0)} | ${base === undefined ? '' : (median(v) - base).toFixed(0)} | ${baseName ?? ''} |`);
 }
 if (sink === 0) console.log('no call ran');

@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { ApoJwt } from '@apojwt/express';
-import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, type Case } from './shared.js';
+import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, bareOf, frameworkOf, selectCases, serverScriptOf, type Case, type Framework } from './shared.js';
+import { median, span } from './stats.js';
 
 /**
  * The paired measurement: a case and its bare framework run at the same
@@ -15,16 +16,23 @@ import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, type Case } from './shared
  * turn batches), so their CPU time per request compares directly. Which of
  * the two starts first alternates by round.
  *   ROUNDS (default 8), DURATION (s, default 4), WARMUP (s, default 1),
- *   CONNECTIONS (per server, default 20), ONLY (case prefixes, comma-separated),
- *   EXPRESS_RATE / KOA_RATE (requests per second per server, default 2000 / 4000:
- *   under what one core serves, so neither server saturates)
+ *   CONNECTIONS (per server, default 20), ONLY (case prefixes, comma-separated;
+ *   `case@base` pairs a case with another case instead of its bare framework,
+ *   e.g. express-apojwt@express-noop),
+ *   EXPRESS_RATE / KOA_RATE / NEST_RATE / FASTIFY_RATE (requests per second per
+ *   server, default 2000 / 4000 / 1500 / 4000: under what one core serves, so
+ *   neither server saturates)
  */
 const rounds = Number(process.env['ROUNDS'] ?? 8);
 const duration = Number(process.env['DURATION'] ?? 4);
 const warmup = Number(process.env['WARMUP'] ?? 1);
 const connections = Number(process.env['CONNECTIONS'] ?? 20);
-const rates = { express: Number(process.env['EXPRESS_RATE'] ?? 2000), koa: Number(process.env['KOA_RATE'] ?? 4000) };
-const serverScript = fileURLToPath(new URL('./server.js', import.meta.url));
+const rates: Record<Framework, number> = {
+  express: Number(process.env['EXPRESS_RATE'] ?? 2000),
+  koa: Number(process.env['KOA_RATE'] ?? 4000),
+  nest: Number(process.env['NEST_RATE'] ?? 1500),
+  fastify: Number(process.env['FASTIFY_RATE'] ?? 4000),
+};
 
 const token = new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE, expPeriod: 3600 }).createToken({
   sub: 'bench-user',
@@ -38,7 +46,7 @@ interface Server {
 }
 
 async function start(which: Case): Promise<Server> {
-  const child = spawn(process.execPath, [serverScript, which], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL(serverScriptOf(which), import.meta.url)), which], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
   const next = async () => (await lines.next()).value as string;
   const { port } = JSON.parse(await next()) as { port: number };
@@ -57,18 +65,18 @@ async function load(server: Server, seconds: number, rate: number | undefined): 
 }
 
 /** One round: both servers up, both loaded at once; returns CPU µs per request of each. */
-async function round(bare: Case, which: Case, bareFirst: boolean): Promise<[number, number]> {
-  const order: [Case, Case] = bareFirst ? [bare, which] : [which, bare];
+async function round(base: Case, which: Case, baseFirst: boolean): Promise<[number, number]> {
+  const order: [Case, Case] = baseFirst ? [base, which] : [which, base];
   const servers = await Promise.all(order.map(start));
   try {
-    const rate = rates[bare.startsWith('express') ? 'express' : 'koa'];
+    const rate = rates[frameworkOf(base)];
     if (warmup > 0) await Promise.all(servers.map((s) => load(s, warmup, undefined)));
     for (const s of servers) s.child.kill('SIGUSR2');
     await Promise.all(servers.map((s) => load(s, duration, rate)));
     for (const s of servers) s.child.kill('SIGUSR1');
     const usage = await Promise.all(servers.map(async (s) => JSON.parse(await s.next()) as { requests: number; cpuMicros: number }));
     const perRequest = usage.map((u) => u.cpuMicros / u.requests) as [number, number];
-    return bareFirst ? perRequest : [perRequest[1], perRequest[0]];
+    return baseFirst ? perRequest : [perRequest[1], perRequest[0]];
   } finally {
     for (const s of servers) {
       s.child.kill('SIGTERM');
@@ -77,28 +85,51 @@ async function round(bare: Case, which: Case, bareFirst: boolean): Promise<[numb
   }
 }
 
-const only = process.env['ONLY']?.split(',');
-const pairs = CASES.filter((c) => !c.endsWith('-bare') && (only === undefined || only.some((prefix) => c.startsWith(prefix))));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+/** [case, base] pairs: every selected case that is not bare, against its bare framework, or `case@base` as written. */
+function pairsFrom(only: string | undefined): [Case, Case][] {
+  const pairs: [Case, Case][] = [];
+  for (const entry of only === undefined ? [undefined] : only.split(',')) {
+    const [which, base] = entry?.split('@') ?? [];
+    if (base !== undefined) {
+      if (!CASES.includes(which as Case) || !CASES.includes(base as Case)) throw new Error(`ONLY: unknown case in ${entry}`);
+      pairs.push([which as Case, base as Case]);
+    } else {
+      for (const c of selectCases(which)) if (!c.endsWith('-bare')) pairs.push([c, bareOf(c)]);
+    }
+  }
+  return pairs;
+}
+
 const rows: string[] = [];
-for (const which of pairs) {
-  const bare: Case = which.startsWith('express') ? 'express-bare' : 'koa-bare';
+for (const [which, base] of pairsFrom(process.env['ONLY'])) {
   const ratios: number[] = [];
+  const above: number[] = [];
   const cpu: number[] = [];
-  const bareCpu: number[] = [];
+  const baseCpu: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const [b, c] = await round(bare, which, r % 2 === 0);
-    bareCpu.push(b);
+    const [b, c] = await round(base, which, r % 2 === 0);
+    baseCpu.push(b);
     cpu.push(c);
     ratios.push(b / c);
-    console.error(`${which} round ${r + 1}: bare ${b.toFixed(1)} µs, case ${c.toFixed(1)} µs CPU/request, ratio ${(b / c).toFixed(3)}`);
+    above.push(c - b);
+    console.error(`${which} vs ${base} round ${r + 1}: ${base} ${b.toFixed(1)} µs, ${which} ${c.toFixed(1)} µs CPU/request, ratio ${(b / c).toFixed(3)}`);
   }
-  const rate = rates[bare.startsWith('express') ? 'express' : 'koa'];
-  rows.push(
-    `| ${which} | ${rate} | ${median(bareCpu).toFixed(1)} | ${median(cpu).toFixed(1)} | ${median(ratios).toFixed(2)}× | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} |`,
-  );
+  const cells = [
+    which,
+    base,
+    rates[frameworkOf(base)],
+    median(baseCpu).toFixed(1),
+    median(cpu).toFixed(1),
+    `${median(ratios).toFixed(2)}×`,
+    span(ratios, 2),
+    median(above).toFixed(1),
+    span(above, 1),
+  ];
+  rows.push(`| ${cells.join(' | ')} |`);
 }
-console.log(`\npaired: case and bare at once, same fixed rate, ${connections} connections each, ${duration} s (after ${warmup} s warm-up), ${rounds} rounds, Node ${process.version}\n`);
-console.log('| case | req/s each | bare CPU µs/request (median) | case CPU µs/request (median) | ratio bare ÷ case (median) | range over rounds |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log(`\npaired: case and base at once, same fixed rate, ${connections} connections each, ${duration} s (after ${warmup} s warm-up), ${rounds} rounds, Node ${process.version}\n`);
+console.log(
+  '| case | base | req/s each | base CPU µs/request (median) | case CPU µs/request (median) | ratio base ÷ case (median) | range over rounds | CPU µs/request above base (median) | range |',
+);
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) console.log(row);

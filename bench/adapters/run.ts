@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { ApoJwt } from '@apojwt/express';
-import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, type Case } from './shared.js';
+import { AUDIENCE, ISSUER, NOOP_BASES, PERMISSION, SECRET, bareOf, selectCases, serverScriptOf, type Case } from './shared.js';
+import { median, span } from './stats.js';
 
 /**
  * Starts each case's server in its own process, loads it with autocannon
@@ -14,13 +15,12 @@ import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, type Case } from './shared
  * round) and each case's median is kept, so a slow moment of a shared
  * machine does not land on one case only.
  *   DURATION (s, default 5), ROUNDS (default 3), CONNECTIONS (default 50),
- *   WARMUP (s, default 1), ONLY (case prefixes, comma-separated: express | koa | koa-bare,koa-apojwt)
+ *   WARMUP (s, default 1), ONLY (case prefixes, comma-separated: express | koa | nest | fastify | koa-bare,koa-apojwt)
  */
 const duration = Number(process.env['DURATION'] ?? 5);
 const connections = Number(process.env['CONNECTIONS'] ?? 50);
 const warmup = Number(process.env['WARMUP'] ?? 1);
 const rounds = Number(process.env['ROUNDS'] ?? 3);
-const serverScript = fileURLToPath(new URL('./server.js', import.meta.url));
 
 // One token for every case: HS256, with iss, aud and the permission (apojwt's `perms` claim).
 const token = new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE, expPeriod: 3600 }).createToken({
@@ -36,7 +36,7 @@ interface Sample {
 }
 
 async function measure(which: Case): Promise<Sample> {
-  const child = spawn(process.execPath, [serverScript, which], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL(serverScriptOf(which), import.meta.url)), which], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
   const target = { url: `http://127.0.0.1:${port}/orders`, connections, headers: { authorization: `Bearer ${token}` } };
@@ -55,9 +55,10 @@ async function measure(which: Case): Promise<Sample> {
   }
 }
 
-// ONLY=koa runs the Koa cases alone; ONLY=koa-bare,koa-apojwt those two (comma-separated prefixes).
-const only = process.env['ONLY']?.split(',');
-const selected = CASES.filter((c) => only === undefined || only.some((prefix) => c.startsWith(prefix)));
+// ONLY=koa runs the Koa cases alone; ONLY=koa-apojwt that case and koa-bare (comma-separated
+// prefixes; the bare framework of every selected case is always run, the ratios need it).
+const chosen = selectCases(process.env['ONLY']);
+const selected = selectCases(undefined).filter((c) => chosen.includes(c) || chosen.some((x) => bareOf(x) === c));
 const samples = new Map<Case, Sample[]>(selected.map((c) => [c, []]));
 for (let round = 1; round <= rounds; round++) {
   // Every other round runs the cases in reverse order, so no case always
@@ -68,19 +69,24 @@ for (let round = 1; round <= rounds; round++) {
     console.error(`round ${round} ${which}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/request`);
   }
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const bareOf = (which: Case): Case => (which.startsWith('express') ? 'express-bare' : 'koa-bare');
-/** Per round, against the bare run of the same round (the median over rounds is reported, and the range). */
-const perRound = (which: Case, pick: (s: Sample, bare: Sample) => number) => (samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(bareOf(which)) ?? [])[i] as Sample));
+/** Per round, against another case's run of the same round (the median over rounds is reported, and the range). */
+const perRound = (which: Case, base: Case, pick: (s: Sample, base: Sample) => number) => (samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(base) ?? [])[i] as Sample));
 console.log(`\nautocannon: ${connections} connections, ${duration} s per case (after ${warmup} s warm-up), median of ${rounds} interleaved rounds, Node ${process.version}\n`);
-console.log('| case | req/s (median) | req/s ratio to bare | server CPU µs/request (median) | CPU ratio (bare ÷ case) | CPU ratio range over rounds |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('| case | req/s (median) | req/s ratio to bare | server CPU µs/request (median) | CPU ratio (bare ÷ case) | CPU ratio range over rounds | CPU µs/request above bare (median) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const which of selected) {
   const list = samples.get(which) ?? [];
   const rps = median(list.map((s) => s.rps));
   const cpu = median(list.map((s) => s.cpuPerRequest));
-  const rpsRatio = median(perRound(which, (s, bare) => s.rps / bare.rps));
-  const cpuRatios = perRound(which, (s, bare) => bare.cpuPerRequest / s.cpuPerRequest);
-  const range = `${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}`;
-  console.log(`| ${which} | ${Math.round(rps)} | ${rpsRatio.toFixed(2)}× | ${cpu.toFixed(1)} | ${median(cpuRatios).toFixed(2)}× | ${range} |`);
+  const rpsRatio = median(perRound(which, bareOf(which), (s, bare) => s.rps / bare.rps));
+  const cpuRatios = perRound(which, bareOf(which), (s, bare) => bare.cpuPerRequest / s.cpuPerRequest);
+  const above = median(perRound(which, bareOf(which), (s, bare) => s.cpuPerRequest - bare.cpuPerRequest));
+  console.log(`| ${which} | ${Math.round(rps)} | ${rpsRatio.toFixed(2)}× | ${cpu.toFixed(1)} | ${median(cpuRatios).toFixed(2)}× | ${span(cpuRatios, 2)} | ${above.toFixed(1)} |`);
+}
+console.log('');
+// Each apojwt case against a layer of the same shape that does nothing (shared.ts).
+for (const [which, base] of NOOP_BASES) {
+  if (!samples.has(which) || !samples.has(base)) continue;
+  const above = perRound(which, base, (s, noop) => s.cpuPerRequest - noop.cpuPerRequest);
+  console.log(`${which} above ${base}: ${median(above).toFixed(1)} µs CPU/request (median of rounds; range ${span(above, 1)})`);
 }

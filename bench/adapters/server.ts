@@ -1,18 +1,22 @@
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import Koa, { type Context } from 'koa';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyJwt from '@fastify/jwt';
 import { expressjwt } from 'express-jwt';
 import expressJwtPermissions from 'express-jwt-permissions';
 import koaJwt from 'koa-jwt';
 import * as apoExpress from '@apojwt/express';
 import * as apoKoa from '@apojwt/koa';
+import * as apoFastify from '@apojwt/fastify';
+import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { AUDIENCE, BODY, ISSUER, PERMISSION, SECRET, CASES, type Case } from './shared.js';
+import { AUDIENCE, BODY, ISSUER, PERMISSION, SECRET, CASES, frameworkOf, type Case } from './shared.js';
+import { caseFromArgv, serve } from './serve.js';
 
 /**
  * One benchmark server per process: `node server.js <case>` prints its port
  * and serves GET /orders until killed. Each case does the same work apart
- * from the authorization under test.
+ * from the authorization under test. (Nest's cases: nest/server.ts.)
  */
 const options = { secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE };
 
@@ -22,7 +26,16 @@ function expressBare() {
   return app;
 }
 
+function expressNoop() {
+  // One middleware layer that does nothing: what mounting any guard as middleware costs at least.
+  const app = express();
+  const noop = (_req: Request, _res: Response, next: NextFunction) => next();
+  app.get('/orders', noop, (_req, res) => void res.json(BODY));
+  return app;
+}
+
 function expressApojwt() {
+  // The decorator form: the check runs inside the handler call, no middleware layer of its own.
   apoExpress.createApoJwt({ ...options, template: 'express' });
   class Orders {
     @apoExpress.permissionRequired(PERMISSION)
@@ -85,35 +98,66 @@ function koaJwtCase() {
   return app;
 }
 
-const builders: Record<Case, () => { listen(port: number, host: string): Server }> = {
-  'express-bare': expressBare,
-  'express-apojwt': expressApojwt,
-  'express-jwt': expressJwt,
-  'koa-bare': koaBare,
-  'koa-apojwt': koaApojwt,
-  'koa-jwt': koaJwtCase,
-};
-
-const which = process.argv[2] as Case;
-if (!CASES.includes(which)) {
-  console.error(`usage: node server.js <${CASES.join('|')}>`);
-  process.exit(2);
+async function fastifyBare() {
+  const app = Fastify();
+  app.get('/orders', async () => BODY);
+  return app;
 }
-const server = builders[which]().listen(0, '127.0.0.1');
-server.on('listening', () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-});
-// CPU time per request, which a busy shared machine disturbs far less than
-// requests per second: SIGUSR2 starts a measurement, SIGUSR1 prints it.
-let requests = 0;
-let start = process.cpuUsage();
-server.on('request', () => requests++);
-process.on('SIGUSR2', () => {
-  requests = 0;
-  start = process.cpuUsage();
-});
-process.on('SIGUSR1', () => {
-  const used = process.cpuUsage(start);
-  process.stdout.write(`${JSON.stringify({ requests, cpuMicros: used.user + used.system })}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+
+async function fastifyNoop() {
+  // One preHandler hook that does nothing: what any check written as a hook costs at least.
+  const app = Fastify();
+  const noop = (_request: FastifyRequest, _reply: FastifyReply, done: () => void) => done();
+  app.get('/orders', { preHandler: noop }, async () => BODY);
+  return app;
+}
+
+async function fastifyApojwt() {
+  // The plugin and its preHandler hook, as the Fastify page documents for routes without classes.
+  const apo = apoFastify.createApoJwt({ ...options, template: 'fastify' });
+  const app = Fastify();
+  await app.register(apoFastify.apojwtPlugin, { apo });
+  app.get('/orders', { preHandler: app.apojwt.permissionRequired(PERMISSION) }, async () => BODY);
+  return app;
+}
+
+async function fastifyJwtCase() {
+  // @fastify/jwt (fast-jwt, no cache: its default) verifies; the permission is checked in the same preHandler.
+  const app = Fastify();
+  await app.register(fastifyJwt, { secret: SECRET, verify: { algorithms: ['HS256'], allowedIss: ISSUER, allowedAud: AUDIENCE } });
+  const checkPermission = async (request: FastifyRequest, reply: FastifyReply) => {
+    await request.jwtVerify();
+    const perms = (request.user as { perms?: string[] }).perms ?? [];
+    if (!perms.includes(PERMISSION)) return reply.code(403).send({ error: 'forbidden' });
+    return undefined;
+  };
+  app.get('/orders', { preHandler: checkPermission }, async () => BODY);
+  return app;
+}
+
+type Ours = Exclude<Case, `nest-${string}`>;
+const listening = async (app: { listen(port: number, host: string): Server }) => {
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+};
+const builders: Record<Ours, () => Promise<Server>> = {
+  'express-bare': () => listening(expressBare()),
+  'express-noop': () => listening(expressNoop()),
+  'express-apojwt': () => listening(expressApojwt()),
+  'express-jwt': () => listening(expressJwt()),
+  'koa-bare': () => listening(koaBare()),
+  'koa-apojwt': () => listening(koaApojwt()),
+  'koa-jwt': () => listening(koaJwtCase()),
+  'fastify-bare': async () => listeningFastify(await fastifyBare()),
+  'fastify-noop': async () => listeningFastify(await fastifyNoop()),
+  'fastify-apojwt': async () => listeningFastify(await fastifyApojwt()),
+  'fastify-jwt': async () => listeningFastify(await fastifyJwtCase()),
+};
+async function listeningFastify(app: { listen(options: { port: number; host: string }): Promise<string>; server: Server }) {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.server;
+}
+
+const which = caseFromArgv(CASES.filter((c): c is Ours => frameworkOf(c) !== 'nest'));
+serve(await builders[which]());

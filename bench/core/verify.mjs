@@ -7,6 +7,13 @@
 // its own promise(s) plus 1/BATCH of one await; that is what a server pays
 // when concurrent requests verify at once. A second apojwt figure awaits
 // every call one by one (the worst case: one full await per op).
+//
+// BEFORE_CORE=/path/to/another/build/of/packages/core/dist/index.js adds the
+// same apojwt rows for that build (e.g. the tree before a refactor, built in a
+// git worktree of its own), in the same process and the same interleaved
+// rounds, and a before / after / fast-jwt summary.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import jsonwebtoken from 'jsonwebtoken';
 import * as jose from 'jose';
@@ -44,6 +51,8 @@ const fastNoCache = createVerifier({ key: SECRET, ...fastOptions });
 const fastCached = createVerifier({ key: SECRET, ...fastOptions, cache: true });
 const apoMiss = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, cache: false });
 const apoHit = new ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD });
+const beforePath = process.env.BEFORE_CORE;
+const before = beforePath === undefined ? undefined : await import(pathToFileURL(resolve(beforePath)).href);
 
 const contenders = [
   { name: 'node:crypto floor (HMAC + timingSafeEqual + parse)', sync: () => floor(token), floor: true },
@@ -61,6 +70,16 @@ const contenders = [
   // What the decorators run on a hit with a synchronous revocation store: no promise.
   { name: 'apojwt tryVerifySync, cache hit', sync: () => apoHit.tryVerifySync(token) },
 ];
+if (before !== undefined) {
+  const beforeMiss = new before.ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD, cache: false });
+  const beforeHit = new before.ApoJwt({ secret: SECRET, iss: ISS, serverAudience: AUD });
+  contenders.push(
+    { name: 'apojwt BEFORE verify, cache miss (cache: false)', async: () => beforeMiss.verify(token) },
+    { name: 'apojwt BEFORE verify, cache hit', async: () => beforeHit.verify(token) },
+  );
+  if (typeof beforeHit.tryVerifySync === 'function') contenders.push({ name: 'apojwt BEFORE tryVerifySync, cache hit', sync: () => beforeHit.tryVerifySync(token) });
+}
+const named = (name) => contenders.find((c) => c.name === name);
 
 // Sanity: every contender accepts the token before anything is timed.
 for (const c of contenders) await (c.sync ? c.sync() : c.async());
@@ -86,4 +105,32 @@ for (const c of contenders) {
     target = `≤ ${c.target}× ${ratio <= c.target ? 'met' : 'MISSED'}`;
   }
   console.log(`| ${c.name} | ${ns.toFixed(0)} | ${ratio.toFixed(2)} | ${target} |`);
+}
+
+if (before !== undefined) {
+  // Ratios to the floor of the same round, then the median over rounds (and the range).
+  const perRound = (c) => samples.get(c).map((ns, r) => ns / samples.get(contenders[0])[r]);
+  const cell = (name) => {
+    const ratios = perRound(named(name));
+    return `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+  };
+  console.log(`\nbefore = ${beforePath}; after = this tree's @apojwt/core; × the node:crypto floor of the same round, median (range) over ${ROUNDS} rounds`);
+  const afterOverBefore = (after, beforeName) => {
+    const ratios = samples.get(named(after)).map((ns, r) => ns / samples.get(named(beforeName))[r]);
+    return `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+  };
+  const rows = [
+    ['cache miss', 'apojwt BEFORE verify, cache miss (cache: false)', 'apojwt verify, cache miss (cache: false)', 'fast-jwt, no cache'],
+    ['cache hit', 'apojwt BEFORE verify, cache hit', 'apojwt verify, cache hit', 'fast-jwt, cache'],
+    ['cache hit, tryVerifySync', 'apojwt BEFORE tryVerifySync, cache hit', 'apojwt tryVerifySync, cache hit', undefined],
+  ];
+  console.log('| HS256 verify | before | after | fast-jwt | after ÷ before, per round |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const [label, beforeName, afterName, peer] of rows) {
+    if (named(beforeName) === undefined) continue;
+    console.log(`| ${label} | ${cell(beforeName)} | ${cell(afterName)} | ${peer ? cell(peer) : ''} | ${afterOverBefore(afterName, beforeName)} |`);
+  }
+  const missAfter = median(perRound(named('apojwt verify, cache miss (cache: false)')));
+  const missFast = median(perRound(named('fast-jwt, no cache')));
+  console.log(`target: cache miss at or below fast-jwt's ratio in the same run: ${missAfter.toFixed(2)}× vs ${missFast.toFixed(2)}×, ${missAfter <= missFast ? 'met' : 'MISSED'}`);
 }
