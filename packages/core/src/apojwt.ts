@@ -1,7 +1,6 @@
 import { ApoJwtConfigError } from './errors.js';
-import type { JwkSet } from './jwks.js';
 import type { AccessClaims, RefreshClaims } from './claims.js';
-import { nowSeconds, publishedJwks, requireRefresh, resolveConfig, withRefresh, type ApoJwtConfig } from './config.js';
+import { nowSeconds, requireRefresh, resolveConfig, withRefresh } from './config.js';
 import { issueAccessToken, issueTokens, type AccessTokenOverrides } from './issuer.js';
 import type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js';
 import { Verifier } from './verifier.js';
@@ -10,7 +9,6 @@ import { consumeVerifiedRefresh, rotateFamily } from './refresh-rotation.js';
 import { revoke, revokeFamily, revokeSubject } from './revocation.js';
 import { refreshFamilyInScope, runInRefreshFamily } from './refresh-family.js';
 import type { CompiledRequirement, PermissionGrant, PermissionRequirement } from './permissions.js';
-import type { Finder } from './template.js';
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData, RegisteredRole } from './register.js';
 import type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
@@ -32,7 +30,6 @@ export class ApoJwt<
   HasRefresh extends boolean = false,
   Ro extends string = RegisteredRole,
 > extends GuardFactories<P, D, R> {
-  private config: ApoJwtConfig;
   private readonly verifier: Verifier;
   private loginFunction: LoginFunction<HasRefresh> | undefined;
   private readonly decisions: DecisionReporter;
@@ -40,7 +37,6 @@ export class ApoJwt<
   constructor(options: ApoJwtOptions) {
     const config = resolveConfig(options);
     super(config);
-    this.config = config;
     this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission, config.wildcards, config.permissionModel);
     this.decisions = new DecisionReporter(config.onDecision, this.verifier);
     if (options.login !== undefined) this.configLogin(options.login);
@@ -51,22 +47,8 @@ export class ApoJwt<
     this.config = withRefresh(this.config, options);
     return this as unknown as ApoJwt<P, D, R, true, Ro>;
   }
-  get refreshEnabled(): boolean {
-    return this.config.refresh !== undefined;
-  }
   get loginEnabled(): boolean {
     return this.loginFunction !== undefined;
-  }
-  get refreshExpPeriod(): number | undefined {
-    return this.config.refresh?.expPeriod;
-  }
-  /** The public JWK Set of an RS/PS/ES instance, to serve at /.well-known/jwks.json (see `jwksResponse`). */
-  jwks(): JwkSet {
-    return publishedJwks(this.config);
-  }
-  /** The current time in seconds, on the injected clock. */
-  nowSeconds(): number {
-    return nowSeconds(this.config);
   }
 
   /** An access token, or the access + refresh pair once refresh is configured; inside a `@refresh()` handler the pair continues the family of the one presented. */
@@ -163,9 +145,5 @@ export class ApoJwt<
   /** What the decorators and middleware run against: this instance (GuardFactories). */
   protected get engine(): RotatingEngine {
     return this as unknown as RotatingEngine;
-  }
-  /** configRefresh may bring its own finder, so this one is read each time. */
-  get refreshFinder(): Finder | undefined {
-    return this.config.refresh?.finder ?? this.config.refreshFinder ?? this.template?.refreshFinder;
   }
 }

@@ -3,13 +3,16 @@ import type { KeyRing } from './key-ring.js';
 import type { RevocationStore } from './stores/revocation-store.js';
 import type { RotationStore } from './stores/rotation-store.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
-import type { ApoJwtConfig } from './config.js';
+import { nowSeconds, publishedJwks, type ApoJwtConfig } from './config.js';
+import type { JwkSet } from './jwks.js';
 
 /**
  * What an ApoJwt instance shows of its resolved options (after defaults),
- * read-only. Everything it does goes through the frozen config instead.
+ * read-only. Everything it does goes through the frozen config instead;
+ * `configRefresh` replaces that config with one that has refresh tokens.
  */
 export abstract class InstanceSettings {
+  protected config: ApoJwtConfig;
   readonly algorithm: Algorithm;
   readonly issuer: string;
   readonly audience: readonly string[];
@@ -28,6 +31,7 @@ export abstract class InstanceSettings {
   readonly exceptionHandler: ExceptionHandler | undefined;
 
   protected constructor(config: ApoJwtConfig) {
+    this.config = config;
     this.algorithm = config.algorithm;
     this.issuer = config.issuer;
     this.audience = config.audience;
@@ -41,5 +45,24 @@ export abstract class InstanceSettings {
     this.keyRing = config.keyRing;
     this.tokenFinder = config.tokenFinder ?? config.template?.tokenFinder;
     this.exceptionHandler = config.exceptionHandler ?? config.template?.exceptionHandler;
+  }
+
+  get refreshEnabled(): boolean {
+    return this.config.refresh !== undefined;
+  }
+  get refreshExpPeriod(): number | undefined {
+    return this.config.refresh?.expPeriod;
+  }
+  /** configRefresh may bring its own finder, so this one is read each time. */
+  get refreshFinder(): Finder | undefined {
+    return this.config.refresh?.finder ?? this.config.refreshFinder ?? this.template?.refreshFinder;
+  }
+  /** The public JWK Set of an RS/PS/ES instance, to serve at /.well-known/jwks.json (see `jwksResponse`). */
+  jwks(): JwkSet {
+    return publishedJwks(this.config);
+  }
+  /** The current time in seconds, on the injected clock. */
+  nowSeconds(): number {
+    return nowSeconds(this.config);
   }
 }
