@@ -36,20 +36,7 @@ export class PostgresRevocationStore implements RevocationStore {
   }
 
   async revokeToken(jti: string, expiresAt: number, nowSeconds: number): Promise<void> {
-    if (expiresAt <= nowSeconds) return;
-    await this.write('token', () =>
-      this.db.query(
-        `INSERT INTO apojwt_revoked_tokens AS t (jti, expires_at)
-           SELECT $1::text, $2::bigint
-            WHERE $4::integer IS NULL
-               OR EXISTS (SELECT 1 FROM apojwt_revoked_tokens WHERE jti = $1::text)
-               OR (SELECT count(*) FROM apojwt_revoked_tokens WHERE expires_at > $3::bigint) < $4::integer
-         ON CONFLICT (jti) DO UPDATE
-           SET expires_at = CASE WHEN t.expires_at <= $3::bigint THEN EXCLUDED.expires_at ELSE GREATEST(t.expires_at, EXCLUDED.expires_at) END
-         RETURNING 1 AS written`,
-        [jti, expiresAt, nowSeconds, this.maxEntries],
-      ),
-    );
+    await this.revokeById(BY_ID.token, jti, expiresAt, nowSeconds);
   }
 
   async revokeSubject(sub: string, revokedAt: number, expiresAt: number, nowSeconds: number): Promise<void> {
@@ -71,18 +58,28 @@ export class PostgresRevocationStore implements RevocationStore {
   }
 
   async revokeFamily(fam: string, expiresAt: number, nowSeconds: number): Promise<void> {
+    await this.revokeById(BY_ID.family, fam, expiresAt, nowSeconds);
+  }
+
+  /**
+   * One revocation by id (a token's jti, a refresh family): inserted unless the
+   * bound is reached by live rows, never shortened, renewed once expired.
+   * Table and column come from BY_ID, never from input.
+   */
+  private async revokeById(target: (typeof BY_ID)[keyof typeof BY_ID], id: string, expiresAt: number, nowSeconds: number): Promise<void> {
     if (expiresAt <= nowSeconds) return;
-    await this.write('refresh family', () =>
+    const { table, column, label } = target;
+    await this.write(label, () =>
       this.db.query(
-        `INSERT INTO apojwt_revoked_families AS t (fam, expires_at)
+        `INSERT INTO ${table} AS t (${column}, expires_at)
            SELECT $1::text, $2::bigint
             WHERE $4::integer IS NULL
-               OR EXISTS (SELECT 1 FROM apojwt_revoked_families WHERE fam = $1::text)
-               OR (SELECT count(*) FROM apojwt_revoked_families WHERE expires_at > $3::bigint) < $4::integer
-         ON CONFLICT (fam) DO UPDATE
+               OR EXISTS (SELECT 1 FROM ${table} WHERE ${column} = $1::text)
+               OR (SELECT count(*) FROM ${table} WHERE expires_at > $3::bigint) < $4::integer
+         ON CONFLICT (${column}) DO UPDATE
            SET expires_at = CASE WHEN t.expires_at <= $3::bigint THEN EXCLUDED.expires_at ELSE GREATEST(t.expires_at, EXCLUDED.expires_at) END
          RETURNING 1 AS written`,
-        [fam, expiresAt, nowSeconds, this.maxEntries],
+        [id, expiresAt, nowSeconds, this.maxEntries],
       ),
     );
   }
@@ -113,3 +110,9 @@ export class PostgresRevocationStore implements RevocationStore {
     }
   }
 }
+
+/** The two revocations by id: their fixed table and key column. */
+const BY_ID = {
+  token: { table: 'apojwt_revoked_tokens', column: 'jti', label: 'token' },
+  family: { table: 'apojwt_revoked_families', column: 'fam', label: 'refresh family' },
+} as const;
