@@ -51,3 +51,16 @@ test('a template name no imported adapter registered is refused at construction'
     (error: unknown) => error instanceof ApoJwtConfigError,
   );
 });
+
+test('a template object: its optional slots, when given, must be functions (refused at construction, by name)', async () => {
+  const { expressTemplate } = await import('@apojwt/express');
+  const base = expressTemplate({ name: 'slots' });
+  for (const slot of ['respond', 'request', 'isRequest', 'handlerError', 'middleware']) {
+    assert.throws(
+      () => new ApoJwt({ ...BASE, template: { ...base, name: `bad-${slot}`, [slot]: 'not a function' } as never }),
+      (error: unknown) => error instanceof ApoJwtConfigError && error.message === `template.${slot} must be a function when given`,
+      slot,
+    );
+  }
+  assert.doesNotThrow(() => new ApoJwt({ ...BASE, template: { ...base, name: 'good-slots' } }));
+});
