@@ -57,6 +57,8 @@ export const STATUS_BY_CODE = {
   ERR_ACCOUNT_TOKEN_INVALID: 400,
   /** A wrong, replayed or used one-time code (TOTP or backup code), or a second login step that is unknown, used or expired. */
   ERR_OTP_INVALID: 401,
+  /** Two-factor enrolment asked for while two-factor login is already on (disable it first). */
+  ERR_TWO_FACTOR_ENABLED: 409,
   /** Too many attempts; `retryAfterSeconds` says when to come back. */
   ERR_RATE_LIMITED: 429,
   /** A token endpoint's client authentication failed: unknown, disabled, or a wrong secret or assertion (RFC 6749 §5.2 invalid_client). */

@@ -33,6 +33,7 @@ export const PUBLIC_MESSAGE_BY_CODE = {
   ERR_ACCOUNT_EXISTS: 'an account with this email or username already exists',
   ERR_ACCOUNT_TOKEN_INVALID: 'the link is invalid, already used or expired',
   ERR_OTP_INVALID: 'the one-time code is wrong or was already used, or the login step expired',
+  ERR_TWO_FACTOR_ENABLED: 'two-factor login is already on for this account; disable it first',
   ERR_RATE_LIMITED: 'too many attempts; try again later',
   ERR_CLIENT_INVALID: 'client authentication failed',
   ERR_SCOPE_INVALID: 'the requested scope exceeds what this client may receive',

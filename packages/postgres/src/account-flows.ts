@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ApoJwtConfigError, ApoJwtError, knownKeys } from '@apojwt/core';
-import { hashPassword, verifyPassword, type PasswordHashOptions } from '@apojwt/auth';
+import { hashPassword, LoginLimiter, verifyPassword, type LoginLimiterOptions, type PasswordHashOptions } from '@apojwt/auth';
 import { isDatabase, unavailable, type Database } from './database.js';
 import { normaliseEmail } from './identity.js';
 import type { PostgresUserStore } from './user-store.js';
@@ -35,9 +35,22 @@ export interface AccountFlowsOptions {
   resetTtlSeconds?: number;
   /** Options for the new password's hash. */
   hash?: PasswordHashOptions;
+  /**
+   * Limits on reset requests, per address and per client IP: a LoginLimiter,
+   * its options, or false. Every request counts (not only failures: each one
+   * may send a mail). Default: in memory, 5 per address and 50 per IP an
+   * hour. Past it, ERR_RATE_LIMITED (429), whether or not the account exists.
+   */
+  resetLimiter?: LoginLimiter | LoginLimiterOptions | false;
   /** Clock, Unix seconds. */
   now?: () => number;
 }
+
+/** Enough for a user who mistyped or lost a mail; too few to flood an inbox. */
+export const DEFAULT_RESET_LIMITS: Readonly<LoginLimiterOptions> = Object.freeze({
+  perAccount: { attempts: 5, windowSeconds: 3_600, lockoutSeconds: 3_600 },
+  perIp: { attempts: 50, windowSeconds: 3_600, lockoutSeconds: 3_600 },
+});
 
 /**
  * Email verification, password reset and password change on PostgreSQL.
@@ -59,10 +72,11 @@ export class PostgresAccountFlows {
   private readonly ttl: Readonly<Record<AccountTokenPurpose, number>>;
   private readonly hash: PasswordHashOptions;
   private readonly now: () => number;
+  private readonly resetLimiter: LoginLimiter | undefined;
 
   constructor(options: AccountFlowsOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('PostgresAccountFlows needs options');
-    knownKeys('PostgresAccountFlows', options, ['db', 'users', 'apo', 'sessions', 'sendMail', 'onMailError', 'verifyTtlSeconds', 'resetTtlSeconds', 'hash', 'now']);
+    knownKeys('PostgresAccountFlows', options, ['db', 'users', 'apo', 'sessions', 'sendMail', 'onMailError', 'verifyTtlSeconds', 'resetTtlSeconds', 'hash', 'resetLimiter', 'now']);
     if (!isDatabase(options.db)) throw new ApoJwtConfigError('PostgresAccountFlows: db must be a Database');
     if (typeof options.users?.findById !== 'function') throw new ApoJwtConfigError('PostgresAccountFlows: users must be a PostgresUserStore');
     if (typeof options.apo?.revokeSubject !== 'function') throw new ApoJwtConfigError('PostgresAccountFlows: apo must be an ApoJwt instance');
@@ -78,6 +92,9 @@ export class PostgresAccountFlows {
     this.ttl = Object.freeze({ 'verify-email': ttl(options.verifyTtlSeconds, 86_400, 'verifyTtlSeconds'), 'reset-password': ttl(options.resetTtlSeconds, 3_600, 'resetTtlSeconds') });
     this.hash = { ...options.hash };
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    const limits = options.resetLimiter;
+    if (limits !== undefined && limits !== false && (limits === null || typeof limits !== 'object')) throw new ApoJwtConfigError('PostgresAccountFlows: resetLimiter must be a LoginLimiter, its options, or false');
+    this.resetLimiter = limits === false ? undefined : limits instanceof LoginLimiter ? limits : new LoginLimiter({ ...DEFAULT_RESET_LIMITS, ...limits, prefix: limits?.prefix ?? 'apojwt:reset:' });
   }
 
   /** Mails the account a verification link (awaits the sender: the caller knows the account). */
@@ -101,9 +118,13 @@ export class PostgresAccountFlows {
    * sender without waiting for it, so a slow mail server does not tell an
    * observer that the account exists; a sender failure goes to `onMailError`.
    * A malformed address is ERR_EMAIL_INVALID (400): no account can have it.
+   * Requests are limited per address and per `context.ip` (`resetLimiter`),
+   * counted before the lookup so that the limit tells nothing either.
    */
-  async requestPasswordReset(email: unknown): Promise<void> {
+  async requestPasswordReset(email: unknown, context: { ip?: string | undefined } = {}): Promise<void> {
     const normalised = normaliseEmail(email);
+    const attempt = await this.resetLimiter?.begin(normalised, context.ip);
+    await attempt?.failed();
     const account = await this.users.findForLogin(normalised);
     if (account === undefined || account.disabled) return;
     const mail = await this.issue(account.id, account.email, 'reset-password');

@@ -1,4 +1,5 @@
-import { ApoJwtConfigError, ApoJwtError, authErrorResponse, knownKeys, NO_STORE, type AuthResponse } from '@apojwt/core';
+import { ApoJwtConfigError, authErrorResponse, knownKeys, type AuthResponse } from '@apojwt/core';
+import { bodyFields, jsonAnswer, noContent, subjectOf } from './http-answers.js';
 import type { PostgresUserStore } from './user-store.js';
 import type { PostgresSessionStore, SessionRevoker } from './session-store.js';
 import type { PostgresAccountFlows } from './account-flows.js';
@@ -25,6 +26,10 @@ export interface AccountRequest {
   accessToken?: string | undefined;
   /** The session to end (revokeSession): a route parameter. */
   sessionId?: string | undefined;
+  /** The client IP: reset requests and two-factor steps are limited per IP, and a login's session records it. */
+  ip?: string | undefined;
+  /** The client's User-Agent header, recorded with a login's session. */
+  userAgent?: string | undefined;
 }
 
 export interface AccountHandlers {
@@ -38,7 +43,7 @@ export interface AccountHandlers {
   logoutEverywhere(request: AccountRequest): Promise<AuthResponse>;
   /** JSON `{ token }` → 204, the email verified; 400 ERR_ACCOUNT_TOKEN_INVALID. Needs `flows`. */
   verifyEmail(request: AccountRequest): Promise<AuthResponse>;
-  /** JSON `{ email }` → 202 `{}` whether or not the account exists. Needs `flows`. */
+  /** JSON `{ email }` → 202 `{}` whether or not the account exists; 429 past the flows' `resetLimiter`. Needs `flows`. */
   requestPasswordReset(request: AccountRequest): Promise<AuthResponse>;
   /** JSON `{ token, password }` → 204, every session ended; 400 ERR_ACCOUNT_TOKEN_INVALID / ERR_PASSWORD_INVALID. Needs `flows`. */
   resetPassword(request: AccountRequest): Promise<AuthResponse>;
@@ -74,18 +79,10 @@ export function createAccountHandlers(options: AccountHandlersOptions): AccountH
       return authErrorResponse(error, [], realm);
     }
   };
-  const subject = async (request: AccountRequest | undefined): Promise<string> => {
-    const token = request?.accessToken;
-    if (typeof token !== 'string' || token.length === 0) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token');
-    return (await apo.verify(token)).sub;
-  };
-  const fields = (request: AccountRequest | undefined): Record<string, unknown> => {
-    const body = request?.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApoJwtError('ERR_BODY_INVALID', 'the body must be a JSON object');
-    return body as Record<string, unknown>;
-  };
-  const json = (status: number, body: unknown): AuthResponse => ({ status, headers: { ...NO_STORE }, cookies: [], body });
-  const done = (): AuthResponse => ({ status: 204, headers: { ...NO_STORE }, cookies: [], body: undefined });
+  const subject = (request: AccountRequest | undefined): Promise<string> => subjectOf(apo, request?.accessToken);
+  const fields = (request: AccountRequest | undefined): Record<string, unknown> => bodyFields(request?.body);
+  const json = jsonAnswer;
+  const done = noContent;
 
   return Object.freeze({
     register: (request: AccountRequest) =>
@@ -122,7 +119,7 @@ export function createAccountHandlers(options: AccountHandlersOptions): AccountH
     requestPasswordReset: (request: AccountRequest) => {
       const use = needFlows();
       return answer(async () => {
-        await use.requestPasswordReset(fields(request)['email']);
+        await use.requestPasswordReset(fields(request)['email'], { ip: request?.ip });
         return json(202, {});
       });
     },

@@ -17,6 +17,22 @@ export interface SessionTracking<P extends string = string, D extends object = o
   readonly issue: (claims: RefreshClaims<R>) => Promise<CreateTokenInput<P, D, R>>;
 }
 
+/** What recording a session needs of an ApoJwt instance. */
+export type SessionRecorder = SessionRevoker & Pick<SessionIssuer, 'verifyRefresh'>;
+
+/**
+ * Records the refresh family of freshly issued tokens as a session (IP and
+ * User-Agent from the login's context) and hands the pair back. Shared by
+ * `trackSessions` and the two-step login, so both kinds of login are listed.
+ */
+export async function recordSession(apo: SessionRecorder, sessions: PostgresSessionStore, issued: unknown, context: LoginContext = {}): Promise<TokenPair> {
+  const pair = issued as TokenPair;
+  if (pair === null || typeof pair !== 'object' || typeof pair.refreshToken !== 'string') throw new ApoJwtConfigError('session tracking needs an instance with refresh tokens');
+  const claims = await apo.verifyRefresh(pair.refreshToken);
+  await sessions.start({ family: claims.fam, userId: claims.sub, expiresAt: claims.exp, ip: context.ip, userAgent: context.userAgent }, apo);
+  return pair;
+}
+
 /**
  * Sessions for the ready-made endpoints:
  * `createAuthHandlers({ apo, ...trackSessions(apo, sessions) })`.
@@ -28,11 +44,7 @@ export function trackSessions<P extends string = string, D extends object = obje
   if (apo === null || typeof apo !== 'object' || typeof apo.verifyRefresh !== 'function') throw new ApoJwtConfigError('trackSessions needs an ApoJwt instance');
   return Object.freeze({
     async login(username: string, password: string, context: LoginContext = {}): Promise<TokenPair> {
-      const pair = (await apo.login(username, password, context)) as TokenPair;
-      if (pair === null || typeof pair !== 'object' || typeof pair.refreshToken !== 'string') throw new ApoJwtConfigError('trackSessions needs an instance with refresh tokens');
-      const claims = await apo.verifyRefresh(pair.refreshToken);
-      await sessions.start({ family: claims.fam, userId: claims.sub, expiresAt: claims.exp, ip: context.ip, userAgent: context.userAgent }, apo);
-      return pair;
+      return recordSession(apo, sessions, await apo.login(username, password, context), context);
     },
     async issue(claims: RefreshClaims<R>): Promise<CreateTokenInput<P, D, R>> {
       // The new refresh token lives as long as the one it replaces.

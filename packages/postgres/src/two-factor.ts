@@ -59,10 +59,12 @@ export class PostgresTwoFactor {
 
   /**
    * Starts (or restarts) enrolment: a new secret, not used for logins until
-   * `confirm` sees a first code from it. Refused while 2FA is on (disable first).
+   * `confirm` sees a first code from it. Refused while 2FA is on
+   * (ERR_TWO_FACTOR_ENABLED, 409): a new secret would silently replace the
+   * one the user's app holds; disable first, which takes a code.
    */
   async enrol(userId: string, accountName: string): Promise<TotpEnrolment> {
-    if (await this.isEnabled(userId)) throw new ApoJwtConfigError('two-factor login is already on for this account: disable it first');
+    if (await this.isEnabled(userId)) throw new ApoJwtError('ERR_TWO_FACTOR_ENABLED', 'two-factor login is already on for this account: disable it first');
     const secret = new Secret({ size: 20 });
     await this.run(() =>
       this.db.query(

@@ -116,6 +116,28 @@ for (const engine of engines()) {
         await assert.rejects(flows.requestPasswordReset('not an email'), apoError('ERR_EMAIL_INVALID', 400));
       }));
 
+    test('reset requests are limited per address and per IP, counted before the lookup: 429 whether or not the account exists', () =>
+      withFlows(async ({ db, users, apo, mails }) => {
+        const limited = new PostgresAccountFlows({
+          db,
+          users,
+          apo,
+          sendMail: (mail) => void mails.push(mail),
+          resetLimiter: { perAccount: { attempts: 2, windowSeconds: 3_600, lockoutSeconds: 3_600 }, perIp: { attempts: 2, windowSeconds: 3_600, lockoutSeconds: 3_600 } },
+        });
+        const tooMany = apoError('ERR_RATE_LIMITED', 429);
+        for (const email of ['alice@example.com', 'nobody@example.com']) {
+          assert.equal(await limited.requestPasswordReset(email, { ip: '192.0.2.1' }), undefined);
+          assert.equal(await limited.requestPasswordReset(email.toUpperCase(), { ip: '192.0.2.2' }), undefined, 'the address counts however it is spelled');
+          await assert.rejects(limited.requestPasswordReset(email, { ip: '192.0.2.3' }), tooMany, `${email}: the address is limited on any IP`);
+        }
+        await assert.rejects(limited.requestPasswordReset('carol@example.com', { ip: '192.0.2.1' }), tooMany, 'an IP is limited over every address: 192.0.2.1 made its 2 requests');
+        await settle();
+        assert.equal(mails.filter((mail) => mail.purpose === 'reset-password').length, 2, 'a refused request sends nothing');
+        const unlimited = new PostgresAccountFlows({ db, users, apo, sendMail: () => undefined, resetLimiter: false });
+        for (let i = 0; i < 8; i += 1) await unlimited.requestPasswordReset('alice@example.com');
+      }));
+
     test('a reset sets the password, ends every session, and spends every outstanding reset link', () =>
       withFlows(async ({ apo, flows, sessions, mails, account, clock, tracking }) => {
         const session = await tracking.login('alice@example.com', PASSWORD);
@@ -175,6 +197,7 @@ for (const engine of engines()) {
         assert.throws(() => new PostgresAccountFlows({ ...base, verifyTtlSeconds: 1.5 }), configError('verifyTtlSeconds'));
         assert.throws(() => new PostgresAccountFlows({ ...base, sendMail: 'x' as never }), configError('sendMail'));
         assert.throws(() => new PostgresAccountFlows({ ...base, mailer: 1 } as never), configError('mailer'));
+        assert.throws(() => new PostgresAccountFlows({ ...base, resetLimiter: 5 } as never), configError('resetLimiter'));
       }));
   });
 }

@@ -114,7 +114,7 @@ for (const engine of engines()) {
       withTwoFactor(async ({ twoFactor, clock, codeAt }) => {
         const { secret } = await twoFactor.enrol('u1', 'alice');
         const codes = await twoFactor.confirm('u1', codeAt(secret));
-        await assert.rejects(twoFactor.enrol('u1', 'alice'), configError('already on'));
+        await assert.rejects(twoFactor.enrol('u1', 'alice'), apoError('ERR_TWO_FACTOR_ENABLED', 409));
         await assert.rejects(twoFactor.disable('u1', '000000'), invalid);
         assert.equal(await twoFactor.isEnabled('u1'), true);
         clock.ms += 30_000;
