@@ -33,6 +33,8 @@ export interface AccountRequest {
 }
 
 export interface AccountHandlers {
+  /** Whether `flows` was given (the verification, reset and password-change endpoints answer). */
+  readonly hasFlows: boolean;
   /** JSON `{ email, username?, password }` → 201 `{ id, email, username }`; 400 / 409 typed errors. */
   register(request: AccountRequest): Promise<AuthResponse>;
   /** Access token → 200 `{ sessions: [{ id, createdAt, lastUsedAt, expiresAt, ip, userAgent }] }`. */
@@ -85,6 +87,7 @@ export function createAccountHandlers(options: AccountHandlersOptions): AccountH
   const done = noContent;
 
   return Object.freeze({
+    hasFlows: flows !== undefined,
     register: (request: AccountRequest) =>
       answer(async () => {
         const { email, username, password } = fields(request);

@@ -12,3 +12,4 @@ export { PostgresAccountFlows, DEFAULT_RESET_LIMITS, type AccountFlowsOptions, t
 export { PostgresTwoFactor, BACKUP_CODE_COUNT, type TwoFactorOptions, type TotpEnrolment } from './two-factor.js';
 export { twoFactorLogin, type TwoFactorLogin, type TwoFactorLoginOptions, type TwoFactorIssuer, type FirstStep } from './two-factor-login.js';
 export { createTwoFactorHandlers, type TwoFactorHandlers, type TwoFactorHandlersOptions, type TwoFactorEndpointIssuer } from './two-factor-handlers.js';
+export { listAccountRoutes, ACCOUNT_ROUTE_TABLE, type AccountEndpoints, type AccountRoute, type AccountRouteInput } from './account-routes.js';
