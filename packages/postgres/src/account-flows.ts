@@ -93,8 +93,10 @@ export class PostgresAccountFlows {
     this.hash = { ...options.hash };
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     const limits = options.resetLimiter;
-    if (limits !== undefined && limits !== false && (limits === null || typeof limits !== 'object')) throw new ApoJwtConfigError('PostgresAccountFlows: resetLimiter must be a LoginLimiter, its options, or false');
-    this.resetLimiter = limits === false ? undefined : limits instanceof LoginLimiter ? limits : new LoginLimiter({ ...DEFAULT_RESET_LIMITS, ...limits, prefix: limits?.prefix ?? 'apojwt:reset:' });
+    if (limits !== undefined && limits !== false && (limits === null || typeof limits !== 'object'))
+      throw new ApoJwtConfigError('PostgresAccountFlows: resetLimiter must be a LoginLimiter, its options, or false');
+    this.resetLimiter =
+      limits === false ? undefined : limits instanceof LoginLimiter ? limits : new LoginLimiter({ ...DEFAULT_RESET_LIMITS, ...limits, prefix: limits?.prefix ?? 'apojwt:reset:' });
   }
 
   /** Mails the account a verification link (awaits the sender: the caller knows the account). */

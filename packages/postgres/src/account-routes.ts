@@ -83,7 +83,8 @@ export function listAccountRoutes(endpoints: AccountEndpoints): readonly Account
     const set = endpoints[spec.set] as Record<string, unknown> | undefined;
     if (set === undefined) continue;
     const handler = set[spec.handler];
-    if (typeof handler !== 'function') throw new ApoJwtConfigError(`listAccountRoutes: ${spec.set} must come from ${spec.set === 'accounts' ? 'createAccountHandlers' : 'createTwoFactorHandlers'}`);
+    if (typeof handler !== 'function')
+      throw new ApoJwtConfigError(`listAccountRoutes: ${spec.set} must come from ${spec.set === 'accounts' ? 'createAccountHandlers' : 'createTwoFactorHandlers'}`);
     if (spec.set === 'accounts' && needsFlows(spec.handler) && !hasFlows(set)) continue;
     routes.push(Object.freeze({ method: spec.method, path: spec.path, readsBody: spec.readsBody, answer: answerWith(handler.bind(set) as Endpoint) }));
   }

@@ -1,4 +1,15 @@
-import { ApoJwtConfigError, ApoJwtError, authErrorResponse, knownKeys, refreshCookie, tokenResponse, type AuthResponse, type RefreshCookieOptions, type TokenLifetimes, type TokenPair } from '@apojwt/core';
+import {
+  ApoJwtConfigError,
+  ApoJwtError,
+  authErrorResponse,
+  knownKeys,
+  refreshCookie,
+  tokenResponse,
+  type AuthResponse,
+  type RefreshCookieOptions,
+  type TokenLifetimes,
+  type TokenPair,
+} from '@apojwt/core';
 import { LoginLimiter, type LoginLimiterOptions } from '@apojwt/auth';
 import { bodyFields, jsonAnswer, noContent, subjectOf, type SubjectVerifier } from './http-answers.js';
 import { recordSession, type SessionRecorder } from './session-login.js';

@@ -36,12 +36,13 @@ describe('account routes', () => {
     try {
       const users = new PostgresUserStore(db, { hash: { cost: 4 } });
       const sessions = new PostgresSessionStore(db);
-      const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api', revocationStore: new PostgresRevocationStore(db), refresh: { refreshSecret: 'r'.repeat(32) } }) as unknown as ApoJwt<
-        string,
-        object,
-        object,
-        true
-      >;
+      const apo = new ApoJwt({
+        secret: 's'.repeat(32),
+        iss: 'auth',
+        serverAudience: 'api',
+        revocationStore: new PostgresRevocationStore(db),
+        refresh: { refreshSecret: 'r'.repeat(32) },
+      }) as unknown as ApoJwt<string, object, object, true>;
       const twoFactor = new PostgresTwoFactor({ db, issuer: 'Demo' });
       const login = twoFactorLogin({ db, apo, twoFactor, password: { ...users.loginOptions(), cost: 4, limiter: false } });
       const second = createTwoFactorHandlers({ apo, users, twoFactor, login, sessions });
@@ -49,13 +50,21 @@ describe('account routes', () => {
       const flows = new PostgresAccountFlows({ db, users, apo, sendMail: () => undefined });
       const full = createAccountHandlers({ apo, users, sessions, flows });
 
-      assert.deepEqual(paths(listAccountRoutes({ accounts: plain })), ['POST /auth/register', 'GET /account/sessions', 'DELETE /account/sessions/:id', 'POST /account/logout-everywhere'], 'without flows, no flow routes');
+      assert.deepEqual(
+        paths(listAccountRoutes({ accounts: plain })),
+        ['POST /auth/register', 'GET /account/sessions', 'DELETE /account/sessions/:id', 'POST /account/logout-everywhere'],
+        'without flows, no flow routes',
+      );
       assert.equal(listAccountRoutes({ accounts: full, twoFactor: second }).length, ACCOUNT_ROUTE_TABLE.length);
       assert.ok(!paths(listAccountRoutes({ accounts: full })).includes('POST /auth/login'), 'login stays with the auth endpoints without twoFactor');
 
       const routes = listAccountRoutes({ accounts: full, twoFactor: second });
       await users.register({ email: 'alice@example.com', password: PASSWORD });
-      const signedIn = await route(routes, 'POST', '/auth/login').answer({ rawHeaders: ['User-Agent', 'demo/1'], body: JSON.stringify({ username: 'alice@example.com', password: PASSWORD }), ip: '192.0.2.1' });
+      const signedIn = await route(routes, 'POST', '/auth/login').answer({
+        rawHeaders: ['User-Agent', 'demo/1'],
+        body: JSON.stringify({ username: 'alice@example.com', password: PASSWORD }),
+        ip: '192.0.2.1',
+      });
       assert.equal(signedIn.status, 200);
       const token = (signedIn.body as { accessToken: string }).accessToken;
       const listed = await route(routes, 'GET', '/account/sessions').answer({ rawHeaders: ['Authorization', `Bearer ${token}`] });
