@@ -60,6 +60,16 @@ export function definePolicy<D extends object = RegisteredData>(name: string, fn
   return makeRule({ kind: 'policy', name, fn: fn as PolicyFunction<object> }, name);
 }
 
+/**
+ * A rule of apojwt's own vocabulary (`actedBy("svc:orders")`, actor-rules.ts):
+ * a policy whose name is how it reads, quotes and options included, so it is
+ * made here rather than through `definePolicy`'s name check. Not exported
+ * from the package: only apojwt's builders make one.
+ */
+export function builtInRule(requirement: string, fn: PolicyFunction<object>): Rule {
+  return makeRule({ kind: 'policy', name: requirement, fn }, requirement);
+}
+
 /** Every part holds: rules and permission names, checked in the order written (stops at the first denial). */
 export function allOf<P extends string = RegisteredPermission>(...parts: readonly (Rule | NoInfer<P>)[]): Rule {
   return combine('all', 'allOf', parts);
