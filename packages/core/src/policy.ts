@@ -28,7 +28,8 @@ export type PolicyFunction<D extends object = RegisteredData> = (context: Policy
 
 /**
  * A named rule, or a combination of rules and permission names. Opaque: only
- * `definePolicy`, `allOf`, `anyOf` and `not` make one, and only those are
+ * `definePolicy`, `allOf`, `anyOf`, `not` and apojwt's own builders
+ * (`actedBy`, `notDelegated`, `subjectIs`) make one, and only those are
  * trusted (a look-alike object is refused like a bad requirement).
  */
 export interface Rule {
