@@ -60,8 +60,8 @@ export function createOrdersService(options: VerifierOptions) {
       } catch (error) {
         // The exchange refused or the token endpoint down: its typed answer (never a call to billing without the exchanged token).
         if (!isApoJwtError(error)) throw error;
-        const { status, body } = toHttpErrorResponse(error);
-        res.status(status).json(body);
+        const { status, headers, body } = toHttpErrorResponse(error);
+        res.status(status).set(headers).json(body);
       }
     }
 
