@@ -23,8 +23,11 @@ export interface Answer {
 const TOKEN = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g;
 const SHOWN_RESPONSE_HEADERS = ['www-authenticate', 'cache-control', 'retry-after'];
 
+// HTTP Basic credentials (a service's client id and secret): never printed.
+const BASIC = /^Basic [A-Za-z0-9+/=]+$/i;
+
 /** A token is shown as its first characters and length; its header (alg, typ, kid) is printed separately where it matters. */
-export const shorten = (text: string) => text.replace(TOKEN, (token) => `${token.slice(0, 12)}…(${token.length} chars)`);
+export const shorten = (text: string) => (BASIC.test(text) ? 'Basic …(credentials not shown)' : text.replace(TOKEN, (token) => `${token.slice(0, 12)}…(${token.length} chars)`));
 
 /** The decoded JOSE header of a token: for display only (which key signed it), never trusted. */
 export const tokenHeader = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg: string; typ: string; kid: string };

@@ -1,4 +1,5 @@
 import { fail, failures, member, note, refreshCookie, step, tokenHeader } from './client.js';
+import { betweenServices } from './between-services.js';
 import { startEmbedded } from './deploy/embedded.js';
 import { startSeparate } from './deploy/separate.js';
 import type { Deployment } from './deploy/deployment.js';
@@ -7,7 +8,9 @@ import type { Deployment } from './deploy/deployment.js';
  * The scripted walkthrough. Starts an auth service (Express, ES256 keys,
  * JWKS) and four services that verify through the JWKS, each checking
  * permissions with decorators: orders (Express), billing (Koa), catalog
- * (Fastify) and shipping (NestJS). Then plays a client against them, printing
+ * (Fastify) and shipping (NestJS); orders calls billing on behalf of the
+ * user, and a batch job calls orders with a service token
+ * (between-services.ts). Then plays a client against them, printing
  * every request and answer, and exits non-zero if any answer is not the
  * expected one.
  *
@@ -24,9 +27,9 @@ try {
 }
 const { auth, orders, billing, catalog, shipping } = deployment.urls;
 console.log(`apojwt microservices demo — ${deployment.description}`);
-console.log(`  auth     ${auth}   (Express: login, refresh, logout, /.well-known/jwks.json)`);
-console.log(`  orders   ${orders}   (Express: verifies through the JWKS)`);
-console.log(`  billing  ${billing}   (Koa: verifies through the JWKS)`);
+console.log(`  auth     ${auth}   (Express: login, refresh, logout, /auth/token for services, /.well-known/jwks.json)`);
+console.log(`  orders   ${orders}   (Express: verifies through the JWKS; calls billing for the user with an exchanged token)`);
+console.log(`  billing  ${billing}   (Koa: verifies through the JWKS; an order's invoice only for orders acting for the user)`);
 console.log(`  catalog  ${catalog}   (Fastify: verifies through the JWKS)`);
 console.log(`  shipping ${shipping}   (NestJS: verifies through the JWKS)`);
 
@@ -139,6 +142,8 @@ async function script(d: Deployment): Promise<void> {
     { status: 401, error: 'ERR_TOKEN_MISSING' },
   );
   await step('Malformed Bearer header → 400 invalid_request', `${orders}/orders`, { headers: { authorization: 'Bearer two tokens' } }, { status: 400, error: 'ERR_REQUEST_MALFORMED' });
+
+  await betweenServices(d.urls, alice.accessToken);
 
   const rotated = await step(
     'Refresh: the cookie is rotated — a new access token and a new refresh cookie',

@@ -9,6 +9,14 @@ export const VERIFIERS = ['orders', 'billing', 'catalog', 'shipping'] as const;
 export type VerifierName = (typeof VERIFIERS)[number];
 export type ServiceName = 'auth' | VerifierName;
 
+/** Orders calls billing on behalf of the user (services/billing-client.ts): it is given billing's URL, so it starts after billing. */
+export const STARTS_AFTER_BILLING: readonly VerifierName[] = ['orders'];
+
+/** The verifiers in the order they can start: those that call no other service, then those that call billing. */
+export function startWaves(): VerifierName[][] {
+  return [VERIFIERS.filter((name) => !STARTS_AFTER_BILLING.includes(name)), [...STARTS_AFTER_BILLING]];
+}
+
 /** The five running services, however they were started, and the demo's levers on them. */
 export interface Deployment {
   readonly description: string;

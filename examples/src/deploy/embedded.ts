@@ -1,7 +1,7 @@
 import { MemoryRevocationStore, MemoryRotationStore } from '@apojwt/express';
 import { demoClock } from '../clock.js';
 import { createAuthService } from '../services/auth.js';
-import { listen, VERIFIERS, type Deployment, type RunningService, type ServiceName } from './deployment.js';
+import { listen, startWaves, type Deployment, type RunningService, type ServiceName, type VerifierName } from './deployment.js';
 import { startVerifier } from './verifiers.js';
 
 /**
@@ -23,16 +23,22 @@ export async function startEmbedded(): Promise<Deployment> {
     const auth = await listen(authService.app);
     running.push(auth);
     const verifier = { authUrl: auth.url, now: clock.now, revocationStore };
-    // Settled, not Promise.all: when one fails to start, the others have finished starting before all are closed.
-    const started = await Promise.allSettled(VERIFIERS.map((name) => startVerifier(name, verifier)));
-    for (const result of started) if (result.status === 'fulfilled') running.push(result.value);
-    const failed = started.find((result) => result.status === 'rejected');
-    if (failed) throw failed.reason;
-    // Every service started, in order: auth, then the verifiers.
-    const urls = Object.fromEntries(['auth', ...VERIFIERS].map((name, i) => [name, running[i]?.url])) as Record<ServiceName, string>;
+    const urls: Partial<Record<ServiceName, string>> = { auth: auth.url };
+    // Orders calls billing on behalf of the user, so it starts once billing serves (STARTS_AFTER_BILLING).
+    for (const wave of startWaves()) {
+      // Settled, not Promise.all: when one fails to start, the others have finished starting before all are closed.
+      const started = await Promise.allSettled(wave.map((name) => startVerifier(name, { ...verifier, billingUrl: urls.billing })));
+      for (const [i, result] of started.entries()) {
+        if (result.status !== 'fulfilled') continue;
+        running.push(result.value);
+        urls[wave[i] as VerifierName] = result.value.url;
+      }
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
     return {
       description: 'embedded: one process, memory stores (one revocation store shared in memory)',
-      urls,
+      urls: urls as Record<ServiceName, string>,
       advanceClock: async (ms) => clock.advance(ms),
       rotateKey: async () => authService.rotateKey(),
       retireKey: async (kid) => authService.retireKey(kid),

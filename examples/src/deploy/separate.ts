@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { VERIFIERS, type Deployment, type ServiceName } from './deployment.js';
+import { startWaves, VERIFIERS, type Deployment, type ServiceName, type VerifierName } from './deployment.js';
 
 /** What the demo may ask a service process to do, over IPC. */
 export type ControlOp = { op: 'advanceClock'; ms: number } | { op: 'rotateKey' } | { op: 'retireKey'; kid: string } | { op: 'settle' };
@@ -28,7 +28,15 @@ export async function startSeparate(redisUrl: string): Promise<Deployment> {
   const children: Child[] = [];
   try {
     const auth = await spawn('auth', env, children);
-    const verifiers = await Promise.all(VERIFIERS.map((name) => spawn(name, { ...env, AUTH_URL: auth.url }, children)));
+    const verifiers: Child[] = [];
+    // Orders calls billing on behalf of the user: it starts once billing serves, and is told where (BILLING_URL).
+    for (const wave of startWaves()) {
+      const billingUrl = verifiers.find((child) => child.name === 'billing')?.url;
+      const peers: Record<string, string> = billingUrl === undefined ? {} : { BILLING_URL: billingUrl };
+      verifiers.push(...(await Promise.all(wave.map((name) => spawn(name, { ...env, AUTH_URL: auth.url, ...peers }, children)))));
+    }
+    // Listed in the demo's order (auth, orders, billing, catalog, shipping), whatever order they started in.
+    verifiers.sort((a, b) => VERIFIERS.indexOf(a.name as VerifierName) - VERIFIERS.indexOf(b.name as VerifierName));
     const all = [auth, ...verifiers];
     return {
       description: `separate processes sharing Redis (${redisUrl}): ${all.map((child) => `${child.name} pid ${child.process.pid}`).join(', ')}`,

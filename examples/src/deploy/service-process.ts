@@ -8,8 +8,8 @@ import type { ControlRequest } from './separate.js';
 /**
  * One service in its own process (started by separate.ts with an IPC
  * channel): `node service-process.js auth|orders|billing|catalog|shipping`,
- * with REDIS_URL, DEMO_PREFIX and, for the verifiers, AUTH_URL in the
- * environment. Reports { type: 'ready', url } once serving, then obeys the
+ * with REDIS_URL, DEMO_PREFIX and, for the verifiers, AUTH_URL (for
+ * orders, BILLING_URL too) in the environment. Reports { type: 'ready', url } once serving, then obeys the
  * demo's control messages (clock, key rotation). Exits when the demo closes
  * the channel (or goes away).
  */
@@ -36,7 +36,7 @@ let service: RunningService;
 try {
   service = authService
     ? await listen(authService.app)
-    : await startVerifier(name as VerifierName, { authUrl: process.env['AUTH_URL'] ?? '', now: clock.now, revocationStore: stores.revocationStore });
+    : await startVerifier(name as VerifierName, { authUrl: process.env['AUTH_URL'] ?? '', now: clock.now, revocationStore: stores.revocationStore, billingUrl: process.env['BILLING_URL'] });
 } catch (error) {
   console.error(`${name}: the service did not start (${String(error)})`);
   await stores.close();

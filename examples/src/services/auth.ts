@@ -1,9 +1,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import express from 'express';
 import { createApoJwt, jwksHandler, KeyRing, type RevocationStore, type RotationStore } from '@apojwt/express';
-import { authHandlers } from '@apojwt/express/auth';
+import { authHandlers, tokenHandler } from '@apojwt/express/auth';
 import { BCRYPT_COST, BILLING_AUDIENCE, CATALOG_AUDIENCE, ISSUER, ORDERS_AUDIENCE, ROLES, rolesOf, SHIPPING_AUDIENCE, users } from '../config.js';
-import { passwordLogin } from '@apojwt/auth';
+import { memoryClientRegistry, passwordLogin } from '@apojwt/auth';
+import { SERVICE_CLIENTS } from '../service-clients.js';
 
 export interface AuthServiceOptions {
   now: () => number;
@@ -13,7 +14,8 @@ export interface AuthServiceOptions {
 
 /**
  * The auth service (Express): login with the demo users, refresh with
- * rotation, logout, and the public keys at /.well-known/jwks.json. It is the
+ * rotation, logout, the token endpoint for services (client credentials,
+ * token exchange), and the public keys at /.well-known/jwks.json. It is the
  * only service holding a private key (ES256, in a KeyRing so it can rotate).
  * The routes are the adapter's ready-made handlers: every decision (body,
  * credentials, rotation, revocation, cookie, status) is made by core.
@@ -45,6 +47,9 @@ export function createAuthService(options: AuthServiceOptions) {
   app.post('/auth/login', auth.login);
   app.post('/auth/refresh', auth.refresh);
   app.post('/auth/logout', auth.logout); // revokes the refresh family and the access token sent with it
+  // Services' own tokens (client credentials: the batch job) and tokens exchanged on a user's behalf
+  // (RFC 8693: orders calling billing). An exchanged token lives 2 minutes, for billing only.
+  app.post('/auth/token', tokenHandler(apo, { clients: memoryClientRegistry(SERVICE_CLIENTS), cost: BCRYPT_COST, exchange: { expPeriod: 120 } }));
   // A short max-age: verifiers see a rotation well within the overlap of old and new key.
   app.get('/.well-known/jwks.json', jwksHandler(apo, { maxAge: 60 }));
 

@@ -6,6 +6,10 @@ export interface VerifierOptions {
   authUrl: string;
   now: () => number;
   revocationStore: RevocationStore;
+  /** Orders only, which calls billing on behalf of the user: billing's base URL (billing starts before orders). */
+  billingUrl?: string | undefined;
 }
+
+export const tokenUrlOf = (options: VerifierOptions): string => new URL('/auth/token', options.authUrl).href;
 
 export const jwksUriOf = (options: VerifierOptions): string => new URL('/.well-known/jwks.json', options.authUrl).href;

@@ -8,6 +8,7 @@ export { toHttpErrorResponse, type HttpErrorResponse } from './http-error.js';
 export { oauthErrorResponse, OAUTH_ERROR_BY_CODE, type OAuthErrorBody } from './http/oauth-error.js';
 export type { AccessTokenOverrides } from './issuer.js';
 export { isActorClaim, actorChain, MAX_ACTOR_DEPTH, type ActorClaim } from './actor.js';
+export { actedBy, notDelegated, subjectIs, type ActedByOptions } from './actor-rules.js';
 export { exchangingFetch, type ExchangingFetch, type ExchangingFetchOptions } from './exchanging-fetch.js';
 export { ALGORITHMS, isAlgorithm, type Algorithm, type SymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
 export { LocalKeyRing, makeSigningKey, secretToKeyObject, thumbprint, type KeyResolver, type SecretInput, type SigningKey, type VerificationKey } from './keys.js';

@@ -28,7 +28,8 @@ export type PolicyFunction<D extends object = RegisteredData> = (context: Policy
 
 /**
  * A named rule, or a combination of rules and permission names. Opaque: only
- * `definePolicy`, `allOf`, `anyOf` and `not` make one, and only those are
+ * `definePolicy`, `allOf`, `anyOf`, `not` and apojwt's own builders
+ * (`actedBy`, `notDelegated`, `subjectIs`) make one, and only those are
  * trusted (a look-alike object is refused like a bad requirement).
  */
 export interface Rule {
@@ -58,6 +59,16 @@ export function definePolicy<D extends object = RegisteredData>(name: string, fn
   if (!isPermissionName(name)) throw new ApoJwtConfigError(`definePolicy: name ${describeName(name)} refused: names are printable ASCII without spaces, quotes, backslashes or "*"`);
   if (typeof fn !== 'function') throw new ApoJwtConfigError(`definePolicy: ${describeName(name)} needs a function (context) => boolean | Promise<boolean>`);
   return makeRule({ kind: 'policy', name, fn: fn as PolicyFunction<object> }, name);
+}
+
+/**
+ * A rule of apojwt's own vocabulary (`actedBy("svc:orders")`, actor-rules.ts):
+ * a policy whose name is how it reads, quotes and options included, so it is
+ * made here rather than through `definePolicy`'s name check. Not exported
+ * from the package: only apojwt's builders make one.
+ */
+export function builtInRule(requirement: string, fn: PolicyFunction<object>): Rule {
+  return makeRule({ kind: 'policy', name: requirement, fn }, requirement);
 }
 
 /** Every part holds: rules and permission names, checked in the order written (stops at the first denial). */

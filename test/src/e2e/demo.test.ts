@@ -83,6 +83,23 @@ const NEW_SERVICE_STEPS: readonly (readonly [title: string, verdict: string])[] 
   ['Shipping refuses it too', '✓ 401 ERR_TOKEN_EXPIRED'],
 ];
 
+/**
+ * Between services: orders calls billing for alice with an exchanged token
+ * (and reuses it), billing refuses alice in person (actedBy), the batch job's
+ * wrong secret and its service token, the report for the service token and
+ * not for alice.
+ */
+const BETWEEN_SERVICES_STEPS: readonly (readonly [title: string, verdict: string])[] = [
+  ["Alice asks orders for her order's invoice: orders exchanges her token", '✓ 200'],
+  ['Again: orders reuses the exchanged token it keeps for alice', '✓ 200'],
+  ["Alice calls billing's invoice route herself → 403", '✓ 403 ERR_PERMISSION_DENIED'],
+  ["Bob's invoice through orders → 403", '✓ 403 ERR_PERMISSION_DENIED'],
+  ['The batch job with a wrong client secret → 401 invalid_client', '✓ 401 invalid_client'],
+  ['The batch job gets a service token (client credentials, svc:batch', '✓ 200'],
+  ["The batch job calls orders' report with its service token", '✓ 200'],
+  ['Alice on the report → 403', '✓ 403 ERR_PERMISSION_DENIED'],
+];
+
 /** The verdict line (`✓ …` or `✗ …`) of the first step whose title starts with `title`. */
 function verdictOf(stdout: string, title: string): string | undefined {
   const start = stdout.indexOf(`\n▶ ${title}`);
@@ -97,7 +114,14 @@ function verdictOf(stdout: string, title: string): string | undefined {
 function assertWalkthrough(result: { code: number; stdout: string; stderr: string }): void {
   assert.equal(result.code, 0, `the demo failed:\n${result.stdout}\n${result.stderr}`);
   for (const line of KEY_LINES) assert.ok(result.stdout.includes(line), `missing from the demo's output: ${line}`);
-  for (const [title, verdict] of NEW_SERVICE_STEPS) assert.equal(verdictOf(result.stdout, title), verdict, `step: ${title}`);
+  for (const [title, verdict] of [...NEW_SERVICE_STEPS, ...BETWEEN_SERVICES_STEPS]) assert.equal(verdictOf(result.stdout, title), verdict, `step: ${title}`);
+  // Billing saw the user and the actor; the batch job called as itself; no client secret was printed.
+  assert.ok(
+    result.stdout.includes('"billing":{"service":"billing","user":"alice","actors":["svc:orders"],"audience":["billing"],"perms":["billing:read"]'),
+    'billing did not show the user and the actor',
+  );
+  assert.ok(result.stdout.includes('{"service":"orders","caller":"svc:batch"'), 'the batch job did not call orders as itself');
+  assert.doesNotMatch(result.stdout, /Basic [A-Za-z0-9+/=]{8,}|batch-demo-client-secret|orders-demo-client-secret/);
   // The Fastify and Nest services answered as themselves, with the verified subject.
   for (const service of ['catalog', 'shipping']) assert.ok(result.stdout.includes(`← {"service":"${service}","user":"alice"`), `${service} answered no allowed call`);
   assert.ok(!result.stdout.includes('✗'), 'an answer was not the expected one');
