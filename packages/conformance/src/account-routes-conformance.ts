@@ -226,7 +226,11 @@ export function runAccountRoutesConformance(adapter: AccountRoutesUnderTest, dat
         const token = await signIn('carol@example.com');
         for (const path of ['/account/password', '/account/2fa/confirm', '/account/2fa/disable']) {
           refused(await raw('POST', path, '{"code":', { 'content-type': 'application/json', ...bearer(token) }), 400, 'ERR_BODY_INVALID');
-          refused(await raw('POST', path, JSON.stringify({ code: 'x'.repeat(2 * ACCOUNT_ROUTES_BODY_LIMIT) }), { 'content-type': 'application/json', ...bearer(token) }), 413, 'ERR_BODY_TOO_LARGE');
+          refused(
+            await raw('POST', path, JSON.stringify({ code: 'x'.repeat(2 * ACCOUNT_ROUTES_BODY_LIMIT) }), { 'content-type': 'application/json', ...bearer(token) }),
+            413,
+            'ERR_BODY_TOO_LARGE',
+          );
         }
         assert.equal((await call('GET', '/account/sessions', undefined, bearer(token))).status, 200, 'the app still answers');
       });

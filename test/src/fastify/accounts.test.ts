@@ -97,9 +97,12 @@ describe('account routes on Fastify: what the binding does itself', () => {
     for (const [i, options] of bad.entries()) {
       const app: FastifyInstance = Fastify();
       void app.register(accountRoutes, options as never);
-      await assert.rejects(async () => {
-        await app.ready();
-      }, configError(fragments[i] as string));
+      await assert.rejects(
+        async () => {
+          await app.ready();
+        },
+        configError(fragments[i] as string),
+      );
       await app.close();
     }
   });
