@@ -106,6 +106,17 @@ describe('account routes on Koa: what the binding does itself', () => {
     );
   });
 
+  test('a session id with a malformed escape is passed as it came (as @koa/router does): it names no session, 204, nothing echoed', async () => {
+    await post('/api/auth/register', { email: 'm@example.com', password: PASSWORD });
+    const login = await post('/api/auth/login', { username: 'm@example.com', password: PASSWORD });
+    const token = login.json['accessToken'] as string;
+    const answer = await request(server.url, '/api/account/sessions/%E0%A4%A', { method: 'DELETE', headers: bearer(token) });
+    assert.equal(answer.status, 204, answer.text);
+    assert.ok(!answer.rawHeaders.includes('%E0'));
+    const listed = await request(server.url, '/api/account/sessions', { headers: bearer(token) });
+    assert.equal((listed.json['sessions'] as unknown[]).length, 1);
+  });
+
   test('options are checked when the middleware is made', () => {
     assert.throws(() => accountRoutes({}), configError('listAccountRoutes'));
     assert.throws(() => accountRoutes(world.endpoints, { prefx: '/api' } as never), configError('prefx'));
