@@ -4,9 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { publint } from 'publint';
 import * as postgres from '@apojwt/postgres';
+import * as koaAccounts from '@apojwt/koa/accounts';
+import * as fastifyAccounts from '@apojwt/fastify/accounts';
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
@@ -29,14 +31,37 @@ test('no package of the verifying path depends on @apojwt/postgres or a PostgreS
     const pkg = manifest(name);
     for (const dependency of ['@apojwt/postgres', 'pg', '@electric-sql/pglite']) {
       assert.equal(pkg.dependencies?.[dependency], undefined, `${name} → ${dependency}`);
-      assert.equal(pkg.peerDependencies?.[dependency], undefined, `${name} → ${dependency}`);
+      // The adapters' /accounts entries take @apojwt/postgres as an optional peer (below); nothing else is a peer.
+      if (dependency !== '@apojwt/postgres' || !ACCOUNT_ENTRIES.has(name)) assert.equal(pkg.peerDependencies?.[dependency], undefined, `${name} → ${dependency}`);
     }
+  }
+});
+
+const ACCOUNT_ENTRIES = new Set(['@apojwt/koa', '@apojwt/fastify']);
+
+test('the Koa and Fastify adapters take @apojwt/postgres as an optional peer, in their /accounts entry only', () => {
+  for (const adapter of ACCOUNT_ENTRIES) {
+    const pkg = manifest(adapter);
+    assert.ok(pkg.peerDependencies['@apojwt/postgres'], adapter);
+    assert.equal(pkg.peerDependenciesMeta['@apojwt/postgres'].optional, true, adapter);
+    assert.deepEqual(Object.keys(pkg.exports['./accounts']), ['types', 'default'], adapter);
+    // No built file outside accounts.js names @apojwt/postgres: the main entry and /auth load without it.
+    const dist = join(packageDir(adapter), 'dist');
+    for (const file of readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'accounts.js')) {
+      assert.ok(!readFileSync(join(dist, file), 'utf8').includes('@apojwt/postgres'), `${adapter}/dist/${file}`);
+    }
+  }
+  for (const entry of [koaAccounts, fastifyAccounts]) {
+    assert.deepEqual(Object.keys(entry), ['accountRoutes']);
+    assert.equal(typeof entry.accountRoutes, 'function');
   }
 });
 
 test('the entry names its exports', () => {
   assert.deepEqual(Object.keys(postgres).sort(), [
+    'ACCOUNT_ROUTE_TABLE',
     'BACKUP_CODE_COUNT',
+    'DEFAULT_RESET_LIMITS',
     'MAX_EMAIL_BYTES',
     'MAX_USERNAME_LENGTH',
     'MAX_USER_AGENT_LENGTH',
@@ -49,12 +74,15 @@ test('the entry names its exports', () => {
     'PostgresTwoFactor',
     'PostgresUserStore',
     'createAccountHandlers',
+    'createTwoFactorHandlers',
+    'listAccountRoutes',
     'migrate',
     'normaliseEmail',
     'normaliseIdentifier',
     'normaliseUsername',
     'pgDatabase',
     'pgliteDatabase',
+    'recordSession',
     'trackSessions',
     'twoFactorLogin',
   ]);
