@@ -15,7 +15,7 @@ export interface AccountRouteTarget {
   delete(path: string, handler: RequestHandler): unknown;
 }
 
-export interface AccountRoutesOptions<T extends AccountRouteTarget = Router> {
+export interface AccountRoutesOptions {
   /**
    * Largest JSON body read when no body parser ran, in bytes (default 16 KiB,
    * as the login endpoint); a larger one is 413 ERR_BODY_TOO_LARGE.
@@ -26,7 +26,7 @@ export interface AccountRoutesOptions<T extends AccountRouteTarget = Router> {
    * this package resolves: the app's own Router (`express.Router()`) when
    * two copies of Express are installed, or the app itself.
    */
-  router?: T;
+  router?: AccountRouteTarget;
 }
 
 /**
@@ -37,13 +37,16 @@ export interface AccountRoutesOptions<T extends AccountRouteTarget = Router> {
  * most `bodyLimit` bytes); the client IP is `req.ip` (the app's `trust proxy`
  * setting applies).
  */
-export function accountRoutes<T extends AccountRouteTarget = Router>(endpoints: AccountEndpoints, options: AccountRoutesOptions<T> = {}): T {
+export function accountRoutes(endpoints: AccountEndpoints, options?: Omit<AccountRoutesOptions, 'router'>): Router;
+/** The routes registered on the given Router or app, which is returned. */
+export function accountRoutes<T extends AccountRouteTarget>(endpoints: AccountEndpoints, options: AccountRoutesOptions & { router: T }): T;
+export function accountRoutes(endpoints: AccountEndpoints, options: AccountRoutesOptions = {}): AccountRouteTarget {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('accountRoutes: options must be an object');
   knownKeys('accountRoutes', options, ['bodyLimit', 'router']);
   const limit = bodyLimitOf(options.bodyLimit);
   if (options.router !== undefined && !isTarget(options.router)) throw new ApoJwtConfigError('accountRoutes: router must be an Express Router or app');
   const routes = listAccountRoutes(endpoints);
-  const target = (options.router ?? Router()) as T;
+  const target = options.router ?? Router();
   for (const route of routes) {
     const handler = toHandler(route, limit);
     if (route.method === 'GET') target.get(route.path, handler);

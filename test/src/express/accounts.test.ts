@@ -128,7 +128,7 @@ async function serve(engine: Engine, framework: Framework, setup: { parser?: boo
   });
   if (setup.parser === true) app.use(framework.name === 'Express 4' ? express4.json() : express.json());
   const router = framework.router();
-  app.use(accountRoutes(endpoints, router === undefined ? {} : { router }));
+  app.use(router === undefined ? accountRoutes(endpoints) : accountRoutes(endpoints, { router }));
   app.get('/orders', apo.tokenRequired(), (req, res) => void res.json({ sub: req.tokenSubject }));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     appErrors.push(error);
