@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { publint } from 'publint';
 import * as postgres from '@apojwt/postgres';
+import * as expressAccounts from '@apojwt/express/accounts';
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
@@ -24,19 +25,40 @@ test('publint finds nothing to fix in @apojwt/postgres', async () => {
   }
 });
 
+/** Adapters whose `/accounts` entry serves the account routes: @apojwt/postgres is an optional peer of theirs. */
+const ACCOUNT_ENTRIES = new Set(['@apojwt/express']);
+
 test('no package of the verifying path depends on @apojwt/postgres or a PostgreSQL driver', () => {
   for (const name of ['@apojwt/core', '@apojwt/auth', '@apojwt/express', '@apojwt/koa', '@apojwt/fastify', '@apojwt/redis']) {
     const pkg = manifest(name);
     for (const dependency of ['@apojwt/postgres', 'pg', '@electric-sql/pglite']) {
       assert.equal(pkg.dependencies?.[dependency], undefined, `${name} → ${dependency}`);
+      if (dependency === '@apojwt/postgres' && ACCOUNT_ENTRIES.has(name)) continue;
       assert.equal(pkg.peerDependencies?.[dependency], undefined, `${name} → ${dependency}`);
     }
   }
 });
 
+test('@apojwt/express takes @apojwt/postgres as an optional peer, in its /accounts entry only', () => {
+  for (const adapter of ACCOUNT_ENTRIES) {
+    const pkg = manifest(adapter);
+    assert.ok(pkg.peerDependencies['@apojwt/postgres'], adapter);
+    assert.equal(pkg.peerDependenciesMeta['@apojwt/postgres'].optional, true, adapter);
+    assert.deepEqual(Object.keys(pkg.exports['./accounts']), ['types', 'default'], adapter);
+    // No built file outside accounts.js names @apojwt/postgres: the main and /auth entries load without it.
+    const dist = join(packageDir(adapter), 'dist');
+    for (const file of readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'accounts.js')) {
+      assert.ok(!readFileSync(join(dist, file), 'utf8').includes('@apojwt/postgres'), `${adapter}/dist/${file}`);
+    }
+  }
+  assert.deepEqual(Object.keys(expressAccounts), ['accountRoutes']);
+});
+
 test('the entry names its exports', () => {
   assert.deepEqual(Object.keys(postgres).sort(), [
+    'ACCOUNT_ROUTE_TABLE',
     'BACKUP_CODE_COUNT',
+    'DEFAULT_RESET_LIMITS',
     'MAX_EMAIL_BYTES',
     'MAX_USERNAME_LENGTH',
     'MAX_USER_AGENT_LENGTH',
@@ -49,12 +71,15 @@ test('the entry names its exports', () => {
     'PostgresTwoFactor',
     'PostgresUserStore',
     'createAccountHandlers',
+    'createTwoFactorHandlers',
+    'listAccountRoutes',
     'migrate',
     'normaliseEmail',
     'normaliseIdentifier',
     'normaliseUsername',
     'pgDatabase',
     'pgliteDatabase',
+    'recordSession',
     'trackSessions',
     'twoFactorLogin',
   ]);
