@@ -2,6 +2,7 @@ import { fail, failures, member, note, refreshCookie, step, tokenHeader } from '
 import { startEmbedded } from './deploy/embedded.js';
 import { startSeparate } from './deploy/separate.js';
 import type { Deployment } from './deploy/deployment.js';
+import { accountSteps } from './accounts/steps.js';
 
 /**
  * The scripted walkthrough. Starts an auth service (Express, ES256 keys,
@@ -29,6 +30,7 @@ console.log(`  orders   ${orders}   (Express: verifies through the JWKS)`);
 console.log(`  billing  ${billing}   (Koa: verifies through the JWKS)`);
 console.log(`  catalog  ${catalog}   (Fastify: verifies through the JWKS)`);
 console.log(`  shipping ${shipping}   (NestJS: verifies through the JWKS)`);
+console.log(`  accounts ${auth}/accounts   (on the auth service: ${deployment.accounts})`);
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const json = { 'content-type': 'application/json' };
@@ -230,6 +232,7 @@ async function script(d: Deployment): Promise<void> {
 let crashed = false;
 try {
   await script(deployment);
+  await accountSteps(deployment);
 } catch (error) {
   crashed = true;
   console.error('\n✗ the demo stopped:', error);
