@@ -13,7 +13,9 @@ import { accountSteps } from './accounts/steps.js';
  * expected one.
  *
  * Default: the five services in this process, memory stores. With REDIS_URL:
- * five child processes sharing revocations and rotation through Redis.
+ * five child processes sharing revocations and rotation through Redis. The
+ * accounts steps (accounts/steps.ts) run last: accounts on PGlite, or on the
+ * DATABASE_URL server.
  */
 const redisUrl = process.env['REDIS_URL'];
 let deployment: Deployment;
