@@ -3,6 +3,7 @@ import { betweenServices } from './between-services.js';
 import { startEmbedded } from './deploy/embedded.js';
 import { startSeparate } from './deploy/separate.js';
 import type { Deployment } from './deploy/deployment.js';
+import { accountSteps } from './accounts/steps.js';
 
 /**
  * The scripted walkthrough. Starts an auth service (Express, ES256 keys,
@@ -15,7 +16,9 @@ import type { Deployment } from './deploy/deployment.js';
  * expected one.
  *
  * Default: the five services in this process, memory stores. With REDIS_URL:
- * five child processes sharing revocations and rotation through Redis.
+ * five child processes sharing revocations and rotation through Redis. The
+ * accounts steps (accounts/steps.ts) run last: accounts on PGlite, or on the
+ * DATABASE_URL server.
  */
 const redisUrl = process.env['REDIS_URL'];
 let deployment: Deployment;
@@ -32,6 +35,7 @@ console.log(`  orders   ${orders}   (Express: verifies through the JWKS; calls b
 console.log(`  billing  ${billing}   (Koa: verifies through the JWKS; an order's invoice only for orders acting for the user)`);
 console.log(`  catalog  ${catalog}   (Fastify: verifies through the JWKS)`);
 console.log(`  shipping ${shipping}   (NestJS: verifies through the JWKS)`);
+console.log(`  accounts ${auth}/accounts   (on the auth service: ${deployment.accounts})`);
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const json = { 'content-type': 'application/json' };
@@ -235,6 +239,7 @@ async function script(d: Deployment): Promise<void> {
 let crashed = false;
 try {
   await script(deployment);
+  await accountSteps(deployment);
 } catch (error) {
   crashed = true;
   console.error('\n✗ the demo stopped:', error);

@@ -3,6 +3,7 @@ import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { VerifierOptions } from '../services/verifier-options.js';
+import type { DemoMail } from '../accounts/outbox.js';
 
 /** The services that verify the auth service's tokens, in the order the demo starts and lists them. */
 export const VERIFIERS = ['orders', 'billing', 'catalog', 'shipping'] as const;
@@ -27,6 +28,10 @@ export interface Deployment {
   rotateKey(): Promise<string>;
   /** Retires a key on the auth service; returns the kids left. */
   retireKey(kid: string): Promise<string[]>;
+  /** Where the auth service keeps its accounts (PGlite, or the DATABASE_URL server). */
+  readonly accounts: string;
+  /** The last mail the auth service's demo outbox holds for an address: how the demo reads its mail (accounts/outbox.ts). */
+  readMail(to: string): Promise<DemoMail | undefined>;
   /** Waits until a revocation made by one service has reached the others (pub/sub delivery between processes). */
   settle(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import { MemoryRevocationStore, MemoryRotationStore } from '@apojwt/express';
 import { demoClock } from '../clock.js';
 import { createAuthService } from '../services/auth.js';
+import { addAccounts, type AccountsPart } from '../accounts/service.js';
 import { listen, startWaves, type Deployment, type RunningService, type ServiceName, type VerifierName } from './deployment.js';
 import { startVerifier } from './verifiers.js';
 
@@ -16,10 +17,13 @@ export async function startEmbedded(): Promise<Deployment> {
   const revocationStore = new MemoryRevocationStore();
   const authService = createAuthService({ now: clock.now, revocationStore, rotationStore: new MemoryRotationStore() });
   const running: RunningService[] = [];
+  let accounts: AccountsPart | undefined;
   const closeAll = async () => {
     await Promise.all(running.map((service) => service.close()));
+    await accounts?.close();
   };
   try {
+    accounts = await addAccounts(authService.app, authService.apo, clock.now, process.env['DATABASE_URL']);
     const auth = await listen(authService.app);
     running.push(auth);
     const verifier = { authUrl: auth.url, now: clock.now, revocationStore };
@@ -42,6 +46,8 @@ export async function startEmbedded(): Promise<Deployment> {
       advanceClock: async (ms) => clock.advance(ms),
       rotateKey: async () => authService.rotateKey(),
       retireKey: async (kid) => authService.retireKey(kid),
+      accounts: accounts.description,
+      readMail: async (to) => accounts?.readMail(to),
       settle: async () => undefined,
       close: closeAll,
     };

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { startWaves, VERIFIERS, type Deployment, type ServiceName, type VerifierName } from './deployment.js';
+import type { DemoMail } from '../accounts/outbox.js';
 
 /** What the demo may ask a service process to do, over IPC. */
-export type ControlOp = { op: 'advanceClock'; ms: number } | { op: 'rotateKey' } | { op: 'retireKey'; kid: string } | { op: 'settle' };
+export type ControlOp = { op: 'advanceClock'; ms: number } | { op: 'rotateKey' } | { op: 'retireKey'; kid: string } | { op: 'settle' } | { op: 'accounts' } | { op: 'readMail'; to: string };
 export type ControlRequest = ControlOp & { id: number };
 
 interface Child {
@@ -38,6 +39,7 @@ export async function startSeparate(redisUrl: string): Promise<Deployment> {
     // Listed in the demo's order (auth, orders, billing, catalog, shipping), whatever order they started in.
     verifiers.sort((a, b) => VERIFIERS.indexOf(a.name as VerifierName) - VERIFIERS.indexOf(b.name as VerifierName));
     const all = [auth, ...verifiers];
+    const accounts = await auth.call<string>({ op: 'accounts' });
     return {
       description: `separate processes sharing Redis (${redisUrl}): ${all.map((child) => `${child.name} pid ${child.process.pid}`).join(', ')}`,
       urls: Object.fromEntries(all.map((child) => [child.name, child.url])) as Record<ServiceName, string>,
@@ -46,6 +48,9 @@ export async function startSeparate(redisUrl: string): Promise<Deployment> {
       },
       rotateKey: () => auth.call<string>({ op: 'rotateKey' }),
       retireKey: (kid) => auth.call<string[]>({ op: 'retireKey', kid }),
+      accounts: `${accounts}, in the auth process`,
+      // The outbox lives in the auth process; the demo reads it over IPC, like its other levers.
+      readMail: (to) => auth.call<DemoMail | undefined>({ op: 'readMail', to }),
       // Revocations reach the other processes by Redis pub/sub, milliseconds after the revoking call.
       // Redis sent the message before it answered the revoking service, so a service that has turned
       // its event loop since has applied it: each one answers `settle` after one more turn.

@@ -1,6 +1,7 @@
 import { createRedisStores } from '@apojwt/redis';
 import { demoClock } from '../clock.js';
 import { createAuthService } from '../services/auth.js';
+import { addAccounts, type AccountsPart } from '../accounts/service.js';
 import { listen, VERIFIERS, type RunningService, type ServiceName, type VerifierName } from './deployment.js';
 import { startVerifier } from './verifiers.js';
 import type { ControlRequest } from './separate.js';
@@ -33,18 +34,22 @@ try {
 
 const authService = name === 'auth' ? createAuthService({ now: clock.now, revocationStore: stores.revocationStore, rotationStore: stores.rotationStore }) : undefined;
 let service: RunningService;
+let accounts: AccountsPart | undefined;
 try {
+  if (authService) accounts = await addAccounts(authService.app, authService.apo, clock.now, process.env['DATABASE_URL']);
   service = authService
     ? await listen(authService.app)
     : await startVerifier(name as VerifierName, { authUrl: process.env['AUTH_URL'] ?? '', now: clock.now, revocationStore: stores.revocationStore, billingUrl: process.env['BILLING_URL'] });
 } catch (error) {
   console.error(`${name}: the service did not start (${String(error)})`);
+  await accounts?.close();
   await stores.close();
   process.exit(1);
 }
 
 async function shutdown(): Promise<void> {
   await service.close();
+  await accounts?.close();
   await stores.close();
 }
 
@@ -54,6 +59,8 @@ process.on('message', async (request: ControlRequest) => {
     if (request.op === 'advanceClock') result = clock.advance(request.ms);
     else if (request.op === 'rotateKey' && authService) result = authService.rotateKey();
     else if (request.op === 'retireKey' && authService) result = authService.retireKey(request.kid);
+    else if (request.op === 'accounts' && accounts) result = accounts.description;
+    else if (request.op === 'readMail' && accounts) result = accounts.readMail(request.to);
     // Messages already received (the revocation published over Redis) are handled before a timer fires.
     else if (request.op === 'settle') result = await new Promise((resolve) => setTimeout(resolve, 10));
     else throw new Error(`${name} cannot ${request.op}`);

@@ -6,6 +6,9 @@ import { BCRYPT_COST, BILLING_AUDIENCE, CATALOG_AUDIENCE, ISSUER, ORDERS_AUDIENC
 import { memoryClientRegistry, passwordLogin } from '@apojwt/auth';
 import { SERVICE_CLIENTS } from '../service-clients.js';
 
+/** The auth service's ApoJwt instance (the accounts part issues and revokes with it). */
+export type AuthApo = ReturnType<typeof createAuthService>['apo'];
+
 export interface AuthServiceOptions {
   now: () => number;
   revocationStore: RevocationStore;
@@ -55,6 +58,7 @@ export function createAuthService(options: AuthServiceOptions) {
 
   return {
     app,
+    apo,
     /** A new ES256 key signs from now on; the previous one keeps verifying (and stays in the JWKS) until retired. */
     rotateKey: (): string => ring.rotate(nextKey()).kid,
     /** Drops a key from the ring and the JWKS, once the tokens it signed have expired. */

@@ -1,12 +1,14 @@
 // Accounts over a real Express server: register, login (a session per login, with
 // its IP and User-Agent), list sessions, refresh, revoke one, log out everywhere.
-// @apojwt/postgres's framework-free handlers, bound to Express in a few lines.
+// @apojwt/postgres's framework-free handlers on Express through one call,
+// `accountRoutes` (@apojwt/express/accounts), beside the login and refresh endpoints.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
-import express, { type Request, type Response } from 'express';
-import { createApoJwt, type AuthResponse } from '@apojwt/express';
+import express from 'express';
+import { createApoJwt } from '@apojwt/express';
 import { authHandlers } from '@apojwt/express/auth';
+import { accountRoutes } from '@apojwt/express/accounts';
 import { passwordLogin } from '@apojwt/auth';
 import { request, type Answer } from '@apojwt/conformance';
 import type { AccountMail } from '@apojwt/postgres';
@@ -14,16 +16,6 @@ import { createAccountHandlers, PostgresAccountFlows, PostgresRevocationStore, P
 import { engines, type FreshDatabase } from '../postgres/engines.js';
 
 const PASSWORD = 'correct horse battery staple';
-
-/** The whole binding: copy status, headers, cookies and body. */
-function send(res: Response, answer: AuthResponse): void {
-  res.status(answer.status).set(answer.headers);
-  if (answer.cookies.length > 0) res.setHeader('Set-Cookie', answer.cookies);
-  if (answer.body === undefined) res.end();
-  else res.json(answer.body);
-}
-
-const bearerOf = (req: Request): string | undefined => /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
 
 for (const engine of engines()) {
   describe(`accounts on Express over ${engine.name}`, () => {
@@ -57,17 +49,10 @@ for (const engine of engines()) {
       flows = new PostgresAccountFlows({ db, users, apo, sessions, hash: { cost: 4 }, now, sendMail: (mail) => void mails.push(mail) });
       const accounts = createAccountHandlers({ apo, users, sessions, flows });
       const app = express();
-      app.use(express.json());
-      app.post('/auth/register', async (req, res) => send(res, await accounts.register({ body: req.body })));
+      // No body parser: the account routes and the login read their JSON bodies themselves, bounded.
       app.post('/auth/login', auth.login);
       app.post('/auth/refresh', auth.refresh);
-      app.get('/account/sessions', async (req, res) => send(res, await accounts.listSessions({ accessToken: bearerOf(req) })));
-      app.delete('/account/sessions/:id', async (req, res) => send(res, await accounts.revokeSession({ accessToken: bearerOf(req), sessionId: String(req.params['id']) })));
-      app.post('/account/logout-everywhere', async (req, res) => send(res, await accounts.logoutEverywhere({ accessToken: bearerOf(req) })));
-      app.post('/auth/verify-email', async (req, res) => send(res, await accounts.verifyEmail({ body: req.body })));
-      app.post('/auth/reset-request', async (req, res) => send(res, await accounts.requestPasswordReset({ body: req.body })));
-      app.post('/auth/reset', async (req, res) => send(res, await accounts.resetPassword({ body: req.body })));
-      app.post('/account/password', async (req, res) => send(res, await accounts.changePassword({ accessToken: bearerOf(req), body: req.body })));
+      app.use(accountRoutes({ accounts }));
       app.get('/orders', apo.tokenRequired(), (req, res) => void res.json({ sub: req.tokenSubject }));
       await new Promise<void>((resolve) => {
         server = app.listen(0, '127.0.0.1', () => resolve());

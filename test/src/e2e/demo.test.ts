@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startOwnRedis, type OwnRedis } from '../support/redis-server.js';
+import { startOwnPostgres } from '../postgres/engines.js';
 
 /**
  * The README's demo, run as users run it: the compiled examples/dist/demo.js
@@ -17,6 +18,8 @@ const demo = `${examples}dist/demo.js`;
 
 let own: OwnRedis | undefined;
 let redisUrl: string;
+let ownPostgres: { stop(): void } | undefined;
+let databaseUrl: string;
 
 before(async () => {
   // The examples compile like every package: the test runs what `npm run demo` runs.
@@ -27,16 +30,26 @@ before(async () => {
     own = await startOwnRedis();
     redisUrl = own.url;
   }
+  // The accounts: PGlite by default; the Redis run uses a PostgreSQL server (the suite's, or one of this file's own).
+  if (process.env['DATABASE_URL']) databaseUrl = process.env['DATABASE_URL'];
+  else {
+    const started = startOwnPostgres();
+    ownPostgres = started;
+    databaseUrl = started.url;
+  }
 });
 
 after(async () => {
   await own?.dispose();
+  ownPostgres?.stop();
 });
 
-async function runDemo(redis: string | undefined): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runDemo(redis: string | undefined, database?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['REDIS_URL'];
+  delete env['DATABASE_URL'];
   if (redis !== undefined) env['REDIS_URL'] = redis;
+  if (database !== undefined) env['DATABASE_URL'] = database;
   try {
     // A bound for a hung demo, not a speed check: five services (five processes on Redis) on a shared machine.
     const { stdout, stderr } = await run(process.execPath, [demo], { env, cwd: examples, timeout: 60_000 });
@@ -100,6 +113,30 @@ const BETWEEN_SERVICES_STEPS: readonly (readonly [title: string, verdict: string
   ['Alice on the report → 403', '✓ 403 ERR_PERMISSION_DENIED'],
 ];
 
+/**
+ * The accounts part: register, verify through the outbox, log in, enrol and
+ * confirm TOTP, the two-step login, the session list, log out everywhere seen
+ * by orders. Each step by its title, with its verdict.
+ */
+const ACCOUNT_STEPS: readonly (readonly [title: string, verdict: string])[] = [
+  ['Register dana@example.com', '✓ 201'],
+  ['Register the same address again', '✓ 409 ERR_ACCOUNT_EXISTS'],
+  ['Verify the email with the link token', '✓ 204'],
+  ['The same link again', '✓ 400 ERR_ACCOUNT_TOKEN_INVALID'],
+  ['Log in (argon2id-checked, no second factor yet)', '✓ 200'],
+  ["The account's token works on orders", '✓ 200'],
+  ['Enrol in two-factor login', '✓ 200'],
+  ['Confirm with a first code, computed by otpauth', '✓ 200'],
+  ['Two-factor status', '✓ 200'],
+  ['Log in again: the password step answers that a code is needed', '✓ 200'],
+  ['Second step: the challenge and a TOTP code', '✓ 200'],
+  ['List the sessions', '✓ 200'],
+  ['Log out everywhere', '✓ 204'],
+  ['Orders refuses the old access token', '✓ 401 ERR_TOKEN_REVOKED'],
+  ["… and the phone's token", '✓ 401 ERR_TOKEN_REVOKED'],
+  ['The revoked token cannot list the sessions either', '✓ 401 ERR_TOKEN_REVOKED'],
+];
+
 /** The verdict line (`✓ …` or `✗ …`) of the first step whose title starts with `title`. */
 function verdictOf(stdout: string, title: string): string | undefined {
   const start = stdout.indexOf(`\n▶ ${title}`);
@@ -114,7 +151,7 @@ function verdictOf(stdout: string, title: string): string | undefined {
 function assertWalkthrough(result: { code: number; stdout: string; stderr: string }): void {
   assert.equal(result.code, 0, `the demo failed:\n${result.stdout}\n${result.stderr}`);
   for (const line of KEY_LINES) assert.ok(result.stdout.includes(line), `missing from the demo's output: ${line}`);
-  for (const [title, verdict] of [...NEW_SERVICE_STEPS, ...BETWEEN_SERVICES_STEPS]) assert.equal(verdictOf(result.stdout, title), verdict, `step: ${title}`);
+  for (const [title, verdict] of [...NEW_SERVICE_STEPS, ...BETWEEN_SERVICES_STEPS, ...ACCOUNT_STEPS]) assert.equal(verdictOf(result.stdout, title), verdict, `step: ${title}`);
   // Billing saw the user and the actor; the batch job called as itself; no client secret was printed.
   assert.ok(
     result.stdout.includes('"billing":{"service":"billing","user":"alice","actors":["svc:orders"],"audience":["billing"],"perms":["billing:read"]'),
@@ -122,6 +159,8 @@ function assertWalkthrough(result: { code: number; stdout: string; stderr: strin
   );
   assert.ok(result.stdout.includes('{"service":"orders","caller":"svc:batch"'), 'the batch job did not call orders as itself');
   assert.doesNotMatch(result.stdout, /Basic [A-Za-z0-9+/=]{8,}|batch-demo-client-secret|orders-demo-client-secret/);
+  assert.match(result.stdout, /"userAgent":"demo-phone\/2\.0".*"userAgent":"demo-laptop\/1\.0"|"userAgent":"demo-laptop\/1\.0".*"userAgent":"demo-phone\/2\.0"/);
+  assert.ok(result.stdout.includes('"otpRequired":true'));
   // The Fastify and Nest services answered as themselves, with the verified subject.
   for (const service of ['catalog', 'shipping']) assert.ok(result.stdout.includes(`← {"service":"${service}","user":"alice"`), `${service} answered no allowed call`);
   assert.ok(!result.stdout.includes('✗'), 'an answer was not the expected one');
@@ -129,15 +168,18 @@ function assertWalkthrough(result: { code: number; stdout: string; stderr: strin
   assert.doesNotMatch(result.stdout, /eyJ[\w-]{20,}\.[\w-]+\.[\w-]+/);
 }
 
-test('embedded demo: one process, memory stores, every answer as expected', async () => {
+test('embedded demo: one process, memory stores, accounts on PGlite, every answer as expected', async () => {
   const result = await runDemo(undefined);
   assertWalkthrough(result);
   assert.ok(result.stdout.includes('embedded: one process, memory stores'));
+  assert.ok(result.stdout.includes('on the auth service: PGlite (PostgreSQL in WebAssembly, in memory)'));
 });
 
-test('Redis demo: five processes sharing Redis, every answer as expected', async () => {
-  const result = await runDemo(redisUrl);
+test('Redis demo: five processes sharing Redis, accounts on the DATABASE_URL server, every answer as expected', async () => {
+  const result = await runDemo(redisUrl, databaseUrl);
   assertWalkthrough(result);
+  assert.match(result.stdout, /on the auth service: PostgreSQL at 127\.0\.0\.1:\d+ \(DATABASE_URL\), schema apojwt_demo_[0-9a-f]+, in the auth process/);
+  assert.ok(!result.stdout.includes(databaseUrl), 'the URL (and any credentials in it) is not printed');
   assert.match(result.stdout, /separate processes sharing Redis .*auth pid \d+, orders pid \d+, billing pid \d+, catalog pid \d+, shipping pid \d+/);
 });
 

@@ -28,7 +28,7 @@ export interface Engine {
  * A throw-away cluster of this file's own (scripts/postgres.sh), for a test
  * file run alone; the suite's runs share the one scripts/test.sh started.
  */
-function startOwnPostgres(): { url: string; stop(): void } {
+export function startOwnPostgres(): { url: string; stop(): void } {
   const out = execFileSync('bash', ['-c', 'source scripts/postgres.sh && start_postgres >&2 && echo "$POSTGRES_DIR $POSTGRES_OWNER $DATABASE_URL"'], { cwd: root, encoding: 'utf8' });
   const [dir, owner, url] = out.trim().split(' ') as [string, string, string];
   return {

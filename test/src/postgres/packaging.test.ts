@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
 import { publint } from 'publint';
 import * as postgres from '@apojwt/postgres';
+import * as expressAccounts from '@apojwt/express/accounts';
 import * as koaAccounts from '@apojwt/koa/accounts';
 import * as fastifyAccounts from '@apojwt/fastify/accounts';
 
@@ -26,6 +27,9 @@ test('publint finds nothing to fix in @apojwt/postgres', async () => {
   }
 });
 
+/** Adapters whose `/accounts` entry serves the account routes: @apojwt/postgres is an optional peer of theirs. */
+const ACCOUNT_ENTRIES = new Set(['@apojwt/express', '@apojwt/koa', '@apojwt/fastify']);
+
 test('no package of the verifying path depends on @apojwt/postgres or a PostgreSQL driver', () => {
   for (const name of ['@apojwt/core', '@apojwt/auth', '@apojwt/express', '@apojwt/koa', '@apojwt/fastify', '@apojwt/redis']) {
     const pkg = manifest(name);
@@ -37,9 +41,7 @@ test('no package of the verifying path depends on @apojwt/postgres or a PostgreS
   }
 });
 
-const ACCOUNT_ENTRIES = new Set(['@apojwt/koa', '@apojwt/fastify']);
-
-test('the Koa and Fastify adapters take @apojwt/postgres as an optional peer, in their /accounts entry only', () => {
+test('the Express, Koa and Fastify adapters take @apojwt/postgres as an optional peer, in their /accounts entry only', () => {
   for (const adapter of ACCOUNT_ENTRIES) {
     const pkg = manifest(adapter);
     assert.ok(pkg.peerDependencies['@apojwt/postgres'], adapter);
@@ -51,7 +53,7 @@ test('the Koa and Fastify adapters take @apojwt/postgres as an optional peer, in
       assert.ok(!readFileSync(join(dist, file), 'utf8').includes('@apojwt/postgres'), `${adapter}/dist/${file}`);
     }
   }
-  for (const entry of [koaAccounts, fastifyAccounts]) {
+  for (const entry of [expressAccounts, koaAccounts, fastifyAccounts]) {
     assert.deepEqual(Object.keys(entry), ['accountRoutes']);
     assert.equal(typeof entry.accountRoutes, 'function');
   }

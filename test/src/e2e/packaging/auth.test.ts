@@ -36,8 +36,8 @@ test('the adapters take @apojwt/auth as an optional peer, in their /auth entry o
     assert.ok(pkg.peerDependencies['@apojwt/auth'], adapter);
     assert.equal(pkg.peerDependenciesMeta['@apojwt/auth'].optional, true, adapter);
     assert.deepEqual(Object.keys(pkg.exports['./auth']), ['types', 'default'], adapter);
-    // No built file outside auth.js names @apojwt/auth: the main entry loads without it.
-    // (Koa's accounts.js reads bodies with it: that entry needs @apojwt/postgres, which depends on @apojwt/auth.)
+    // No built file outside auth.js and accounts.js names @apojwt/auth: the main entry loads without it.
+    // (The accounts.js entries read bodies as the login does; they need @apojwt/postgres, which depends on @apojwt/auth.)
     const dist = join(packageDir(adapter), 'dist');
     for (const file of readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'auth.js' && f !== 'accounts.js')) {
       assert.ok(!readFileSync(join(dist, file), 'utf8').includes('@apojwt/auth'), `${adapter}/dist/${file}`);
