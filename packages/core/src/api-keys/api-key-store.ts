@@ -33,7 +33,7 @@ export interface ApiKeyStore {
   insert(record: StoredApiKey): void | Promise<void>;
   /** The key of `id`, undefined when there is none. */
   get(id: string): StoredApiKey | undefined | Promise<StoredApiKey | undefined>;
-  /** Every key of `subject`, revoked and expired ones included, oldest first. */
+  /** Every key of `subject`, revoked and expired ones included, oldest first (ties by id). */
   listBySubject(subject: string): readonly StoredApiKey[] | Promise<readonly StoredApiKey[]>;
   /** Marks the key revoked; false when there is none. */
   revoke(id: string): boolean | Promise<boolean>;

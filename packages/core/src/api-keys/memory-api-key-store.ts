@@ -38,7 +38,8 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   listBySubject(subject: string): readonly StoredApiKey[] {
     const ids = this.bySubject.get(subject);
     if (ids === undefined) return [];
-    return [...ids].map((id) => this.keys.get(id) as StoredApiKey);
+    // Oldest first, ties by id: the order of Redis's sorted set by creation time.
+    return [...ids].map((id) => this.keys.get(id) as StoredApiKey).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   revoke(id: string): boolean {
