@@ -79,11 +79,11 @@ function levelOf(reflector: Reflector, target: Target): Level {
   };
 }
 
-/** A route accepts an API key only when every access decorator on it (method and controller) does. */
+/** A route accepts an API key only when every access decorator on it (method and controller) does; one without `accept` takes Bearer tokens only. */
 function acceptedBy(entries: readonly (AcceptedCredentials | null)[], where: string): AcceptedCredentials | undefined {
-  if (entries.length === 0 || entries.includes(null)) return undefined;
-  const bearer = entries.every((entry) => entry!.bearer);
-  const apiKey = entries.every((entry) => entry!.apiKey);
+  if (entries.length === 0) return undefined;
+  const bearer = entries.every((entry) => entry === null || entry.bearer);
+  const apiKey = entries.every((entry) => entry !== null && entry.apiKey);
   if (!bearer && !apiKey) throw new ApoJwtConfigError(`${where}: its decorators accept no credential in common (one only Bearer tokens, another only API keys)`);
   return apiKey ? Object.freeze({ bearer, apiKey }) : undefined;
 }
