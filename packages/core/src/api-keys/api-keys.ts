@@ -45,6 +45,7 @@ export interface RotateApiKeyOptions {
 
 const OPTION_KEYS = ['store', 'prefix', 'header', 'scheme', 'pepper', 'cache', 'lastUsedInterval', 'now'] as const satisfies readonly (keyof ApiKeysOptions)[];
 const MAX_OVERLAP = 30 * 24 * 3600;
+const CENTURY = 100 * 366 * 24 * 3600;
 
 /**
  * API keys: made, listed, revoked, rotated, and verified when a request
@@ -258,8 +259,9 @@ function createInput(input: unknown, now: number): Pick<StoredApiKey, 'subject' 
   const { subject, permissions, expiresAt, name } = input as Record<string, unknown>;
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) throw new ApoJwtConfigError('create subject must be a non-empty string of at most 256 characters');
   if (!Array.isArray(permissions) || !permissions.every(isGrantName)) throw new ApoJwtConfigError('create permissions must be an array of permission names');
-  if (expiresAt !== undefined && (typeof expiresAt !== 'number' || !Number.isInteger(expiresAt) || expiresAt <= now)) {
-    throw new ApoJwtConfigError('create expiresAt must be a whole number of seconds since the epoch, in the future');
+  // Milliseconds given by mistake would be a date thousands of years away: refused as beyond a century.
+  if (expiresAt !== undefined && (typeof expiresAt !== 'number' || !Number.isInteger(expiresAt) || expiresAt <= now || expiresAt > now + CENTURY)) {
+    throw new ApoJwtConfigError('create expiresAt must be a whole number of seconds since the epoch (not milliseconds), in the future');
   }
   if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.length > 200)) throw new ApoJwtConfigError('create name must be a non-empty string of at most 200 characters');
   return {
