@@ -7,6 +7,8 @@ import { ApiKeys, MemoryApiKeyStore, permissionRequired, type ApoJwt, type Creat
 import { APOJWT, ApoJwtModule, PermissionRequired, TokenClaims, TokenPermissions, TokenRequired, TokenSubject } from '@apojwt/nest';
 import { PLATFORMS, startNest, type RunningNest } from '../support/nest/harness.js';
 import { BASE, SECRET, T0, bearer, clock, request, type Answer } from '../support/nest/kit.js';
+import { RedisApiKeyStore } from '@apojwt/redis';
+import { eventually, startOwnRedis, type OwnRedis } from '../support/redis-server.js';
 
 /**
  * API keys on Nest, both platforms: the guard's `accept` (Nest's own
@@ -214,3 +216,45 @@ for (const platform of PLATFORMS) {
     });
   });
 }
+
+/** The same controllers over a Redis store of the test's own: Redis frozen is 503 for a key not in the local cache. */
+function redisKeysApp(store: RedisApiKeyStore): unknown {
+  @Module({ imports: [ApoJwtModule.forRoot({ ...BASE, apiKeys: { store } })], controllers: [KeysController] })
+  class RedisKeysApp {}
+  return RedisKeysApp;
+}
+
+describe('API keys on Nest with Redis frozen (SIGSTOP): 503, never accepted unchecked', () => {
+  let redis: OwnRedis;
+  before(async () => {
+    redis = await startOwnRedis();
+  });
+  after(() => redis.dispose());
+
+  for (const platform of PLATFORMS) {
+    test(`@nestjs/platform-${platform.name}`, async () => {
+      const store = new RedisApiKeyStore({ redis: redis.url, prefix: `nest-${platform.name}:` });
+      const server = await startNest(redisKeysApp(store), platform);
+      try {
+        const apo = server.app.get<ApoJwt>(APOJWT);
+        const created = await apo.apiKeys!.create({ subject: 'billing-service', permissions: ['orders:read'] });
+        ran.length = 0;
+        redis.freeze();
+        let down: Answer;
+        try {
+          down = await request(server.url, '/keys/both', { headers: { 'x-api-key': created.key } });
+        } finally {
+          redis.thaw();
+        }
+        assert.equal(down.status, 503, down.text);
+        assert.equal(down.json['error'], 'ERR_STORE_UNAVAILABLE');
+        assert.ok(!down.text.includes(created.key));
+        assert.deepEqual(ran, []);
+        await eventually(async () => (await request(server.url, '/keys/both', { headers: { 'x-api-key': created.key } })).status === 200, 'accepted once Redis answers');
+      } finally {
+        await server.close();
+        await store.close();
+      }
+    });
+  }
+});
