@@ -6,7 +6,7 @@ import { storeUnavailable } from '../verify.js';
 import type { ApiKeyStore, StoredApiKey } from './api-key-store.js';
 import { MemoryApiKeyStore } from './memory-api-key-store.js';
 import { apiKeyPrefix, generateApiKey, invalidKey, maxApiKeyLength, parseApiKey } from './key-format.js';
-import { encodeHash, keyHasher, sameHash, type KeyHasher } from './key-hash.js';
+import { decodeHash, encodeHash, keyHasher, sameHash, type KeyHasher } from './key-hash.js';
 import { findApiKey, keyLocation, type KeyLocation } from './key-header.js';
 import { KeyCache, type CachedKey } from './key-cache.js';
 import { claimsOf, infoOf, type ApiKeyClaims, type ApiKeyInfo, type CreatedApiKey } from './api-key-claims.js';
@@ -182,14 +182,14 @@ export class ApiKeys {
 
   private looked(id: string, record: StoredApiKey | undefined, key: string, now: number): ApiKeyClaims {
     if (record === undefined) throw invalidKey('no API key has this id');
-    const entry: CachedKey<ApiKeyClaims> = { record, claims: claimsOf(record, this.expand(record.permissions)), readAt: now, touchedAt: undefined };
+    const entry: CachedKey<ApiKeyClaims> = { record, claims: claimsOf(record, this.expand(record.permissions)), hash: decodeHash(record.hash), readAt: now, touchedAt: undefined };
     this.cache.set(id, entry);
     return this.accept(entry, key, now);
   }
 
   private accept(entry: CachedKey<ApiKeyClaims>, key: string, now: number): ApiKeyClaims {
     // 3. The secret: the hash of what was presented against the stored one.
-    if (!sameHash(this.hash(key), entry.record.hash)) throw invalidKey('the API key does not match');
+    if (!sameHash(this.hash(key), entry.hash)) throw invalidKey('the API key does not match');
     // 4, 5. Still live.
     assertLive(entry.record, now);
     this.touch(entry, now);

@@ -5,6 +5,8 @@ import type { StoredApiKey } from './api-key-store.js';
 export interface CachedKey<C> {
   readonly record: StoredApiKey;
   readonly claims: C;
+  /** The stored hash, decoded. */
+  readonly hash: Buffer;
   /** When this instance read the record from the store (seconds, on the injected clock). */
   readonly readAt: number;
   /** When this instance last asked the store to write `lastUsedAt`. */

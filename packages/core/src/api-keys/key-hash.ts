@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { ApoJwtConfigError } from '../errors.js';
 
 /**
@@ -19,7 +19,8 @@ export function keyHasher(pepper: unknown): KeyHasher {
   if (!(typeof pepper === 'string' || pepper instanceof Uint8Array) || Buffer.byteLength(pepper) < 32) {
     throw new ApoJwtConfigError('apiKeys pepper must be a string or bytes of at least 32 bytes');
   }
-  const secret = Buffer.from(pepper);
+  // A KeyObject built once: HMAC with it skips importing the key on every request.
+  const secret = createSecretKey(Buffer.from(pepper));
   return (key) => createHmac('sha256', secret).update(key).digest();
 }
 
@@ -28,8 +29,12 @@ export function encodeHash(hash: Buffer): string {
   return hash.toString('base64url');
 }
 
+/** The stored hash as bytes, decoded once per lookup (a cache hit then only hashes and compares). */
+export function decodeHash(stored: string): Buffer {
+  return Buffer.from(stored, 'base64url');
+}
+
 /** Constant time over the hash bytes: how much of a guess matched never shows in the answer's timing. */
-export function sameHash(presented: Buffer, stored: string): boolean {
-  const expected = Buffer.from(stored, 'base64url');
+export function sameHash(presented: Buffer, expected: Buffer): boolean {
   return expected.length === presented.length && timingSafeEqual(expected, presented);
 }
