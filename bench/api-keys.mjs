@@ -56,7 +56,7 @@ const HS_MISS = 'HS256 verify, cache miss (apo.verify, cache: false)';
 const contenders = [
   { name: HS_MISS, async: () => hsMiss.verify(token), reference: true },
   { name: 'HS256 per request, cache miss: find Bearer in raw headers + authorize(orders:read)', async: () => hsMiss.authorize(findBearerToken(bearerHeaders), 'orders:read') },
-  { name: 'API key, local cache hit: verifyEagerly (the guard\'s call, sync)', sync: () => memoryKeys.verifyEagerly(key), target: 1 },
+  { name: "API key, local cache hit: verifyEagerly (the guard's call, sync)", sync: () => memoryKeys.verifyEagerly(key), target: 1 },
   { name: 'API key per request, local cache hit: find X-API-Key in raw headers + verifyEagerly', sync: () => memoryKeys.verifyEagerly(memoryKeys.find(keyHeaders)), target: 1 },
   { name: 'API key, local cache hit: apo.authorizeApiKey(key, orders:read) (async)', async: () => apoKeys.authorizeApiKey(key, 'orders:read') },
 ];
@@ -76,7 +76,11 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const reference = contenders[0];
 
-console.log(`API keys vs HS256, Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; median of ${ROUNDS} rounds x ${ROUND_MS} ms`);
+console.log(
+  `API keys vs HS256, Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; median of ${ROUNDS} rounds x ${ROUND_MS} ms`,
+);
 console.log('| contender | ns/op | × HS256 cache miss, per round: median (range) | target |');
 console.log('|---|---:|---:|---|');
 for (const c of contenders) {

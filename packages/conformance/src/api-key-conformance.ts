@@ -97,7 +97,7 @@ export function runApiKeyConformance(framework: FrameworkUnderTest): void {
       clock.ms = T0;
     });
 
-    test('a valid key in X-API-Key or Authorization: ApiKey is accepted; subject and permissions injected as a token\'s, claims of kind apiKey', async () => {
+    test("a valid key in X-API-Key or Authorization: ApiKey is accepted; subject and permissions injected as a token's, claims of kind apiKey", async () => {
       const created = await create(apo.apiKeys);
       for (const headers of [xApiKey(created.key), { authorization: `ApiKey ${created.key}` }, { authorization: `apikey ${created.key}` }]) {
         for (const path of ['/keys/both', '/keys/only', '/keys/decorated']) {
@@ -198,7 +198,7 @@ export function runApiKeyConformance(framework: FrameworkUnderTest): void {
       }
     });
 
-    test('a key without the route\'s permission: 403 insufficient_scope under the key scheme', async () => {
+    test("a key without the route's permission: 403 insufficient_scope under the key scheme", async () => {
       const created = await create(apo.apiKeys);
       const answer = await get('/keys/write', xApiKey(created.key));
       refused(answer, 403, 'ERR_PERMISSION_DENIED');

@@ -114,7 +114,14 @@ function schemesChallenge(error: ApoJwtError, realm: string | undefined, schemes
   if (error.code === 'ERR_TOKEN_MISSING') return schemes.map((scheme) => challenge(scheme, [realmParam])).join(', ');
   if (error.code !== 'ERR_REQUEST_MALFORMED' && error.status !== 401 && error.status !== 403) return undefined;
   const description = `error_description="${PUBLIC_MESSAGE_BY_CODE[error.code]}"`;
-  const code = error.code === 'ERR_PERMISSION_DENIED' ? 'insufficient_scope' : error.code === 'ERR_REQUEST_MALFORMED' ? 'invalid_request' : error.code.startsWith('ERR_API_KEY') ? 'invalid_key' : 'invalid_token';
+  const code =
+    error.code === 'ERR_PERMISSION_DENIED'
+      ? 'insufficient_scope'
+      : error.code === 'ERR_REQUEST_MALFORMED'
+        ? 'invalid_request'
+        : error.code.startsWith('ERR_API_KEY')
+          ? 'invalid_key'
+          : 'invalid_token';
   const scope = error.code === 'ERR_PERMISSION_DENIED' && error.details.requiredPermissions?.length ? `scope="${error.details.requiredPermissions.join(' ')}"` : undefined;
   return challenge(schemes[0] as string, [realmParam, `error="${code}"`, description, scope]);
 }

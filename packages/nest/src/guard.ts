@@ -99,7 +99,8 @@ export class ApoJwtGuard implements CanActivate {
   private async checkAccepting(decision: Extract<Decision, { kind: 'check' }>, accept: AcceptedCredentials, request: object): Promise<InjectedValues> {
     const { apo, credentials } = this.options;
     const keys = apo.apiKeys;
-    if (keys === undefined || apo.authorizeApiKey === undefined) throw new ApoJwtConfigError('this route accepts API keys but the instance has none: pass the apiKeys option to createApoJwt');
+    if (keys === undefined || apo.authorizeApiKey === undefined)
+      throw new ApoJwtConfigError('this route accepts API keys but the instance has none: pass the apiKeys option to createApoJwt');
     const bearer = accept.bearer ? accessTokenOf(request, credentials) : undefined;
     const found = selectCredential(accept, bearer, accept.apiKey ? keys.find(rawRequestOf(request).rawHeaders) : undefined, keys.challengeScheme);
     const authorize = (requirement?: (typeof decision.requirements)[number]) =>

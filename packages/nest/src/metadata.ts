@@ -54,7 +54,10 @@ function appendAccept(holder: object, accept: AcceptedCredentials | null): void 
  * one on the class and one on the method) must both be met. SetMetadata
  * would let the second replace the first, so this decorator appends.
  */
-export function PermissionRequired<P extends string = RegisteredPermission>(requirement: PermissionRequirement<NoInfer<P>> | Rule, options?: AcceptOptions): ClassDecorator & MethodDecorator {
+export function PermissionRequired<P extends string = RegisteredPermission>(
+  requirement: PermissionRequirement<NoInfer<P>> | Rule,
+  options?: AcceptOptions,
+): ClassDecorator & MethodDecorator {
   const compiled = isRule(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement<RegisteredPermission>);
   const accept = acceptOf(options);
   return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {

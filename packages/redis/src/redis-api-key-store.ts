@@ -34,7 +34,18 @@ export class RedisApiKeyStore implements ApiKeyStore {
   }
 
   async insert(record: StoredApiKey): Promise<void> {
-    const fields: (string | number)[] = ['hash', record.hash, 'subject', record.subject, 'permissions', JSON.stringify(record.permissions), 'createdAt', record.createdAt, 'revoked', record.revoked ? '1' : '0'];
+    const fields: (string | number)[] = [
+      'hash',
+      record.hash,
+      'subject',
+      record.subject,
+      'permissions',
+      JSON.stringify(record.permissions),
+      'createdAt',
+      record.createdAt,
+      'revoked',
+      record.revoked ? '1' : '0',
+    ];
     if (record.name !== undefined) fields.push('name', record.name);
     if (record.expiresAt !== undefined) fields.push('expiresAt', record.expiresAt);
     if (record.lastUsedAt !== undefined) fields.push('lastUsedAt', record.lastUsedAt);

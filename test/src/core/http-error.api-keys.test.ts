@@ -27,7 +27,10 @@ test('no credential on a route that takes both: every scheme, no error; a keys-o
 test('a key without the permission: 403 insufficient_scope under the key scheme; 400 invalid_request; 503 without a challenge', () => {
   const denied = toHttpErrorResponse(new ApoJwtError('ERR_PERMISSION_DENIED', 'no', { requiredPermissions: ['orders:write'], schemes: ['ApiKey'] }));
   assert.equal(denied.status, 403);
-  assert.equal(denied.headers['WWW-Authenticate'], 'ApiKey error="insufficient_scope", error_description="the token does not grant the permission this route requires", scope="orders:write"');
+  assert.equal(
+    denied.headers['WWW-Authenticate'],
+    'ApiKey error="insufficient_scope", error_description="the token does not grant the permission this route requires", scope="orders:write"',
+  );
   const malformed = toHttpErrorResponse(new ApoJwtError('ERR_REQUEST_MALFORMED', 'two', { schemes: ['Bearer', 'ApiKey'] }));
   assert.match(malformed.headers['WWW-Authenticate'] ?? '', /^Bearer error="invalid_request"/);
   assert.equal(toHttpErrorResponse(new ApoJwtError('ERR_STORE_UNAVAILABLE', 'down', { schemes: ['ApiKey'] })).headers['WWW-Authenticate'], undefined);

@@ -53,5 +53,8 @@ for (const driver of DRIVERS) {
 }
 
 test('authorizationChecker: accept is checked when the checker is made', () => {
-  assert.throws(() => authorizationChecker(undefined, { accept: ['apikey'] as never }), (error: unknown) => error instanceof ApoJwtConfigError && /unknown credential kind/.test(error.message));
+  assert.throws(
+    () => authorizationChecker(undefined, { accept: ['apikey'] as never }),
+    (error: unknown) => error instanceof ApoJwtConfigError && /unknown credential kind/.test(error.message),
+  );
 });

@@ -45,7 +45,8 @@ export type FoundCredential = { readonly kind: 'bearer'; readonly value: string 
  * accept counts as none (the caller does not look for it).
  */
 export function selectCredential(accept: AcceptedCredentials, bearer: string | undefined, apiKey: string | undefined, keyScheme: string): FoundCredential {
-  if (bearer !== undefined && apiKey !== undefined) throw new ApoJwtError('ERR_REQUEST_MALFORMED', 'both a Bearer token and an API key were sent', { schemes: acceptedSchemes(accept, keyScheme) });
+  if (bearer !== undefined && apiKey !== undefined)
+    throw new ApoJwtError('ERR_REQUEST_MALFORMED', 'both a Bearer token and an API key were sent', { schemes: acceptedSchemes(accept, keyScheme) });
   if (apiKey !== undefined) return { kind: 'apiKey', value: apiKey };
   if (bearer !== undefined) return { kind: 'bearer', value: bearer };
   throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token or API key was sent', { schemes: acceptedSchemes(accept, keyScheme) });

@@ -164,7 +164,7 @@ export class ApiKeys {
   /** `verify`, answered synchronously on a cache hit (the guard's path): no promise, one hash. */
   verifyEagerly(key: string): ApiKeyClaims | Promise<ApiKeyClaims> {
     // 1. The form, before anything is looked up.
-    if (typeof key !== 'string' || key.length > this.maxLength) throw invalidKey('the API key does not have this service\'s prefix and length');
+    if (typeof key !== 'string' || key.length > this.maxLength) throw invalidKey("the API key does not have this service's prefix and length");
     const id = parseApiKey(key, this.prefix);
     const now = this.now();
     const hit = this.cache.get(id, now);
@@ -176,7 +176,11 @@ export class ApiKeys {
     } catch (error) {
       throw storeUnavailable(error);
     }
-    if (answer instanceof Promise) return answer.then((record) => this.looked(id, record, key, now), (error: unknown) => Promise.reject(storeUnavailable(error)));
+    if (answer instanceof Promise)
+      return answer.then(
+        (record) => this.looked(id, record, key, now),
+        (error: unknown) => Promise.reject(storeUnavailable(error)),
+      );
     return this.looked(id, answer, key, now);
   }
 
@@ -235,7 +239,8 @@ function storeOption(store: unknown): ApiKeyStore {
   if (store === undefined) return new MemoryApiKeyStore();
   const candidate = store as Partial<Record<keyof ApiKeyStore, unknown>> | null;
   for (const method of ['insert', 'get', 'listBySubject', 'revoke', 'expire', 'touch'] as const) {
-    if (candidate === null || typeof candidate !== 'object' || typeof candidate[method] !== 'function') throw new ApoJwtConfigError(`apiKeys store must implement ApiKeyStore (${method} is missing)`);
+    if (candidate === null || typeof candidate !== 'object' || typeof candidate[method] !== 'function')
+      throw new ApoJwtConfigError(`apiKeys store must implement ApiKeyStore (${method} is missing)`);
   }
   return store as ApiKeyStore;
 }
@@ -263,7 +268,8 @@ function createInput(input: unknown, now: number): Pick<StoredApiKey, 'subject' 
   if (expiresAt !== undefined && (typeof expiresAt !== 'number' || !Number.isInteger(expiresAt) || expiresAt <= now || expiresAt > now + CENTURY)) {
     throw new ApoJwtConfigError('create expiresAt must be a whole number of seconds since the epoch (not milliseconds), in the future');
   }
-  if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.length > 200)) throw new ApoJwtConfigError('create name must be a non-empty string of at most 200 characters');
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.length > 200))
+    throw new ApoJwtConfigError('create name must be a non-empty string of at most 200 characters');
   return {
     subject,
     permissions: Object.freeze([...new Set(permissions as string[])]),

@@ -60,7 +60,7 @@ export function maxApiKeyLength(prefix: string): number {
  * The store is not asked about such a key.
  */
 export function parseApiKey(key: string, prefix: string): string {
-  if (key.length !== prefix.length + BODY_LENGTH || !key.startsWith(prefix)) throw invalidKey('the API key does not have this service\'s prefix and length');
+  if (key.length !== prefix.length + BODY_LENGTH || !key.startsWith(prefix)) throw invalidKey("the API key does not have this service's prefix and length");
   const body = prefix.length;
   for (let i = body; i < key.length; i++) {
     if (i === body + ID_LENGTH) {

@@ -17,7 +17,8 @@ export function keyLocation(header: unknown, scheme: unknown): KeyLocation {
   const name = header === undefined ? 'x-api-key' : header === false ? undefined : tokenOption('header', header).toLowerCase();
   if (name === 'authorization' || name === 'cookie') throw new ApoJwtConfigError(`apiKeys header must not be "${name}": use the scheme option for Authorization`);
   const authScheme = scheme === undefined ? 'ApiKey' : scheme === false ? undefined : tokenOption('scheme', scheme);
-  if (authScheme?.toLowerCase() === 'bearer' || authScheme?.toLowerCase() === 'basic') throw new ApoJwtConfigError(`apiKeys scheme must not be "${authScheme}": that scheme means something else`);
+  if (authScheme?.toLowerCase() === 'bearer' || authScheme?.toLowerCase() === 'basic')
+    throw new ApoJwtConfigError(`apiKeys scheme must not be "${authScheme}": that scheme means something else`);
   if (name === undefined && authScheme === undefined) throw new ApoJwtConfigError('apiKeys needs a header or a scheme to read keys from (both are false)');
   return Object.freeze({ header: name, scheme: authScheme });
 }
