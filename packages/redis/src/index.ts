@@ -44,7 +44,12 @@ export function createRedisStores(options: RedisStoresOptions): RedisStores {
     if (owned) shared.disconnect();
     throw error;
   }
-  const apiKeyStore = new RedisApiKeyStore({ redis: shared, ...(options.prefix ? { prefix: options.prefix } : {}) });
+  const apiKeyStore = new RedisApiKeyStore({
+    redis: shared,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+    ...(options.replicaTimeout !== undefined ? { replicaTimeout: options.replicaTimeout } : {}),
+  });
   return {
     revocationStore,
     rotationStore,

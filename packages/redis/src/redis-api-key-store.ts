@@ -1,9 +1,10 @@
 import { ApoJwtConfigError, type ApiKeyStore, type StoredApiKey } from '@apojwt/core';
 import { connect, keyPrefix, knownOptions, taggedKey, type RedisClient, type RedisInput } from './connection.js';
 import { runScript } from './scripts.js';
+import { confirmReplicated, replicationOption, REPLICATION_OPTIONS, type Replication, type ReplicationOptions } from './replication.js';
 import { EXPIRE_KEY, INSERT_KEY, REVOKE_KEY, TOUCH_KEY } from './api-key-scripts.js';
 
-export interface RedisApiKeyStoreOptions {
+export interface RedisApiKeyStoreOptions extends ReplicationOptions {
   /** An ioredis client (`Redis`, Sentinel included, or `Cluster`; never closed by the store) or a redis:// URL. */
   redis: RedisInput;
   /** Prefix of every key. Default "apojwt:". */
@@ -23,10 +24,12 @@ export class RedisApiKeyStore implements ApiKeyStore {
   readonly prefix: string;
   private readonly client: RedisClient;
   private readonly ownsClient: boolean;
+  private readonly replication: Replication;
 
   constructor(options: RedisApiKeyStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('RedisApiKeyStore needs an options object');
-    knownOptions('RedisApiKeyStore', options, ['redis', 'prefix']);
+    knownOptions('RedisApiKeyStore', options, ['redis', 'prefix', ...REPLICATION_OPTIONS]);
+    this.replication = replicationOption('RedisApiKeyStore', options);
     this.prefix = keyPrefix(options.prefix);
     const { client, owned } = connect(options.redis, 'RedisApiKeyStore');
     this.client = client;
@@ -52,6 +55,7 @@ export class RedisApiKeyStore implements ApiKeyStore {
     if (record.replacedBy !== undefined) fields.push('replacedBy', record.replacedBy);
     const added = await runScript(this.client, INSERT_KEY, [this.recordKey(record.id), this.subjectKey(record.subject)], [record.id, record.createdAt, ...fields]);
     if (added !== 1) throw new Error('an API key with this id exists already');
+    await confirmReplicated(this.client, this.recordKey(record.id), this.replication);
   }
 
   async get(id: string): Promise<StoredApiKey | undefined> {
@@ -74,12 +78,17 @@ export class RedisApiKeyStore implements ApiKeyStore {
     return records;
   }
 
+  /** A revocation lost in a failover would bring the key back: with `replicas`, it is acknowledged once replicas hold it. */
   async revoke(id: string): Promise<boolean> {
-    return (await runScript(this.client, REVOKE_KEY, [this.recordKey(id)], [])) === 1;
+    const revoked = (await runScript(this.client, REVOKE_KEY, [this.recordKey(id)], [])) === 1;
+    await confirmReplicated(this.client, this.recordKey(id), this.replication);
+    return revoked;
   }
 
   async expire(id: string, at: number, replacedBy: string | undefined): Promise<boolean> {
-    return (await runScript(this.client, EXPIRE_KEY, [this.recordKey(id)], [at, replacedBy ?? ''])) === 1;
+    const expired = (await runScript(this.client, EXPIRE_KEY, [this.recordKey(id)], [at, replacedBy ?? ''])) === 1;
+    await confirmReplicated(this.client, this.recordKey(id), this.replication);
+    return expired;
   }
 
   async touch(id: string, at: number, minInterval: number): Promise<boolean> {

@@ -84,3 +84,16 @@ test('Redis frozen (SIGSTOP): a key not in the local cache is 503, never accepte
   }
   await eventually(async () => (await outcome(apo, other.key)) === 'billing', 'the store answers after the thaw');
 });
+
+test('replicas: a creation, revocation or rotation not confirmed by enough replicas in time is not acknowledged (503)', async () => {
+  assert.throws(() => new RedisApiKeyStore({ redis: suite.url, replicas: -1 }), configError('replicas must be a whole number'));
+  // The suite's server has no replica: with replicas: 1, nothing is acknowledged.
+  const waiting = createRedisStores({ redis: suite.url, prefix: `t-${randomUUID()}:`, replicas: 1, replicaTimeout: 50 });
+  const plain = createRedisStores({ redis: suite.url, prefix: `t-${randomUUID()}:` });
+  opened.push(waiting, plain);
+  const unconfirmed = service(waiting.apiKeyStore);
+  await assert.rejects(unconfirmed.apiKeys!.create({ subject: 'billing', permissions: [] }), (error: unknown) => error instanceof ApoJwtError && error.code === 'ERR_STORE_UNAVAILABLE');
+  const confirmed = service(plain.apiKeyStore);
+  const created = await confirmed.apiKeys!.create({ subject: 'billing', permissions: [] });
+  assert.equal(await confirmed.apiKeys!.revoke(created.id), true);
+});
