@@ -15,6 +15,8 @@ export { BASE, REFRESH, SECRET, REFRESH_SECRET, T0, clock, invalidTokens, payloa
 export { request, bearer } from './http.js';
 export type { Answer } from './http.js';
 export { listen } from './server.js';
+export { runApiKeyConformance } from './api-key-conformance.js';
+export { runApiKeyStoreConformance, type ApiKeyStoreUnderTest } from './api-key-store-conformance.js';
 export { runStoreConformance, type StoresUnderTest, type StoreFactoryOptions, type StoreConformanceOptions } from './store-conformance.js';
 export { runAccountRoutesConformance } from './account-routes-conformance.js';
 export { accountWorld, ACCOUNT_ROUTES_BODY_LIMIT, WRONG_CODES_ALLOWED, type AccountRoutesUnderTest, type AccountDatabase, type AccountWorld } from './account-routes-app.js';

@@ -12,7 +12,10 @@ import type { CompiledRequirement, PermissionGrant, PermissionRequirement } from
 import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData, RegisteredRole } from './register.js';
 import type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
-import { authorizeEagerly } from './engine.js';
+import { authorizeApiKeyEagerly, authorizeEagerly } from './engine.js';
+import type { ApiKeys } from './api-keys/api-keys.js';
+import type { ApiKeyClaims } from './api-keys/api-key-claims.js';
+import { instanceApiKeys, underKeyScheme } from './api-keys/instance-keys.js';
 import type { RotatingEngine } from './http/refresh-endpoint.js';
 import type { PolicyInput, Rule } from './policy.js';
 import { DecisionReporter } from './reported-authorize.js';
@@ -33,11 +36,14 @@ export class ApoJwt<
   private readonly verifier: Verifier;
   private loginFunction: LoginFunction<HasRefresh> | undefined;
   private readonly decisions: DecisionReporter;
+  /** API keys (`apiKeys` option): create, list, revoke, rotate, verify; undefined when not configured. */
+  readonly apiKeys: ApiKeys | undefined;
 
   constructor(options: ApoJwtOptions) {
     const config = resolveConfig(options);
     super(config);
     this.verifier = new Verifier(config.access, config.cacheMax, config.adminPermission, config.wildcards, config.permissionModel);
+    this.apiKeys = instanceApiKeys(options.apiKeys, config.clock, config.permissionModel);
     this.decisions = new DecisionReporter(config.onDecision, this.verifier);
     if (options.login !== undefined) this.configLogin(options.login);
   }
@@ -105,6 +111,28 @@ export class ApoJwt<
     if (this.verify !== ApoJwt.prototype.verify || this.authorize !== ApoJwt.prototype.authorize) return Promise.resolve(this.authorize(token, requirement, input));
     const claims = this.decisions.wanted() ? this.decisions.eagerly(token, requirement, input) : this.verifier.authorizeEagerly(token, requirement, input);
     return claims as AccessClaims<PermissionGrant<P>, D>;
+  }
+  /** Verifies an API key (see api-keys/api-keys.ts for every step) and, when given, the requirement or rule, by a token's permission rules (403). */
+  async authorizeApiKey(key: string, requirement?: PermissionRequirement<P> | CompiledRequirement | Rule, input?: PolicyInput): Promise<ApiKeyClaims<P>> {
+    return (await this[authorizeApiKeyEagerly](key, requirement as CompiledRequirement | Rule | undefined, input)) as ApiKeyClaims<P>;
+  }
+  /** The guard's `authorizeApiKey`: synchronous on a cache hit with a synchronous requirement. */
+  [authorizeApiKeyEagerly](key: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): ApiKeyClaims | Promise<ApiKeyClaims> {
+    const keys = this.apiKeys;
+    if (keys === undefined) throw new ApoJwtConfigError('this route accepts API keys but the instance has none: pass the apiKeys option to createApoJwt');
+    const scheme = keys.challengeScheme;
+    const refused = (error: unknown): never => {
+      throw underKeyScheme(error, scheme);
+    };
+    const permitted = (claims: ApiKeyClaims): ApiKeyClaims | Promise<ApiKeyClaims> =>
+      requirement === undefined ? claims : (this.verifier.permitted(claims as unknown as AccessClaims, requirement, input) as unknown as ApiKeyClaims | Promise<ApiKeyClaims>);
+    try {
+      const claims = keys.verifyEagerly(key);
+      const allowed = claims instanceof Promise ? claims.then(permitted) : permitted(claims);
+      return allowed instanceof Promise ? allowed.catch(refused) : allowed;
+    } catch (error) {
+      return refused(error);
+    }
   }
   /** Decisions are reported (`onDecision`, an OpenTelemetry span): only then are they timed and described. */
   get observesDecisions(): boolean {

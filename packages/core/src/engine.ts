@@ -2,6 +2,7 @@ import type { AccessClaims, RefreshClaims } from './claims.js';
 import type { CompiledRequirement } from './permissions.js';
 import type { PolicyInput, Rule } from './policy.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
+import type { ApiKeyClaims } from './api-keys/api-key-claims.js';
 
 /**
  * The key of the engine's guard-only authorize, which answers synchronously
@@ -9,6 +10,17 @@ import type { ExceptionHandler, Finder, Template } from './template.js';
  * package does not export: it is not public API.
  */
 export const authorizeEagerly: unique symbol = Symbol('apojwt.authorizeEagerly');
+
+/** The engine's guard-only API-key authorize (synchronous on a cache hit); not public API either. */
+export const authorizeApiKeyEagerly: unique symbol = Symbol('apojwt.authorizeApiKeyEagerly');
+
+/** What the guard needs of an instance's API keys. */
+export interface ApiKeyReader {
+  /** The scheme named in challenges for keys. */
+  readonly challengeScheme: string;
+  /** The request's key (raw header list), undefined when none; ERR_REQUEST_MALFORMED for two. */
+  find(rawHeaders: readonly string[]): string | undefined;
+}
 
 /**
  * What the decorator engine, middleware and HTTP endpoints need of an
@@ -28,6 +40,12 @@ export interface GuardEngine {
   authorize(token: string, requirement?: CompiledRequirement | Rule, input?: PolicyInput): Promise<AccessClaims<string, object>>;
   /** `authorize`, answered synchronously when every step can be. */
   [authorizeEagerly]?(token: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims<string, object> | Promise<AccessClaims<string, object>>;
+  /** API keys, when the instance has them (`apiKeys` option). */
+  readonly apiKeys?: ApiKeyReader | undefined;
+  /** Verifies an API key and, when given, the requirement or rule, as `authorize` does a token. */
+  authorizeApiKey?(key: string, requirement?: CompiledRequirement | Rule, input?: PolicyInput): Promise<ApiKeyClaims>;
+  /** `authorizeApiKey`, answered synchronously when every step can be. */
+  [authorizeApiKeyEagerly]?(key: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): ApiKeyClaims | Promise<ApiKeyClaims>;
   /** Verifies a refresh token and marks it used (single use). */
   consumeRefresh(token: string): Promise<RefreshClaims<object>>;
   /** Runs `fn` so that tokens issued inside it continue the family of `claims`. */

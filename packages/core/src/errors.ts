@@ -71,6 +71,12 @@ export const STATUS_BY_CODE = {
   ERR_TARGET_INVALID: 400,
   /** A token request is malformed: a parameter missing, repeated or not a string (RFC 6749 §5.2 invalid_request). */
   ERR_TOKEN_REQUEST_INVALID: 400,
+  /** An API key that is malformed, of another prefix, fails its checksum, is unknown, or whose secret does not match: one code for all, on purpose. */
+  ERR_API_KEY_INVALID: 401,
+  /** An API key past its expiry (or past the overlap of a rotation that replaced it). */
+  ERR_API_KEY_EXPIRED: 401,
+  /** An API key that was revoked. */
+  ERR_API_KEY_REVOKED: 401,
   /** A store the check depends on (revocation, rotation, limits, JWKS) cannot answer; fail closed. */
   ERR_STORE_UNAVAILABLE: 503,
 } as const satisfies Record<string, 400 | 401 | 403 | 409 | 413 | 429 | 503>;
@@ -87,6 +93,12 @@ export interface ApoJwtErrorDetails {
   retryAfterSeconds?: number;
   /** For ERR_CLAIM_INVALID: which claim failed (its name, never its value). */
   claim?: string;
+  /**
+   * The authentication schemes the route accepts, in challenge order
+   * (`['Bearer', 'ApiKey']`), when they are not Bearer alone: the
+   * WWW-Authenticate header names each of them.
+   */
+  schemes?: readonly string[];
 }
 
 export class ApoJwtError extends Error {

@@ -1,7 +1,8 @@
 import { compileRequirement, type PermissionRequirement } from './permissions.js';
 import { isRule, type Rule } from './policy.js';
 import { InstanceSettings } from './settings.js';
-import { decoratorsFor, type BoundDecorators } from './decorators/decorators.js';
+import { acceptOption, decoratorsFor, type AcceptOptions, type BoundDecorators } from './decorators/decorators.js';
+import { knownKeys } from './validate.js';
 import { middlewareFor, publicMiddleware, type Middleware } from './decorators/middleware.js';
 import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 
@@ -20,13 +21,18 @@ export abstract class GuardFactories<P extends string, D extends object, R exten
   get decorators(): BoundDecorators<P> {
     return (this.boundDecorators ??= decoratorsFor<P>(this.engine));
   }
-  /** Middleware: a valid access token is required (401 otherwise). */
-  tokenRequired(): Middleware {
-    return middlewareFor({ kind: 'token', requirement: undefined, apo: this.engine });
+  /** Middleware: a valid access token is required (401 otherwise); `{ accept: ['bearer', 'apiKey'] }` also takes an API key. */
+  tokenRequired(options?: AcceptOptions): Middleware {
+    return middlewareFor({ kind: 'token', requirement: undefined, apo: this.engine, accept: this.accept(options) });
   }
-  /** Middleware: a valid access token (401) holding the permission(s), or satisfying the rule (403). */
-  permissionRequired(requirement: PermissionRequirement<P> | Rule): Middleware {
-    return middlewareFor({ kind: 'permission', requirement: isRule(requirement) ? requirement : compileRequirement(requirement), apo: this.engine });
+  /** Middleware: a valid access token (401) holding the permission(s), or satisfying the rule (403); `{ accept }` as for tokenRequired. */
+  permissionRequired(requirement: PermissionRequirement<P> | Rule, options?: AcceptOptions): Middleware {
+    const compiled = isRule(requirement) ? requirement : compileRequirement(requirement);
+    return middlewareFor({ kind: 'permission', requirement: compiled, apo: this.engine, accept: this.accept(options) });
+  }
+  private accept(options: AcceptOptions | undefined): ReturnType<typeof acceptOption> {
+    if (options !== undefined && options !== null && typeof options === 'object') knownKeys('middleware', options, ['accept']);
+    return acceptOption(options, this.engine);
   }
   /** Middleware: the route needs no token (`@publicRoute()` as middleware), so the coverage check does not list it. */
   publicRoute(): Middleware {

@@ -40,6 +40,9 @@ export const PUBLIC_MESSAGE_BY_CODE = {
   ERR_GRANT_UNSUPPORTED: 'this grant type is not supported here',
   ERR_TARGET_INVALID: 'the requested audience is not one this client may ask tokens for',
   ERR_TOKEN_REQUEST_INVALID: 'the token request is missing a parameter, repeats one, or has one of the wrong form',
+  ERR_API_KEY_INVALID: 'the API key is not valid',
+  ERR_API_KEY_EXPIRED: 'the API key has expired',
+  ERR_API_KEY_REVOKED: 'the API key has been revoked',
   ERR_STORE_UNAVAILABLE: 'a store this check depends on is unavailable; try again later',
 } as const satisfies Record<ApoJwtErrorCode, string>;
 
@@ -70,6 +73,8 @@ function bearerChallenge(error: ApoJwtError, realm: string | undefined): string 
   // RFC 6749 §5.2: a client that failed to authenticate is challenged with the
   // scheme clients authenticate with at a token endpoint (§2.3.1: Basic).
   if (error.code === 'ERR_CLIENT_INVALID') return `Basic realm="${realm ?? 'token'}"`;
+  const schemes = error.details.schemes;
+  if (schemes !== undefined && schemes.length > 0) return schemesChallenge(error, realm, schemes);
   const params: string[] = [];
   const description = `error_description="${PUBLIC_MESSAGE_BY_CODE[error.code]}"`;
   if (realm) params.push(`realm="${realm}"`);
@@ -92,4 +97,32 @@ function bearerChallenge(error: ApoJwtError, realm: string | undefined): string 
       params.push('error="invalid_token"', description);
   }
   return params.length > 0 ? `Bearer ${params.join(', ')}` : 'Bearer';
+}
+
+/**
+ * A route that accepts more than Bearer (API keys): RFC 9110 §11.6.1 allows
+ * one challenge per scheme in one header. A request without any credential
+ * is challenged with every accepted scheme and no error; a refused API key
+ * with its own scheme and error; a Bearer refusal as RFC 6750 says, under
+ * the Bearer scheme.
+ */
+function schemesChallenge(error: ApoJwtError, realm: string | undefined, schemes: readonly string[]): string | undefined {
+  const realmParam = realm ? `realm="${realm}"` : undefined;
+  const challenge = (scheme: string, params: readonly (string | undefined)[]): string => {
+    const present = params.filter((p): p is string => p !== undefined);
+    return present.length > 0 ? `${scheme} ${present.join(', ')}` : scheme;
+  };
+  if (error.code === 'ERR_TOKEN_MISSING') return schemes.map((scheme) => challenge(scheme, [realmParam])).join(', ');
+  if (error.code !== 'ERR_REQUEST_MALFORMED' && error.status !== 401 && error.status !== 403) return undefined;
+  const description = `error_description="${PUBLIC_MESSAGE_BY_CODE[error.code]}"`;
+  const code =
+    error.code === 'ERR_PERMISSION_DENIED'
+      ? 'insufficient_scope'
+      : error.code === 'ERR_REQUEST_MALFORMED'
+        ? 'invalid_request'
+        : error.code.startsWith('ERR_API_KEY')
+          ? 'invalid_key'
+          : 'invalid_token';
+  const scope = error.code === 'ERR_PERMISSION_DENIED' && error.details.requiredPermissions?.length ? `scope="${error.details.requiredPermissions.join(' ')}"` : undefined;
+  return challenge(schemes[0] as string, [realmParam, `error="${code}"`, description, scope]);
 }

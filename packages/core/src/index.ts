@@ -71,8 +71,15 @@ export {
   type RotatingEngine,
 } from './http/refresh-endpoint.js';
 export { rejectWith } from './decorators/guard.js';
+export { ApiKeys, type ApiKeysOptions, type CreateApiKeyInput, type RotateApiKeyOptions } from './api-keys/api-keys.js';
+export type { ApiKeyStore, StoredApiKey } from './api-keys/api-key-store.js';
+export { MemoryApiKeyStore, type MemoryApiKeyStoreOptions } from './api-keys/memory-api-key-store.js';
+export type { ApiKeyClaims, ApiKeyInfo, CreatedApiKey } from './api-keys/api-key-claims.js';
+export { DEFAULT_API_KEY_PREFIX } from './api-keys/key-format.js';
+export { compileAccept, selectCredential, type AcceptedCredentials, type CredentialKind, type FoundCredential } from './api-keys/accept.js';
+export type { AcceptOptions } from './decorators/decorators.js';
 export { nextOnRejection } from './decorators/middleware.js';
-export type { GuardEngine } from './engine.js';
+export type { GuardEngine, ApiKeyReader } from './engine.js';
 export { runInRequestScope, currentRequestScope, type RequestScope } from './request-scope.js';
 export { frameworkError, type FrameworkReadyError } from './framework-error.js';
 // Option checks for packages built on core (auth, adapters, stores): one wording for every package.

@@ -10,6 +10,7 @@ import type { LoginSetup } from './login-setup.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 import type { ImplicationDeclaration, RoleDeclaration } from './permission-model.js';
 import type { DecisionHook } from './decision-events.js';
+import type { ApiKeys, ApiKeysOptions } from './api-keys/api-keys.js';
 
 export interface RefreshOptions {
   /** Signs refresh tokens (HMAC). May equal `secret`: the token type keeps them apart, except with `pythonCompat`. */
@@ -111,6 +112,13 @@ export interface ApoJwtOptions {
   exceptionHandler?: ExceptionHandler;
   /** RFC 6750 realm in WWW-Authenticate. */
   realm?: string;
+  /**
+   * Turns on API keys (`apo.apiKeys`): their store, prefix, where a request
+   * carries one (`X-API-Key`, `Authorization: ApiKey …`), or an `ApiKeys`
+   * made elsewhere. Routes still accept Bearer tokens only unless they say
+   * `accept: ['bearer', 'apiKey']`.
+   */
+  apiKeys?: ApiKeysOptions | ApiKeys;
 }
 
 /**
@@ -154,6 +162,7 @@ const apoJwtKeys = [
   'refreshFinder',
   'exceptionHandler',
   'realm',
+  'apiKeys',
 ] as const satisfies readonly (keyof ApoJwtOptions)[];
 const refreshKeys = ['refreshSecret', 'refreshAlgorithm', 'refreshExpPeriod', 'refreshFinder', 'reuseGracePeriod'] as const satisfies readonly (keyof RefreshOptions)[];
 export const APOJWT_OPTION_KEYS: Exhaustive<ApoJwtOptions, typeof apoJwtKeys> = apoJwtKeys;

@@ -63,6 +63,13 @@ export interface Template {
   isRequest?(args: readonly unknown[]): boolean;
   /** The matched route of the request (`GET /orders/:id`), for decision events; undefined when the framework has not matched one. */
   routeOf?(args: readonly unknown[]): string | undefined;
+  /**
+   * The request's headers as Node's raw list (`IncomingMessage.rawHeaders`:
+   * name, value, …), for credentials beside the Bearer token: routes that
+   * accept API keys read the key header through it. Optional for custom
+   * templates (such a template then serves Bearer-only routes).
+   */
+  requestHeaders?(args: readonly unknown[]): readonly string[];
   /** How the framework calls a handler, for error messages: e.g. '(req, res, next)'. */
   readonly handlerArguments?: string;
   /**
@@ -114,7 +121,7 @@ function assertTemplate(template: unknown): Template {
   for (const slot of ['tokenFinder', 'refreshFinder', 'exceptionHandler', 'attach']) {
     if (typeof candidate[slot] !== 'function') throw new ApoJwtConfigError(`template.${slot} must be a function`);
   }
-  for (const slot of ['respond', 'request', 'isRequest', 'handlerError', 'middleware']) {
+  for (const slot of ['respond', 'request', 'isRequest', 'handlerError', 'middleware', 'requestHeaders']) {
     if (candidate[slot] !== undefined && typeof candidate[slot] !== 'function') throw new ApoJwtConfigError(`template.${slot} must be a function when given`);
   }
   return template as Template;

@@ -39,6 +39,7 @@ export function expressTemplate(options: ExpressTemplateOptions = {}): Template 
     frameworkErrors: toFramework,
     tokenFinder: (req: Req) => findBearerToken(req.rawHeaders, bearer),
     refreshFinder: (req: Req) => findCookie(req.rawHeaders, refreshCookie),
+    requestHeaders: (args: readonly unknown[]) => (args[0] as Req).rawHeaders,
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, req: Req, res: Res, next: Next): void {
       // Express's final handler reads `status` and `headers` from the error.
       if (toFramework) return nextOf(req, next)?.(frameworkError(error, this?.realm));

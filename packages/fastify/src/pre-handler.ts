@@ -1,4 +1,4 @@
-import { ApoJwtConfigError, carryDecision, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
+import { ApoJwtConfigError, carryDecision, type AcceptOptions, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /** A callback-style Fastify hook: use it as `preHandler` (or `onRequest`, `preValidation`). */
@@ -52,10 +52,10 @@ const preHandlers = new WeakSet<Middleware>();
 
 /** The preHandler hooks of one instance, typed by its permission names. */
 export interface FastifyGuard<P extends string> {
-  /** A valid access token (401 otherwise). */
-  tokenRequired(): ApoPreHandler;
-  /** A valid access token (401) holding the permission(s), or satisfying the rule (403). */
-  permissionRequired(requirement: PermissionRequirement<NoInfer<P>> | Rule): ApoPreHandler;
+  /** A valid access token (401 otherwise); `{ accept: ['bearer', 'apiKey'] }` also takes an API key. */
+  tokenRequired(options?: AcceptOptions): ApoPreHandler;
+  /** A valid access token (401) holding the permission(s), or satisfying the rule (403); `{ accept }` as for tokenRequired. */
+  permissionRequired(requirement: PermissionRequirement<NoInfer<P>> | Rule, options?: AcceptOptions): ApoPreHandler;
   /** A valid, unused refresh token (consumed); `createToken` in the handler continues its family. */
   refresh(): ApoPreHandler;
   /** The route needs no token: a hook that only continues, which the coverage check (`routeRecorder`) sees as public. */
@@ -73,8 +73,8 @@ export function fastifyGuard<P extends string>(apo: ApoJwt<P, any, any, boolean>
     throw new ApoJwtConfigError('fastifyGuard needs an ApoJwt instance');
   }
   return Object.freeze({
-    tokenRequired: () => toPreHandler(apo.tokenRequired()),
-    permissionRequired: (requirement: PermissionRequirement<NoInfer<P>> | Rule) => toPreHandler(apo.permissionRequired(requirement)),
+    tokenRequired: (options?: AcceptOptions) => toPreHandler(apo.tokenRequired(options)),
+    permissionRequired: (requirement: PermissionRequirement<NoInfer<P>> | Rule, options?: AcceptOptions) => toPreHandler(apo.permissionRequired(requirement, options)),
     refresh: () => toPreHandler(apo.refresh()),
     publicRoute: () => toPreHandler(apo.publicRoute()),
   });

@@ -53,6 +53,7 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
     frameworkErrors: toFramework,
     tokenFinder: (request: FastifyRequest) => findBearerToken(request.raw.rawHeaders, bearer),
     refreshFinder: (request: FastifyRequest) => findCookie(request.raw.rawHeaders, refreshCookie),
+    requestHeaders: (args: readonly unknown[]) => (args[0] as FastifyRequest).raw.rawHeaders,
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, _request: FastifyRequest, reply: FastifyReply | undefined): FastifyReply {
       // A method routed as `(request) => controller.method(request)` has no reply to answer with: Fastify answers the thrown error
       // (its error handling reads `statusCode` and `headers`).

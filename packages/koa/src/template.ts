@@ -44,6 +44,7 @@ export function koaTemplate(options: KoaTemplateOptions = {}): Template {
     frameworkErrors: toFramework,
     tokenFinder: (ctx: Ctx) => findBearerToken(ctx.req.rawHeaders, bearer),
     refreshFinder: (ctx: Ctx) => findCookie(ctx.req.rawHeaders, refreshCookie),
+    requestHeaders: (args: readonly unknown[]) => (args[0] as Ctx).req.rawHeaders,
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, ctx: Ctx): void {
       // Koa's ctx.onerror reads `status`, `expose` and `headers` (as http-errors sets them).
       if (toFramework) throw frameworkError(error, this?.realm);

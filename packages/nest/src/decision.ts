@@ -1,6 +1,6 @@
 import type { Reflector } from '@nestjs/core';
-import { ApoJwtConfigError, type CompiledRequirement, type Rule } from '@apojwt/core';
-import { PERMISSIONS_KEY, PUBLIC_KEY, REFRESH_KEY, TOKEN_REQUIRED_KEY } from './metadata.js';
+import { ApoJwtConfigError, type AcceptedCredentials, type CompiledRequirement, type Rule } from '@apojwt/core';
+import { ACCEPT_KEY, PERMISSIONS_KEY, PUBLIC_KEY, REFRESH_KEY, TOKEN_REQUIRED_KEY } from './metadata.js';
 
 /**
  * What the guard does for one handler, worked out once from the metadata of
@@ -29,6 +29,8 @@ export type Decision =
       /** Every one must be met. */
       readonly requirements: readonly (CompiledRequirement | Rule)[];
       readonly refresh: boolean;
+      /** What the access check accepts beside Bearer tokens: what every access decorator of the route accepts; undefined: Bearer only. */
+      readonly accept: AcceptedCredentials | undefined;
     };
 
 interface Level {
@@ -62,7 +64,8 @@ export function decide(reflector: Reflector, handler: Target, controller: Target
   const token = method.token || klass.token;
   const refresh = method.refresh || klass.refresh;
   if (token || requirements.length > 0 || refresh) {
-    return Object.freeze({ kind: 'check', access: token || requirements.length > 0, requirements: Object.freeze(requirements), refresh });
+    const accept = acceptedBy(reflector.getAllAndMerge<(AcceptedCredentials | null)[]>(ACCEPT_KEY, [handler, controller]), handlerName(controller, handler));
+    return Object.freeze({ kind: 'check', access: token || requirements.length > 0, requirements: Object.freeze(requirements), refresh, accept });
   }
   return klass.isPublic ? { kind: 'public' } : { kind: 'undecided' };
 }
@@ -74,4 +77,13 @@ function levelOf(reflector: Reflector, target: Target): Level {
     refresh: reflector.get<boolean | undefined>(REFRESH_KEY, target) === true,
     isPublic: reflector.get<boolean | undefined>(PUBLIC_KEY, target) === true,
   };
+}
+
+/** A route accepts an API key only when every access decorator on it (method and controller) does; one without `accept` takes Bearer tokens only. */
+function acceptedBy(entries: readonly (AcceptedCredentials | null)[], where: string): AcceptedCredentials | undefined {
+  if (entries.length === 0) return undefined;
+  const bearer = entries.every((entry) => entry === null || entry.bearer);
+  const apiKey = entries.every((entry) => entry !== null && entry.apiKey);
+  if (!bearer && !apiKey) throw new ApoJwtConfigError(`${where}: its decorators accept no credential in common (one only Bearer tokens, another only API keys)`);
+  return apiKey ? Object.freeze({ bearer, apiKey }) : undefined;
 }

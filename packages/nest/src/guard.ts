@@ -1,9 +1,9 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApoJwtConfigError, ApoJwtError, frameworkError, isApoJwtError, type InjectedValues } from '@apojwt/core';
+import { ApoJwtConfigError, ApoJwtError, frameworkError, isApoJwtError, selectCredential, type AcceptedCredentials, type InjectedValues } from '@apojwt/core';
 import { APOJWT_MODULE_OPTIONS } from './tokens.js';
 import { decide, handlerName, type Decision } from './decision.js';
-import { accessTokenOf, attachValues, refreshTokenOf, rememberFamily } from './request.js';
+import { accessTokenOf, attachValues, rawRequestOf, refreshTokenOf, rememberFamily } from './request.js';
 import type { ResolvedModuleOptions } from './options.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -73,7 +73,9 @@ export class ApoJwtGuard implements CanActivate {
   private async check(decision: Extract<Decision, { kind: 'check' }>, request: object): Promise<void> {
     const { apo, credentials } = this.options;
     const values: InjectedValues = {};
-    if (decision.access) {
+    if (decision.access && decision.accept !== undefined) {
+      Object.assign(values, await this.checkAccepting(decision, decision.accept, request));
+    } else if (decision.access) {
       const token = accessTokenOf(request, credentials);
       if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
       // Each requirement is one authorize (verification is cached after the first).
@@ -91,6 +93,22 @@ export class ApoJwtGuard implements CanActivate {
       rememberFamily(request, claims.fam);
     }
     attachValues(request, values);
+  }
+
+  /** A route that also accepts API keys: core picks the one credential sent and verifies it, token or key. */
+  private async checkAccepting(decision: Extract<Decision, { kind: 'check' }>, accept: AcceptedCredentials, request: object): Promise<InjectedValues> {
+    const { apo, credentials } = this.options;
+    const keys = apo.apiKeys;
+    if (keys === undefined || apo.authorizeApiKey === undefined)
+      throw new ApoJwtConfigError('this route accepts API keys but the instance has none: pass the apiKeys option to createApoJwt');
+    const bearer = accept.bearer ? accessTokenOf(request, credentials) : undefined;
+    const found = selectCredential(accept, bearer, accept.apiKey ? keys.find(rawRequestOf(request).rawHeaders) : undefined, keys.challengeScheme);
+    const authorize = (requirement?: (typeof decision.requirements)[number]) =>
+      found.kind === 'bearer' ? apo.authorize(found.value, requirement, { request }) : apo.authorizeApiKey!(found.value, requirement, { request });
+    let claims = decision.requirements.length === 0 ? await authorize() : undefined;
+    for (const requirement of decision.requirements) claims = await authorize(requirement);
+    if (claims === undefined) throw new ApoJwtConfigError('unreachable: no claims after the access check');
+    return { tokenData: claims.data, tokenSubject: claims.sub, tokenPermissions: claims.perms, tokenClaims: claims };
   }
 
   /** Core's error, with the fields Nest's own filters read (statusCode), should another filter answer it. */

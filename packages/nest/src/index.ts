@@ -7,7 +7,7 @@ registerTemplate(nestTemplate());
 export { ApoJwtModule, type ApoJwtModuleAsyncOptions, type ApoJwtModuleFactoryOptions } from './module.js';
 export type { ApoJwtModuleOptions, ApoJwtModuleSettings, Platform } from './options.js';
 export { APOJWT, APOJWT_MODULE_OPTIONS, InjectApoJwt } from './tokens.js';
-export { TokenRequired, PermissionRequired, Refresh, Public, TOKEN_REQUIRED_KEY, PERMISSIONS_KEY, REFRESH_KEY, PUBLIC_KEY } from './metadata.js';
+export { TokenRequired, PermissionRequired, Refresh, Public, TOKEN_REQUIRED_KEY, PERMISSIONS_KEY, REFRESH_KEY, PUBLIC_KEY, ACCEPT_KEY } from './metadata.js';
 export { ApoJwtGuard } from './guard.js';
 export { nestRoutes } from './routes.js';
 export { ApoJwtScopeInterceptor } from './scope.interceptor.js';

@@ -1,15 +1,46 @@
 import { SetMetadata } from '@nestjs/common';
-import { compileRequirement, isRule, type CompiledRequirement, type PermissionRequirement, type RegisteredPermission, type Rule } from '@apojwt/core';
+import {
+  ApoJwtConfigError,
+  compileAccept,
+  compileRequirement,
+  isRule,
+  type AcceptedCredentials,
+  type AcceptOptions,
+  type CompiledRequirement,
+  type PermissionRequirement,
+  type RegisteredPermission,
+  type Rule,
+} from '@apojwt/core';
 
 /** Metadata keys the guard reads through Nest's Reflector. */
 export const TOKEN_REQUIRED_KEY = 'apojwt:token-required';
 export const PERMISSIONS_KEY = 'apojwt:permissions';
 export const REFRESH_KEY = 'apojwt:refresh';
 export const PUBLIC_KEY = 'apojwt:public';
+/** One entry per access decorator: what it accepts beside Bearer tokens, or null for Bearer only (the default). */
+export const ACCEPT_KEY = 'apojwt:accept';
 
 /** On a controller or a method: a valid access token (401 otherwise). */
-export function TokenRequired(): ClassDecorator & MethodDecorator {
-  return SetMetadata(TOKEN_REQUIRED_KEY, true);
+export function TokenRequired(options?: AcceptOptions): ClassDecorator & MethodDecorator {
+  const accept = acceptOf(options);
+  const required = SetMetadata(TOKEN_REQUIRED_KEY, true);
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    if (descriptor === undefined) (required as ClassDecorator)(target as never);
+    else (required as MethodDecorator)(target, key as string | symbol, descriptor);
+    appendAccept((descriptor?.value ?? target) as object, accept);
+  };
+}
+
+/** `{ accept: ['bearer', 'apiKey'] }`, checked when the class is defined. */
+function acceptOf(options: AcceptOptions | undefined): AcceptedCredentials | null {
+  if (options === undefined) return null;
+  if (options === null || typeof options !== 'object' || Object.keys(options).some((key) => key !== 'accept')) throw new ApoJwtConfigError('decorator options are { accept }');
+  return compileAccept(options.accept) ?? null;
+}
+
+function appendAccept(holder: object, accept: AcceptedCredentials | null): void {
+  const earlier = (Reflect.getMetadata(ACCEPT_KEY, holder) as readonly (AcceptedCredentials | null)[] | undefined) ?? [];
+  Reflect.defineMetadata(ACCEPT_KEY, Object.freeze([...earlier, accept]), holder);
 }
 
 /**
@@ -23,13 +54,18 @@ export function TokenRequired(): ClassDecorator & MethodDecorator {
  * one on the class and one on the method) must both be met. SetMetadata
  * would let the second replace the first, so this decorator appends.
  */
-export function PermissionRequired<P extends string = RegisteredPermission>(requirement: PermissionRequirement<NoInfer<P>> | Rule): ClassDecorator & MethodDecorator {
+export function PermissionRequired<P extends string = RegisteredPermission>(
+  requirement: PermissionRequirement<NoInfer<P>> | Rule,
+  options?: AcceptOptions,
+): ClassDecorator & MethodDecorator {
   const compiled = isRule(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement<RegisteredPermission>);
+  const accept = acceptOf(options);
   return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = (descriptor?.value ?? target) as object;
     // getMetadata, not getOwnMetadata: a subclass adds to the requirements of the controller it extends.
     const earlier = (Reflect.getMetadata(PERMISSIONS_KEY, holder) as readonly (CompiledRequirement | Rule)[] | undefined) ?? [];
     Reflect.defineMetadata(PERMISSIONS_KEY, Object.freeze([...earlier, compiled]), holder);
+    appendAccept(holder, accept);
   };
 }
 

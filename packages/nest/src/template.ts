@@ -1,5 +1,5 @@
 import { checkTemplateOptions, DEFAULT_REFRESH_COOKIE, frameworkError, type ApoJwtError, type InjectedValues, type Template } from '@apojwt/core';
-import { accessTokenOf, attachValues, refreshTokenOf, type Credentials } from './request.js';
+import { accessTokenOf, attachValues, rawRequestOf, refreshTokenOf, type Credentials } from './request.js';
 
 export interface NestTemplateOptions {
   /** Also accept the access token from this cookie (header and cookie must agree). Default: header only. */
@@ -25,6 +25,7 @@ export function nestTemplate(options: NestTemplateOptions = {}): Template {
     frameworkErrors: true,
     tokenFinder: (request: unknown) => accessTokenOf(request, credentials),
     refreshFinder: (request: unknown) => refreshTokenOf(request, credentials),
+    requestHeaders: (args: readonly unknown[]) => rawRequestOf(args[0]).rawHeaders,
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError): never {
       throw frameworkError(error, this?.realm);
     },

@@ -2,9 +2,11 @@ import { ApoJwtConfigError } from '@apojwt/core';
 import { connect, knownOptions, type RedisClient, type RedisInput } from './connection.js';
 import { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
 import { RedisRotationStore } from './redis-rotation-store.js';
+import { RedisApiKeyStore } from './redis-api-key-store.js';
 
 export { RedisRevocationStore, type RedisRevocationStoreOptions } from './redis-revocation-store.js';
 export { RedisRotationStore, type RedisRotationStoreOptions } from './redis-rotation-store.js';
+export { RedisApiKeyStore, type RedisApiKeyStoreOptions } from './redis-api-key-store.js';
 export type { RedisInput } from './connection.js';
 export type { ReplicationOptions } from './replication.js';
 
@@ -16,6 +18,8 @@ export interface RedisStoresOptions extends Omit<RedisRevocationStoreOptions, 'r
 export interface RedisStores {
   readonly revocationStore: RedisRevocationStore;
   readonly rotationStore: RedisRotationStore;
+  /** API keys over the same connection: pass it as `apiKeys: { store: stores.apiKeyStore }`. */
+  readonly apiKeyStore: RedisApiKeyStore;
   /** Resolves when revocations are in sync; await it before serving. */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -40,13 +44,21 @@ export function createRedisStores(options: RedisStoresOptions): RedisStores {
     if (owned) shared.disconnect();
     throw error;
   }
+  const apiKeyStore = new RedisApiKeyStore({
+    redis: shared,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+    ...(options.replicaTimeout !== undefined ? { replicaTimeout: options.replicaTimeout } : {}),
+  });
   return {
     revocationStore,
     rotationStore,
+    apiKeyStore,
     ready: (timeoutMs) => revocationStore.ready(timeoutMs),
     async close() {
       await revocationStore.close();
       await rotationStore.close();
+      await apiKeyStore.close();
       if (owned) shared.disconnect();
     },
   };

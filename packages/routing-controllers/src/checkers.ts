@@ -1,5 +1,17 @@
 import type { Action } from 'routing-controllers';
-import { ApoJwtConfigError, defaultApoJwt, frameworkError, isApoJwtError, runInRequestScope, type AccessClaims, type Finder, type Middleware } from '@apojwt/core';
+import {
+  ApoJwtConfigError,
+  compileAccept,
+  defaultApoJwt,
+  frameworkError,
+  isApoJwtError,
+  runInRequestScope,
+  type AcceptOptions,
+  type AccessClaims,
+  type CredentialKind,
+  type Finder,
+  type Middleware,
+} from '@apojwt/core';
 import { requestArgsOf } from './action.js';
 
 /**
@@ -10,9 +22,14 @@ export interface CheckingInstance {
   readonly realm: string | undefined;
   readonly tokenFinder: Finder | undefined;
   authorize(token: string): Promise<AccessClaims<string, object>>;
-  tokenRequired(): Middleware;
+  tokenRequired(options?: AcceptOptions): Middleware;
   // Roles come from @Authorized(...) at run time: plain strings, checked by core like any requirement.
-  permissionRequired(requirement: readonly string[]): Middleware;
+  permissionRequired(requirement: readonly string[], options?: AcceptOptions): Middleware;
+}
+
+export interface AuthorizationCheckerOptions {
+  /** The credentials `@Authorized` routes accept: default Bearer tokens only; `['bearer', 'apiKey']` also API keys (the instance's `apiKeys`). */
+  accept?: readonly CredentialKind[];
 }
 
 /** `apo`, or the instance `createApoJwt` made last, looked up per request (like the standalone decorators). */
@@ -33,13 +50,17 @@ function instance(apo: CheckingInstance | undefined): CheckingInstance {
  * the challenge. The verified values are attached to the request as by the
  * decorators (Express `req.tokenSubject`, Koa `ctx.state.tokenSubject`).
  */
-export function authorizationChecker(apo?: CheckingInstance): (action: Action, roles: unknown[]) => Promise<boolean> {
+export function authorizationChecker(apo?: CheckingInstance, options: AuthorizationCheckerOptions = {}): (action: Action, roles: unknown[]) => Promise<boolean> {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('authorizationChecker options must be an object');
+  // Checked now, not at the first request.
+  compileAccept(options.accept);
+  const accept: AcceptOptions | undefined = options.accept === undefined ? undefined : { accept: options.accept };
   // One middleware per roles array: routing-controllers passes the same array for every request of an action.
   const byRoles = new WeakMap<object, { apo: CheckingInstance; check: Middleware }>();
   const checkFor = (engine: CheckingInstance, roles: unknown[]): Middleware => {
     const known = byRoles.get(roles);
     if (known !== undefined && known.apo === engine) return known.check;
-    const check = roles.length === 0 ? engine.tokenRequired() : engine.permissionRequired(roles as string[]);
+    const check = roles.length === 0 ? engine.tokenRequired(accept) : engine.permissionRequired(roles as string[], accept);
     byRoles.set(roles, { apo: engine, check });
     return check;
   };

@@ -55,7 +55,7 @@ test('a template name no imported adapter registered is refused at construction'
 test('a template object: its optional slots, when given, must be functions (refused at construction, by name)', async () => {
   const { expressTemplate } = await import('@apojwt/express');
   const base = expressTemplate({ name: 'slots' });
-  for (const slot of ['respond', 'request', 'isRequest', 'handlerError', 'middleware']) {
+  for (const slot of ['respond', 'request', 'isRequest', 'handlerError', 'middleware', 'requestHeaders']) {
     assert.throws(
       () => new ApoJwt({ ...BASE, template: { ...base, name: `bad-${slot}`, [slot]: 'not a function' } as never }),
       (error: unknown) => error instanceof ApoJwtConfigError && error.message === `template.${slot} must be a function when given`,
@@ -63,4 +63,21 @@ test('a template object: its optional slots, when given, must be functions (refu
     );
   }
   assert.doesNotThrow(() => new ApoJwt({ ...BASE, template: { ...base, name: 'good-slots' } }));
+});
+
+test('a custom template without requestHeaders serves Bearer-only routes; a route that accepts keys says what is missing', async () => {
+  const { expressTemplate } = await import('@apojwt/express');
+  // isRequest dropped too: the test calls the middleware with plain objects, not Node's request.
+  const { requestHeaders: _dropped, isRequest: _isRequest, ...base } = expressTemplate({ name: 'no-headers' });
+  const apo = new ApoJwt({ ...BASE, template: { ...base, name: 'no-headers' }, apiKeys: {} });
+  const token = apo.createToken({ sub: 'u', permissions: ['orders:read'] }) as string;
+  const req = { rawHeaders: ['Authorization', `Bearer ${token}`] };
+  const bearerOnly: unknown[] = [];
+  const accepting: unknown[] = [];
+  // Bearer only: the template's finder, as before.
+  await apo.permissionRequired('orders:read')(req, {}, (error?: unknown) => bearerOnly.push(error));
+  assert.deepEqual(bearerOnly, [undefined]);
+  await apo.permissionRequired('orders:read', { accept: ['bearer', 'apiKey'] })(req, {}, (error?: unknown) => accepting.push(error));
+  const [error] = accepting;
+  assert.ok(error instanceof ApoJwtConfigError && /requestHeaders/.test(error.message));
 });

@@ -4,6 +4,7 @@ import type { Rule } from '../policy.js';
 import type { Finder, InjectedValues } from '../template.js';
 import type { GuardEngine } from '../engine.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
+import type { AcceptedCredentials } from '../api-keys/accept.js';
 
 /**
  * What one decorator asks for. A decorator only records a check; the checks
@@ -15,6 +16,8 @@ export interface Check {
   /** A compiled permission requirement, or a rule (definePolicy, allOf, anyOf, not). */
   readonly requirement: CompiledRequirement | Rule | undefined;
   readonly apo: GuardEngine | undefined;
+  /** The credentials the route accepts beside Bearer tokens (`accept`); undefined: Bearer tokens only, the default. */
+  readonly accept?: AcceptedCredentials | undefined;
 }
 
 /** Mutable while checks run; handed to `template.attach` and to parameter injection. */

@@ -9,6 +9,7 @@ import { isPublic, markPublic } from './marks.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
 import { marksFor } from './params.js';
 import { knownKeys } from '../validate.js';
+import { compileAccept, type AcceptedCredentials, type CredentialKind } from '../api-keys/accept.js';
 
 /**
  * One decorator value that works under both TypeScript decorator standards,
@@ -36,11 +37,23 @@ export interface DecoratorOptions {
    * adding to them (the one explicit way to narrow or widen a class rule).
    */
   replacesClass?: boolean;
+  /**
+   * The credentials the route accepts: `['bearer']` (the default: Bearer
+   * access tokens only), `['bearer', 'apiKey']`, or `['apiKey']`. An API key
+   * is checked by the same permission rules as a token.
+   */
+  accept?: readonly CredentialKind[];
+}
+
+/** The options of a bound decorator or of a middleware factory: the instance is already known. */
+export interface AcceptOptions {
+  accept?: readonly CredentialKind[];
 }
 
 /** Requires a valid access token (401 otherwise). */
 export function tokenRequired(options?: DecoratorOptions): ApoDecorator {
-  return decorator({ kind: 'token', requirement: undefined, apo: instanceOption(options) }, options?.replacesClass === true);
+  const apo = instanceOption(options);
+  return decorator({ kind: 'token', requirement: undefined, apo, accept: acceptOption(options, apo) }, options?.replacesClass === true);
 }
 
 /**
@@ -55,7 +68,11 @@ export function permissionRequired<P extends string = RegisteredPermission>(
   requirement: PermissionRequirement<NoInfer<P>> | Rule,
   options?: DecoratorOptions,
 ): ApoDecorator {
-  return decorator({ kind: 'permission', requirement: isRule(requirement) ? requirement : compileRequirement(requirement), apo: instanceOption(options) }, options?.replacesClass === true);
+  const apo = instanceOption(options);
+  return decorator(
+    { kind: 'permission', requirement: isRule(requirement) ? requirement : compileRequirement(requirement), apo, accept: acceptOption(options, apo) },
+    options?.replacesClass === true,
+  );
 }
 
 /**
@@ -127,13 +144,27 @@ function instanceOption(options: DecoratorOptions | undefined): GuardEngine | un
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('decorator options must be an object');
   // A misspelt `apo` would silently check with the default instance instead.
-  knownKeys('decorator', options, ['apo', 'replacesClass']);
+  knownKeys('decorator', options, ['apo', 'replacesClass', 'accept']);
   if (options.replacesClass !== undefined && typeof options.replacesClass !== 'boolean') throw new ApoJwtConfigError('decorator option replacesClass must be a boolean');
   const apo = options.apo;
   if (apo !== undefined && (apo === null || typeof apo !== 'object' || typeof apo.authorize !== 'function')) {
     throw new ApoJwtConfigError('decorator option apo must be an ApoJwt instance');
   }
   return apo;
+}
+
+/**
+ * `accept`, compiled once. An instance known now must have API keys when the
+ * route accepts them; a standalone decorator's instance is checked per request.
+ */
+export function acceptOption(options: AcceptOptions | undefined, apo: GuardEngine | undefined): AcceptedCredentials | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('decorator options must be an object');
+  const accept = compileAccept(options.accept);
+  if (accept !== undefined && apo !== undefined && apo.apiKeys === undefined) {
+    throw new ApoJwtConfigError('accept lists apiKey but the instance has no API keys: pass the apiKeys option to createApoJwt');
+  }
+  return accept;
 }
 
 function decorator(check: Check, replacesClass: boolean): ApoDecorator {
@@ -184,15 +215,23 @@ function guardClass(constructor: Constructor, checks: readonly Check[], legacy: 
 
 /** Decorators bound to one instance: `apo.decorators.permissionRequired('orders:read')`. */
 export interface BoundDecorators<P extends string> {
-  tokenRequired(): ApoDecorator;
-  permissionRequired(requirement: PermissionRequirement<P> | Rule): ApoDecorator;
+  tokenRequired(options?: AcceptOptions): ApoDecorator;
+  permissionRequired(requirement: PermissionRequirement<P> | Rule, options?: AcceptOptions): ApoDecorator;
   refresh(): ApoDecorator;
 }
 
 export function decoratorsFor<P extends string>(apo: GuardEngine): BoundDecorators<P> {
   return Object.freeze({
-    tokenRequired: () => tokenRequired({ apo }),
-    permissionRequired: (requirement: PermissionRequirement<P> | Rule) => permissionRequired(requirement, { apo }),
+    tokenRequired: (options?: AcceptOptions) => tokenRequired({ ...boundOptions(options), apo }),
+    permissionRequired: (requirement: PermissionRequirement<P> | Rule, options?: AcceptOptions) => permissionRequired(requirement, { ...boundOptions(options), apo }),
     refresh: () => refresh({ apo }),
   });
+}
+
+/** A bound decorator takes `accept` only: its instance is fixed. */
+function boundOptions(options: AcceptOptions | undefined): AcceptOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('decorator options must be an object');
+  knownKeys('decorator', options, ['accept']);
+  return options.accept === undefined ? {} : { accept: options.accept };
 }

@@ -9,6 +9,8 @@ import { carryOver } from './carry-over.js';
 import { locateRequest } from './locate-request.js';
 import { isRule } from '../policy.js';
 import { markDecision } from './marks.js';
+import { acceptedCredential, authorizeKey } from './credential-check.js';
+import type { FoundCredential } from '../api-keys/accept.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (this: unknown, ...args: any[]) => any;
@@ -135,10 +137,30 @@ function runCheck(run: Run, apo: GuardEngine, check: Check): void | Promise<void
       run.family = family;
     });
   }
+  if (check.accept !== undefined) return runAcceptingCheck(run, apo, check);
   const found = accessToken(apo, run.requestArgs);
   const claims = found instanceof Promise ? found.then((token) => authorize(apo, token, check, run)) : authorize(apo, found, check, run);
   if (claims instanceof Promise) return claims.then((verified) => fillAccess(run.values, verified));
   fillAccess(run.values, claims);
+}
+
+/** A route that also accepts API keys (`accept`): the one credential sent, then the token's or the key's authorize. */
+function runAcceptingCheck(run: Run, apo: GuardEngine, check: Check): void | Promise<void> {
+  const found = acceptedCredential(apo, run.requestArgs, check.accept!);
+  const byKind = (credential: FoundCredential) =>
+    credential.kind === 'bearer' ? authorize(apo, credential.value, check, run) : authorizeKey(apo, credential.value, check.requirement, ruleInput(apo, check, run));
+  const claims = found instanceof Promise ? found.then(byKind) : byKind(found);
+  if (claims instanceof Promise) return claims.then((verified) => fillAccess(run.values, verified));
+  fillAccess(run.values, claims);
+}
+
+/** What a rule is told: the method's arguments and the framework's request. */
+function ruleInput(apo: GuardEngine, check: Check, run: Run) {
+  return apo.observesDecisions === true
+    ? { args: run.callArgs, request: run.requestArgs[0], route: run.owner.template?.routeOf?.(run.requestArgs) }
+    : check.requirement === undefined || !isRule(check.requirement)
+      ? undefined
+      : { args: run.callArgs, request: run.requestArgs[0] };
 }
 
 /** Claims, or a native promise of them (so `instanceof Promise` tells the two apart). */

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApoJwt, ApoJwtConfigError, MemoryApiKeyStore, type JsonObject } from '@apojwt/core';
+import { authorizationChecker } from '@apojwt/routing-controllers';
+import { request, bearer } from '../support/routing-controllers/harness.js';
+import { BASE, T0, clock } from '../support/routing-controllers/harness.js';
+import { DRIVERS, routingControllersApp, type Running } from '../support/routing-controllers/app.js';
+import { ran } from '../support/routing-controllers/controllers.js';
+
+/** `authorizationChecker(apo, { accept })`: `@Authorized(...)` routes that take API keys, on every driver. */
+for (const driver of DRIVERS) {
+  describe(`routing-controllers ${driver.name}: @Authorized with API keys`, () => {
+    let keysServer: Running;
+    let defaultServer: Running;
+    let apo: ApoJwt<string, JsonObject, JsonObject, false>;
+
+    before(async () => {
+      clock.ms = T0;
+      apo = new ApoJwt({ ...BASE, template: driver.template, apiKeys: { store: new MemoryApiKeyStore() } });
+      keysServer = await routingControllersApp(driver, apo, { authorizationChecker: authorizationChecker(apo, { accept: ['bearer', 'apiKey'] }) });
+      defaultServer = await routingControllersApp(driver, apo);
+    });
+    after(async () => {
+      await keysServer.close();
+      await defaultServer.close();
+    });
+    beforeEach(() => {
+      ran.length = 0;
+      clock.ms = T0;
+    });
+
+    test('a key is accepted with accept: apiKey, refused (401, nothing echoed) by the default checker; 403 without the permission', async () => {
+      const created = await apo.apiKeys!.create({ subject: 'billing-service', permissions: ['orders:read'] });
+      const accepted = await request(keysServer.url, '/authorized/orders', { headers: { 'x-api-key': created.key } });
+      assert.equal(accepted.status, 200, accepted.text);
+      const denied = await request(keysServer.url, '/authorized/read-write', { headers: { authorization: `ApiKey ${created.key}` } });
+      assert.equal(denied.status, 403, denied.text);
+      assert.equal(denied.json['error'], 'ERR_PERMISSION_DENIED');
+      ran.length = 0;
+      const bearerOnly = await request(defaultServer.url, '/authorized/orders', { headers: { 'x-api-key': created.key } });
+      assert.equal(bearerOnly.status, 401, bearerOnly.text);
+      assert.equal(bearerOnly.json['error'], 'ERR_TOKEN_MISSING');
+      assert.deepEqual(ran, []);
+      for (const answer of [accepted, denied, bearerOnly]) assert.ok(!answer.text.includes(created.key) && !answer.rawHeaders.includes(created.key));
+      const token = apo.createToken({ sub: 'user-1', permissions: ['orders:read'] }) as string;
+      assert.equal((await request(keysServer.url, '/authorized/orders', { headers: bearer(token) })).status, 200, 'a Bearer token still works');
+      await apo.apiKeys!.revoke(created.id);
+      const revoked = await request(keysServer.url, '/authorized/orders', { headers: { 'x-api-key': created.key } });
+      assert.equal(revoked.json['error'], 'ERR_API_KEY_REVOKED');
+    });
+  });
+}
+
+test('authorizationChecker: accept is checked when the checker is made', () => {
+  assert.throws(
+    () => authorizationChecker(undefined, { accept: ['apikey'] as never }),
+    (error: unknown) => error instanceof ApoJwtConfigError && /unknown credential kind/.test(error.message),
+  );
+});
