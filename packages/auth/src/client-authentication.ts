@@ -35,7 +35,8 @@ interface Presented {
  * assertion (RFC 7523). Unknown client, wrong secret, disabled client:
  * one error, ERR_CLIENT_INVALID, after the same work (an unknown client's
  * secret is checked against a dummy hash, and bcrypt compares in constant
- * time). Failures count in the limiter as failed logins do.
+ * time). A client locked out by the limiter is refused before its secret
+ * is checked; only failed authentications are counted (`LoginLimiter.admit`).
  */
 export function clientAuthenticator(
   settings: ClientAuthenticationSettings,
@@ -46,7 +47,10 @@ export function clientAuthenticator(
 
   return async function authenticate(params, authorization, ip) {
     const presented = presentedClient(params, authorization);
-    const attempt = await settings.limiter?.begin(`client:${presented.id}`, ip);
+    // Only failures count (`admit`): a client's secret has 256 random bits, and a
+    // service sends many token requests at once; charging each before its check
+    // would refuse a legitimate client's fifth concurrent request.
+    const attempt = await settings.limiter?.admit(`client:${presented.id}`, ip);
     let client: ServiceClient | undefined;
     let valid: boolean;
     try {

@@ -15,7 +15,7 @@ export interface TokenHandlerOptions {
   apo: AnyApoJwt;
   /** The clients and what each may receive (`memoryClientRegistry([...])`, or the app's own lookup). */
   clients: ClientRegistry;
-  /** Counts failed client authentications as failed logins; default `new LoginLimiter()` (5 per client / 15 min). `false`: none (a limit in front of it then). */
+  /** Counts failed client authentications (only failures: `LoginLimiter.admit`); default `new LoginLimiter()` (5 per client / 15 min, 100 per IP / 1 h). `false`: none (a limit in front of it then). */
   limiter?: LoginLimiter | false;
   /** RFC 7523 §3: the `aud` client assertions must name, normally the token endpoint's URL; without it `private_key_jwt` is refused. */
   assertionAudience?: string;
