@@ -1,7 +1,7 @@
-import { createPublicKey, KeyObject, randomBytes } from 'node:crypto';
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { decodeJwt, jwtVerify } from 'jose';
 import { ApoJwtError, isApoJwtError } from '@apojwt/core';
-import { hashPassword, verifyPassword } from './password.js';
+import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret.js';
 import type { LoginLimiter } from './login-limiter.js';
 import type { ClientRegistry, ServiceClient } from './service-clients.js';
 import { invalid } from './token-request.js';
@@ -17,8 +17,8 @@ export interface ClientAuthenticationSettings {
   /** RFC 7523 §3: the `aud` a client assertion must name (the token endpoint's URL); undefined: assertions are refused. */
   readonly assertionAudience: string | undefined;
   readonly nowSeconds: () => number;
-  /** bcrypt cost of the timing dummy. */
-  readonly cost: number;
+  /** bcrypt cost of the timing dummy, for a registry of password-hashed secrets; undefined: a dummy of the fast format. */
+  readonly cost: number | undefined;
 }
 
 /** Who is asking, as the request says; nothing of it is trusted yet. */
@@ -34,14 +34,14 @@ interface Presented {
  * each request"): HTTP Basic (§2.3.1), the secret in the body, or a JWT
  * assertion (RFC 7523). Unknown client, wrong secret, disabled client:
  * one error, ERR_CLIENT_INVALID, after the same work (an unknown client's
- * secret is checked against a dummy hash, and bcrypt compares in constant
- * time). A client locked out by the limiter is refused before its secret
+ * secret is checked against a dummy hash, and every hash compares in
+ * constant time). A client locked out by the limiter is refused before its secret
  * is checked; only failed authentications are counted (`LoginLimiter.admit`).
  */
 export function clientAuthenticator(
   settings: ClientAuthenticationSettings,
 ): (params: ReadonlyMap<string, string>, authorization: string | undefined, ip: string | undefined) => Promise<ServiceClient> {
-  const dummyHash = hashPassword(randomBytes(18).toString('base64url'), { cost: settings.cost });
+  const dummyHash = hashClientSecret(generateClientSecret(), settings.cost === undefined ? undefined : { cost: settings.cost });
   dummyHash.catch(() => undefined);
   const seenAssertions = new Map<string, number>();
 
@@ -119,7 +119,7 @@ function basicCredentials(authorization: string | undefined): { id: string; secr
 
 async function secretValid(secret: string, client: ServiceClient | undefined, dummyHash: Promise<string>): Promise<boolean> {
   const hash = client?.secretHash;
-  const matches = await verifyPassword(secret, hash ?? (await dummyHash));
+  const matches = await verifyClientSecret(secret, hash ?? (await dummyHash));
   return hash !== undefined && matches;
 }
 

@@ -11,7 +11,7 @@ import { expressTemplate } from '@apojwt/express';
 import { tokenHandler } from '@apojwt/express/auth';
 import Koa from 'koa';
 import { koaTemplate } from '@apojwt/koa';
-import { JWT_BEARER_ASSERTION, LoginLimiter, generateClientSecret, hashClientSecret, memoryClientRegistry, tokenEndpoint, type TokenEndpointOptions } from '@apojwt/auth';
+import { JWT_BEARER_ASSERTION, LoginLimiter, generateClientSecret, hashClientSecret, hashPassword, memoryClientRegistry, tokenEndpoint, type TokenEndpointOptions } from '@apojwt/auth';
 import { serve, testClock, type RunningServer } from '@apojwt/testing';
 
 const COST = 4;
@@ -49,6 +49,9 @@ before(async () => {
     { id: 'svc:retired', secretHash, permissions: ['orders:read'], disabled: true },
     { id: 'svc:guessed', secretHash, permissions: ['orders:read'] },
     { id: 'svc:signed', publicKey: signer.publicKey.export({ format: 'jwk' }), permissions: ['orders:read'] },
+    // The fast format of hashClientSecret's default, and argon2id as earlier versions stored secrets (bcrypt: secretHash above).
+    { id: 'svc:fast', secretHash: await hashClientSecret(SECRET), permissions: ['orders:read'] },
+    { id: 'svc:argon2', secretHash: await hashPassword(SECRET, { argon2: { memoryCost: 1024, timeCost: 1 } }), permissions: ['orders:read'] },
   ]);
   const limiter = new LoginLimiter({ perAccount: { attempts: 3, windowSeconds: 600, lockoutSeconds: 60 }, perIp: false });
   const app = express();
@@ -124,6 +127,16 @@ describe('client credentials: issued', () => {
     const repeated = await token('grant_type=client_credentials&client_id=svc:batch&client_secret=x&client_secret=y', FORM, '/parsed/token');
     assert.equal(repeated.status, 400);
     assert.equal(repeated.json['error'], 'invalid_request');
+  });
+
+  test('every stored format authenticates: the fast one, and argon2id and bcrypt hashes of earlier versions', async () => {
+    for (const client of ['svc:fast', 'svc:argon2', 'svc:batch']) {
+      const answer = await token(form({ grant_type: 'client_credentials', scope: 'orders:read' }), { ...FORM, authorization: basic(client, SECRET) });
+      assert.equal(answer.status, 200, `${client}: ${answer.text}`);
+      assert.equal((await issuer.verify(String(answer.json['access_token']))).sub, client);
+      const wrong = await token(form({ grant_type: 'client_credentials' }), { ...FORM, authorization: basic(client, `${SECRET}x`) });
+      assert.equal(wrong.status, 401, client);
+    }
   });
 
   test('private_key_jwt (RFC 7523): a signed assertion authenticates once; a replay, another audience or another key does not', async () => {
