@@ -214,7 +214,9 @@ describe('client credentials: refused (RFC 6749 §5.2)', () => {
     for (const secret of ['guess', SECRET]) {
       const locked = await token(form({ grant_type: 'client_credentials' }), { ...FORM, authorization: basic('svc:guessed', secret) });
       assert.equal(locked.status, 429);
-      assert.equal(locked.json['error'], 'ERR_RATE_LIMITED');
+      // RFC 6749 §5.2's shape, as every refusal of the endpoint: the apojwt code says which one it is.
+      assert.deepEqual(locked.json, { error: 'temporarily_unavailable', error_description: 'too many attempts; try again later', code: 'ERR_RATE_LIMITED' });
+      assert.equal(locked.headers.get('cache-control'), 'no-store');
       assert.ok(Number(locked.headers.get('retry-after')) >= 1);
     }
     // Counted per client: another client still gets its token.
