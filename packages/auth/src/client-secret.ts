@@ -70,7 +70,7 @@ export async function verifyClientSecret(secret: string, stored: string): Promis
   if (match === null) return verifyPassword(plain, stored);
   const salt = Buffer.from(match[1] as string, 'base64url');
   const expected = Buffer.from(match[2] as string, 'base64url');
-  // A non-canonical base64url spelling decodes to other lengths; timingSafeEqual needs equal ones.
+  // The pattern fixes both lengths; timingSafeEqual throws on unequal ones, so say it once more here.
   if (salt.length !== SALT_BYTES || expected.length !== 32) return false;
   return timingSafeEqual(tag(plain, salt), expected) && plain.length > 0;
 }
