@@ -1,7 +1,7 @@
-import { createPublicKey, KeyObject, randomBytes } from 'node:crypto';
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { decodeJwt, jwtVerify } from 'jose';
 import { ApoJwtError, isApoJwtError } from '@apojwt/core';
-import { hashPassword, verifyPassword } from './password.js';
+import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret.js';
 import type { LoginLimiter } from './login-limiter.js';
 import type { ClientRegistry, ServiceClient } from './service-clients.js';
 import { invalid } from './token-request.js';
@@ -17,8 +17,8 @@ export interface ClientAuthenticationSettings {
   /** RFC 7523 §3: the `aud` a client assertion must name (the token endpoint's URL); undefined: assertions are refused. */
   readonly assertionAudience: string | undefined;
   readonly nowSeconds: () => number;
-  /** bcrypt cost of the timing dummy. */
-  readonly cost: number;
+  /** bcrypt cost of the timing dummy, for a registry of password-hashed secrets; undefined: a dummy of the fast format. */
+  readonly cost: number | undefined;
 }
 
 /** Who is asking, as the request says; nothing of it is trusted yet. */
@@ -34,19 +34,23 @@ interface Presented {
  * each request"): HTTP Basic (§2.3.1), the secret in the body, or a JWT
  * assertion (RFC 7523). Unknown client, wrong secret, disabled client:
  * one error, ERR_CLIENT_INVALID, after the same work (an unknown client's
- * secret is checked against a dummy hash, and bcrypt compares in constant
- * time). Failures count in the limiter as failed logins do.
+ * secret is checked against a dummy hash, and every hash compares in
+ * constant time). A client locked out by the limiter is refused before its secret
+ * is checked; only failed authentications are counted (`LoginLimiter.admit`).
  */
 export function clientAuthenticator(
   settings: ClientAuthenticationSettings,
 ): (params: ReadonlyMap<string, string>, authorization: string | undefined, ip: string | undefined) => Promise<ServiceClient> {
-  const dummyHash = hashPassword(randomBytes(18).toString('base64url'), { cost: settings.cost });
+  const dummyHash = hashClientSecret(generateClientSecret(), settings.cost === undefined ? undefined : { cost: settings.cost });
   dummyHash.catch(() => undefined);
   const seenAssertions = new Map<string, number>();
 
   return async function authenticate(params, authorization, ip) {
     const presented = presentedClient(params, authorization);
-    const attempt = await settings.limiter?.begin(`client:${presented.id}`, ip);
+    // Only failures count (`admit`): a client's secret has 256 random bits, and a
+    // service sends many token requests at once; charging each before its check
+    // would refuse a legitimate client's fifth concurrent request.
+    const attempt = await settings.limiter?.admit(`client:${presented.id}`, ip);
     let client: ServiceClient | undefined;
     let valid: boolean;
     try {
@@ -115,7 +119,7 @@ function basicCredentials(authorization: string | undefined): { id: string; secr
 
 async function secretValid(secret: string, client: ServiceClient | undefined, dummyHash: Promise<string>): Promise<boolean> {
   const hash = client?.secretHash;
-  const matches = await verifyPassword(secret, hash ?? (await dummyHash));
+  const matches = await verifyClientSecret(secret, hash ?? (await dummyHash));
   return hash !== undefined && matches;
 }
 

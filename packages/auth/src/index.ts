@@ -17,7 +17,16 @@ export { passwordLogin, createLogin, MAX_CREDENTIAL_BYTES, type LoginUser, type 
 export { createAuthHandlers, type AuthHandlers, type AuthHandlersOptions, type AuthRequest } from './auth-handlers.js';
 export { authEndpoints, type AuthEndpoints, type AuthEndpointsOptions, type TemplateRequest } from './auth-endpoints.js';
 export { readJsonBody, readBodyText, DEFAULT_BODY_LIMIT, type JsonBodyOptions } from './json-body.js';
-export { memoryClientRegistry, hashClientSecret, generateClientSecret, type ClientRegistry, type ServiceClient } from './service-clients.js';
+export { memoryClientRegistry, type ClientRegistry, type ServiceClient } from './service-clients.js';
+export {
+  hashClientSecret,
+  verifyClientSecret,
+  isClientSecretHash,
+  generateClientSecret,
+  CLIENT_SECRET_HASH_MARKER,
+  MIN_CLIENT_SECRET_LENGTH,
+  type ClientSecretHashOptions,
+} from './client-secret.js';
 export type { GrantHandler } from './token-answer.js';
 export { createTokenHandler, CLIENT_CREDENTIALS_GRANT, type TokenHandler, type TokenHandlerOptions, type TokenRequest } from './token-handler.js';
 export { tokenEndpoint, type TokenEndpointOptions } from './token-endpoint.js';

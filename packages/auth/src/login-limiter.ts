@@ -147,14 +147,7 @@ export class LoginLimiter {
     }
     return {
       failed: async () => {
-        // The attempt that used up a limit starts the lockout, doubled per earlier lockout.
-        for (const [counter, key, consumed] of charged) {
-          if (consumed !== counter.rule.attempts) continue;
-          const { rule } = counter;
-          const lockouts = (await this.guard(counter.lockouts.consume(key, 1))).consumedPoints;
-          const seconds = Math.min(rule.maxLockoutSeconds, rule.lockoutSeconds * 2 ** Math.min(lockouts - 1, 30));
-          await this.guard(counter.failures.block(key, seconds));
-        }
+        for (const [counter, key, consumed] of charged) if (consumed === counter.rule.attempts) await this.lockOut(counter, key);
       },
       abandoned: () => this.refund(charged),
       succeeded: async () => {
@@ -170,6 +163,62 @@ export class LoginLimiter {
         }
       },
     };
+  }
+
+  /**
+   * Starts an attempt that is counted only if it fails, for credentials of
+   * high entropy (client secrets, 256 random bits): refused at once with
+   * ERR_RATE_LIMITED while a limit is used up or locked out; otherwise
+   * nothing is charged, so a client may have any number of requests in
+   * flight and its successes never reach a limit. A failure is counted when
+   * it is reported, and the one that uses up a limit starts the lockout
+   * (doubling as with `begin`).
+   *
+   * The trade-off against `begin`: the check and the count are apart, so
+   * guesses already past the check when the limit is reached are still
+   * verified (a burst of parallel guesses gets one round, then every
+   * attempt is refused before its secret is checked). Against a 256-bit
+   * secret a round of guesses changes nothing; against a password it would,
+   * so logins use `begin`. A success clears nothing: a busy client's
+   * successes would otherwise wipe out a guesser's failures between two
+   * guesses. Failures expire with the window.
+   */
+  async admit(key: string, ip?: string): Promise<LoginAttempt> {
+    const counters = await this.load();
+    const keys = [...this.keys(counters, key, ip)];
+    const states = await Promise.all(keys.map(([counter, k]) => this.guard(counter.failures.get(k))));
+    let waitMs = 0;
+    for (const [index, [counter]] of keys.entries()) {
+      const state = states[index];
+      if (state !== null && state !== undefined && state.consumedPoints >= counter.rule.attempts) waitMs = Math.max(waitMs, state.msBeforeNext, 1);
+    }
+    if (waitMs > 0) throw rateLimited(waitMs);
+    const nothing = async (): Promise<void> => undefined;
+    return {
+      failed: async () => {
+        for (const [counter, k] of keys) {
+          let consumed: number;
+          try {
+            consumed = (await this.bounded(counter.failures.consume(k, 1))).consumedPoints;
+          } catch (error) {
+            // Points run out: a failure reported at the same time used up the limit and starts the lockout.
+            if (error instanceof Error) throw storeUnavailable(error);
+            continue;
+          }
+          if (consumed === counter.rule.attempts) await this.lockOut(counter, k);
+        }
+      },
+      succeeded: nothing,
+      abandoned: nothing,
+    };
+  }
+
+  /** The failure that used up a limit starts the lockout, doubled per earlier lockout (backoff). */
+  private async lockOut(counter: Counter, key: string): Promise<void> {
+    const { rule } = counter;
+    const lockouts = (await this.guard(counter.lockouts.consume(key, 1))).consumedPoints;
+    const seconds = Math.min(rule.maxLockoutSeconds, rule.lockoutSeconds * 2 ** Math.min(lockouts - 1, 30));
+    await this.guard(counter.failures.block(key, seconds));
   }
 
   /** Gives back the attempt charged to limits that accepted it when another limit refused it. */

@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { ApoJwtConfigError, type KeyInput } from '@apojwt/core';
-import { hashPassword, isPasswordHash, type PasswordHashOptions } from './password.js';
+import { isClientSecretHash } from './client-secret.js';
 import type { MaybePromise } from './login.js';
 
 /**
  * The services (OAuth 2.0 clients, RFC 6749 §2) the token endpoint issues
  * tokens to. A client authenticates with a secret, stored only as a hash
- * (`hashClientSecret`: the password hashing of this package), or with a
+ * (`hashClientSecret`: a fast salted hash for a generated secret), or with a
  * JWT signed by its own private key (`private_key_jwt`, RFC 7523 §2.2),
  * for which the registry holds its public key.
  */
@@ -32,16 +31,6 @@ export interface ClientRegistry {
   get(id: string): MaybePromise<ServiceClient | null | undefined>;
 }
 
-/** 256 random bits, base64url: a client secret to hand to a service once. */
-export function generateClientSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/** The hash to store as `secretHash` (this package's password hashing). */
-export function hashClientSecret(secret: string, options?: PasswordHashOptions): Promise<string> {
-  return hashPassword(secret, options);
-}
-
 /** A registry held in memory, every client checked now (not at its first request). */
 export function memoryClientRegistry(clients: readonly ServiceClient[]): ClientRegistry {
   if (!Array.isArray(clients)) throw new ApoJwtConfigError('memoryClientRegistry takes an array of clients');
@@ -58,7 +47,8 @@ export function checkClient(client: ServiceClient, label: string): void {
   if (client === null || typeof client !== 'object') throw new ApoJwtConfigError(`${label} must be an object`);
   if (typeof client.id !== 'string' || client.id.length === 0 || client.id.length > 256) throw new ApoJwtConfigError(`${label}.id must be a non-empty string`);
   if (client.secretHash === undefined && client.publicKey === undefined) throw new ApoJwtConfigError(`${label} needs a secretHash or a publicKey`);
-  if (client.secretHash !== undefined && !isPasswordHash(client.secretHash)) throw new ApoJwtConfigError(`${label}.secretHash must be a hash from hashClientSecret, never the secret itself`);
+  if (client.secretHash !== undefined && !isClientSecretHash(client.secretHash))
+    throw new ApoJwtConfigError(`${label}.secretHash must be a hash from hashClientSecret, never the secret itself`);
   for (const field of ['permissions', 'delegate', 'audiences'] as const) {
     const list = client[field];
     if (list === undefined && field !== 'permissions') continue;

@@ -15,11 +15,15 @@ export interface TokenHandlerOptions {
   apo: AnyApoJwt;
   /** The clients and what each may receive (`memoryClientRegistry([...])`, or the app's own lookup). */
   clients: ClientRegistry;
-  /** Counts failed client authentications as failed logins; default `new LoginLimiter()` (5 per client / 15 min). `false`: none (a limit in front of it then). */
+  /** Counts failed client authentications (only failures: `LoginLimiter.admit`); default `new LoginLimiter()` (5 per client / 15 min, 100 per IP / 1 h). `false`: none (a limit in front of it then). */
   limiter?: LoginLimiter | false;
   /** RFC 7523 §3: the `aud` client assertions must name, normally the token endpoint's URL; without it `private_key_jwt` is refused. */
   assertionAudience?: string;
-  /** bcrypt cost of the timing dummy for unknown clients: the cost of the stored secret hashes. Default 12. */
+  /**
+   * For a registry whose secrets are password hashes (argon2id or bcrypt, from `hashClientSecret(secret, { … })` or
+   * earlier versions): the bcrypt cost of the dummy hash an unknown client's secret is checked against, the cost of
+   * the stored hashes. Without it the dummy is of `hashClientSecret`'s fast format, the default.
+   */
   cost?: number;
   /** Serve token exchange on behalf of a user (RFC 8693) too: `true` or its options. Default off. */
   exchange?: boolean | TokenExchangeOptions;
@@ -62,7 +66,7 @@ export function createTokenHandler(options: TokenHandlerOptions, grants: Readonl
   if (options.assertionAudience !== undefined && (typeof options.assertionAudience !== 'string' || options.assertionAudience.length === 0)) {
     throw new ApoJwtConfigError('assertionAudience must be a non-empty string (the token endpoint URL)');
   }
-  const cost = bcryptCost(options.cost ?? 12);
+  const cost = options.cost === undefined ? undefined : bcryptCost(options.cost);
   const limiter = options.limiter === false ? undefined : (options.limiter ?? new LoginLimiter());
   const authenticate = clientAuthenticator({ clients, limiter, assertionAudience: options.assertionAudience, nowSeconds: () => apo.nowSeconds(), cost });
   const realm = apo.realm;

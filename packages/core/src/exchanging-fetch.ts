@@ -69,9 +69,15 @@ export function exchangingFetch(options: ExchangingFetchOptions): ExchangingFetc
     }
     const record = answer !== null && typeof answer === 'object' ? (answer as Record<string, unknown>) : {};
     if (!response.ok) {
+      // Rate limited (the endpoint's lockout, or a proxy's limit): a 429 with its wait, so the caller can pass both on.
+      if (response.status === 429) {
+        throw new ApoJwtError('ERR_RATE_LIMITED', 'the token endpoint limits this service’s requests', {
+          retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after'), settings.now()),
+        });
+      }
       // The endpoint's own code keeps its status here (a refused scope stays a 400 of this request's making).
       const code = record['code'];
-      if (typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code) && code !== 'ERR_CLIENT_INVALID')
+      if (typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code) && code !== 'ERR_CLIENT_INVALID' && code !== 'ERR_RATE_LIMITED')
         throw new ApoJwtError(code as ApoJwtErrorCode, 'the token endpoint refused the exchange');
       // This service's own credentials refused, or an endpoint failing: not the caller's fault, fail closed.
       throw new ApoJwtError('ERR_STORE_UNAVAILABLE', `the token endpoint answered ${response.status}`);
@@ -113,6 +119,14 @@ export function exchangingFetch(options: ExchangingFetchOptions): ExchangingFetc
   }) as ExchangingFetch;
   call.token = token;
   return Object.freeze(call);
+}
+
+/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date; missing or unreadable, 1 s. */
+function retryAfterSeconds(header: string | null, nowMs: number): number {
+  const value = header?.trim() ?? '';
+  if (/^\d+$/.test(value)) return Math.max(1, Number(value));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 1 : Math.max(1, Math.ceil((date - nowMs) / 1000));
 }
 
 function checked(options: ExchangingFetchOptions) {

@@ -81,3 +81,20 @@ test('an unreachable Redis fails closed with ERR_STORE_UNAVAILABLE (503)', async
     down.disconnect();
   }
 });
+
+test('on Redis, admit (client secrets): two services share the failures and the lockout; concurrent successes are never limited', async () => {
+  const prefix = `test:${randomUUID()}:`;
+  const rule = { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 120 }, perIp: { attempts: 10, windowSeconds: 60, lockoutSeconds: 120 }, prefix, redis };
+  const [one, two] = [new LoginLimiter(rule), new LoginLimiter(rule)];
+  const attempts = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? one : two).admit('client:svc', '203.0.113.50')));
+  await Promise.all(attempts.map((attempt) => attempt.succeeded()));
+  const guesses = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? one : two).admit('client:svc', '203.0.113.50')));
+  await Promise.all(guesses.map((guess) => guess.failed()));
+  await assert.rejects(two.admit('client:svc', '203.0.113.51'), (error: unknown) => {
+    assert.ok(limited(error));
+    const wait = (error as ApoJwtError).details.retryAfterSeconds ?? 0;
+    assert.ok(wait > 100 && wait <= 120, `retryAfterSeconds ${wait}`);
+    return true;
+  });
+  assert.ok(await one.admit('client:other', '203.0.113.51'));
+});

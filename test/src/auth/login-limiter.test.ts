@@ -1,4 +1,4 @@
-import { test, mock, beforeEach, afterEach } from 'node:test';
+import { describe, test, mock, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, ApoJwtConfigError, ApoJwtError, toHttpErrorResponse } from '@apojwt/core';
 import { LoginLimiter, clientIpKey, hashPassword, passwordLogin } from '@apojwt/auth';
@@ -204,4 +204,63 @@ test('clientIpKey normalises the spellings of one client', () => {
   assert.notEqual(clientIpKey('2001:db8:1:2::1'), clientIpKey('2001:db8:1:3::1'));
   assert.equal(clientIpKey('fe80::1%eth0'), clientIpKey('fe80::2'));
   assert.equal(clientIpKey('not-an-ip'), 'not-an-ip');
+});
+
+// admit: the mode for client secrets (high entropy), where only failures count.
+describe('admit (failures only)', () => {
+  const rules = { perAccount: { attempts: 3, windowSeconds: 60, lockoutSeconds: 10, maxLockoutSeconds: 40 }, perIp: { attempts: 5, windowSeconds: 60, lockoutSeconds: 20 } };
+  const ip = '192.0.2.30';
+  const fail = async (limiter: LoginLimiter, key: string, from = ip) => (await limiter.admit(key, from)).failed();
+
+  test('any number of attempts may be in flight at once: successes are never limited and never charged', async () => {
+    const limiter = new LoginLimiter(rules);
+    const attempts = await Promise.all(Array.from({ length: 50 }, () => limiter.admit('client:svc', ip)));
+    await Promise.all(attempts.map((attempt) => attempt.succeeded()));
+    await fail(limiter, 'client:svc');
+    await fail(limiter, 'client:svc');
+    // Two failures of three: still admitted, however many successes came before.
+    await (await limiter.admit('client:svc', ip)).succeeded();
+    await fail(limiter, 'client:svc');
+    await assert.rejects(limiter.admit('client:svc', ip), limited(10));
+  });
+
+  test('failures are counted after the check: a burst in flight is verified once, then every attempt is refused before its check, the lockout started once', async () => {
+    const limiter = new LoginLimiter({ ...rules, perIp: false });
+    const burst = await Promise.all(Array.from({ length: 10 }, () => limiter.admit('client:svc')));
+    await Promise.all(burst.map((attempt) => attempt.failed()));
+    // Ten failures started one lockout (the first, 10 s), not a doubled one.
+    await assert.rejects(limiter.admit('client:svc'), limited(10));
+    seconds(10);
+    assert.ok(await limiter.admit('client:svc'));
+  });
+
+  test('a success clears nothing (a busy client must not wipe a guesser’s count); failures expire with the window; lockouts double', async () => {
+    const limiter = new LoginLimiter({ ...rules, perIp: false });
+    await fail(limiter, 'client:svc');
+    await fail(limiter, 'client:svc');
+    await (await limiter.admit('client:svc')).succeeded();
+    await fail(limiter, 'client:svc');
+    await assert.rejects(limiter.admit('client:svc'), limited(10));
+    seconds(10);
+    for (let i = 0; i < 3; i++) await fail(limiter, 'client:svc');
+    await assert.rejects(limiter.admit('client:svc'), limited(20));
+    seconds(20);
+    await fail(limiter, 'client:svc');
+    seconds(61);
+    await fail(limiter, 'client:svc');
+    await fail(limiter, 'client:svc');
+    assert.ok(await limiter.admit('client:svc'));
+  });
+
+  test('the IP limit spans keys; an abandoned attempt (a failing lookup) counts nothing; the begin mode of logins is unchanged beside it', async () => {
+    const limiter = new LoginLimiter(rules);
+    for (let i = 0; i < 20; i++) await (await limiter.admit(`client:${i}`, '198.51.100.40')).abandoned();
+    for (let i = 0; i < 5; i++) await fail(limiter, `client:${i}`, '198.51.100.40');
+    await assert.rejects(limiter.admit('client:fresh', '198.51.100.40'), limited(20));
+    assert.ok(await limiter.admit('client:fresh', '198.51.100.41'));
+    // begin still charges before the check.
+    const { apo } = await setup(new LoginLimiter(rules));
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => apo.login('alice', 'guess')));
+    assert.equal(results.map((r) => (r.status === 'rejected' ? r.reason : undefined)).filter(limited()).length, 3);
+  });
 });

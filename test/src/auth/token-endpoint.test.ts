@@ -11,7 +11,7 @@ import { expressTemplate } from '@apojwt/express';
 import { tokenHandler } from '@apojwt/express/auth';
 import Koa from 'koa';
 import { koaTemplate } from '@apojwt/koa';
-import { JWT_BEARER_ASSERTION, LoginLimiter, hashClientSecret, memoryClientRegistry, tokenEndpoint } from '@apojwt/auth';
+import { JWT_BEARER_ASSERTION, LoginLimiter, generateClientSecret, hashClientSecret, hashPassword, memoryClientRegistry, tokenEndpoint, type TokenEndpointOptions } from '@apojwt/auth';
 import { serve, testClock, type RunningServer } from '@apojwt/testing';
 
 const COST = 4;
@@ -20,6 +20,7 @@ const ASSERTION_AUDIENCE = 'https://auth.test/auth/token';
 const clock = testClock();
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const signer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const issuer = new ApoJwt({ template: expressTemplate(), algorithm: 'ES256', privateKey, iss: 'https://auth.test', serverAudience: 'orders', now: clock, expPeriod: 600 });
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
@@ -29,14 +30,18 @@ let auth: RunningServer;
 let orders: RunningServer;
 let ran = 0;
 
-async function token(body: string, headers: Record<string, string>, path = '/auth/token'): Promise<{ status: number; headers: Headers; json: Record<string, unknown>; text: string }> {
-  const response = await fetch(`${auth.url}${path}`, { method: 'POST', headers, body });
+async function token(
+  body: string,
+  headers: Record<string, string>,
+  path = '/auth/token',
+  server: RunningServer = auth,
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown>; text: string }> {
+  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers, body });
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text.length > 0 ? (JSON.parse(text) as Record<string, unknown>) : {}, text };
 }
 
 before(async () => {
-  const issuer = new ApoJwt({ template: expressTemplate(), algorithm: 'ES256', privateKey, iss: 'https://auth.test', serverAudience: 'orders', now: clock, expPeriod: 600 });
   const secretHash = await hashClientSecret(SECRET, { cost: COST });
   const clients = memoryClientRegistry([
     { id: 'svc:batch', secretHash, permissions: ['orders:read', 'orders:write'] },
@@ -44,6 +49,9 @@ before(async () => {
     { id: 'svc:retired', secretHash, permissions: ['orders:read'], disabled: true },
     { id: 'svc:guessed', secretHash, permissions: ['orders:read'] },
     { id: 'svc:signed', publicKey: signer.publicKey.export({ format: 'jwk' }), permissions: ['orders:read'] },
+    // The fast format of hashClientSecret's default, and argon2id as earlier versions stored secrets (bcrypt: secretHash above).
+    { id: 'svc:fast', secretHash: await hashClientSecret(SECRET), permissions: ['orders:read'] },
+    { id: 'svc:argon2', secretHash: await hashPassword(SECRET, { argon2: { memoryCost: 1024, timeCost: 1 } }), permissions: ['orders:read'] },
   ]);
   const limiter = new LoginLimiter({ perAccount: { attempts: 3, windowSeconds: 600, lockoutSeconds: 60 }, perIp: false });
   const app = express();
@@ -121,6 +129,16 @@ describe('client credentials: issued', () => {
     assert.equal(repeated.json['error'], 'invalid_request');
   });
 
+  test('every stored format authenticates: the fast one, and argon2id and bcrypt hashes of earlier versions', async () => {
+    for (const client of ['svc:fast', 'svc:argon2', 'svc:batch']) {
+      const answer = await token(form({ grant_type: 'client_credentials', scope: 'orders:read' }), { ...FORM, authorization: basic(client, SECRET) });
+      assert.equal(answer.status, 200, `${client}: ${answer.text}`);
+      assert.equal((await issuer.verify(String(answer.json['access_token']))).sub, client);
+      const wrong = await token(form({ grant_type: 'client_credentials' }), { ...FORM, authorization: basic(client, `${SECRET}x`) });
+      assert.equal(wrong.status, 401, client);
+    }
+  });
+
   test('private_key_jwt (RFC 7523): a signed assertion authenticates once; a replay, another audience or another key does not', async () => {
     const assertion = (audience = ASSERTION_AUDIENCE, key = signer.privateKey) =>
       new SignJWT({})
@@ -196,11 +214,80 @@ describe('client credentials: refused (RFC 6749 §5.2)', () => {
     for (const secret of ['guess', SECRET]) {
       const locked = await token(form({ grant_type: 'client_credentials' }), { ...FORM, authorization: basic('svc:guessed', secret) });
       assert.equal(locked.status, 429);
-      assert.equal(locked.json['error'], 'ERR_RATE_LIMITED');
+      // RFC 6749 §5.2's shape, as every refusal of the endpoint: the apojwt code says which one it is.
+      assert.deepEqual(locked.json, { error: 'temporarily_unavailable', error_description: 'too many attempts; try again later', code: 'ERR_RATE_LIMITED' });
+      assert.equal(locked.headers.get('cache-control'), 'no-store');
       assert.ok(Number(locked.headers.get('retry-after')) >= 1);
     }
     // Counted per client: another client still gets its token.
     assert.equal((await token(form({ grant_type: 'client_credentials' }), { ...FORM, authorization: basic('svc:batch', SECRET) })).status, 200);
+  });
+});
+
+describe('the limiter counts failed client authentications only', () => {
+  // A service exchanging tokens for many users at once sends many token requests together.
+  async function endpoint(options: Omit<TokenEndpointOptions, 'clients'>) {
+    const secret = generateClientSecret();
+    const clients = memoryClientRegistry([
+      { id: 'svc:busy', secretHash: await hashClientSecret(secret), permissions: ['orders:read'] },
+      { id: 'svc:other', secretHash: await hashClientSecret(secret), permissions: ['orders:read'] },
+    ]);
+    const app = express();
+    app.post('/auth/token', tokenHandler(issuer, { clients, ...options }));
+    const server = await serve(app);
+    const ask = (client: string, withSecret: string) => token(form({ grant_type: 'client_credentials' }), { ...FORM, authorization: basic(client, withSecret) }, '/auth/token', server);
+    return { secret, server, ask };
+  }
+
+  test('the default limiter: 50 concurrent token requests of one client with the right secret are all 200', async () => {
+    const { secret, server, ask } = await endpoint({});
+    try {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => ask('svc:busy', secret)));
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        answers.map(() => 200),
+        answers.find((answer) => answer.status !== 200)?.text,
+      );
+      // And again: successes leave nothing counted.
+      assert.deepEqual(
+        (await Promise.all(Array.from({ length: 50 }, () => ask('svc:busy', secret)))).map((answer) => answer.status),
+        Array(50).fill(200),
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the default limiter: wrong secrets, even sent at once, lock the client id out after 5; then the right secret is 429 too, another client is not', async () => {
+    const { secret, server, ask } = await endpoint({});
+    try {
+      const guesses = await Promise.all(Array.from({ length: 20 }, (_, i) => ask('svc:busy', `guess-${i}-${'x'.repeat(40)}`)));
+      for (const guess of guesses) assert.ok(guess.status === 401 || guess.status === 429, guess.text);
+      assert.ok(guesses.filter((guess) => guess.status === 401).length >= 5);
+      for (const withSecret of ['another-guess', secret]) {
+        const locked = await ask('svc:busy', withSecret);
+        assert.equal(locked.status, 429, locked.text);
+        assert.ok(Number(locked.headers.get('retry-after')) >= 1);
+      }
+      assert.equal((await ask('svc:other', secret)).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('wrong secrets lock the IP out across client ids, right ones never use it up', async () => {
+    const { secret, server, ask } = await endpoint({ limiter: new LoginLimiter({ perAccount: false, perIp: { attempts: 3, windowSeconds: 600, lockoutSeconds: 60 } }) });
+    try {
+      assert.deepEqual(
+        (await Promise.all(Array.from({ length: 20 }, () => ask('svc:busy', secret)))).map((answer) => answer.status),
+        Array(20).fill(200),
+      );
+      for (const client of ['svc:busy', 'svc:other', 'svc:nobody']) assert.equal((await ask(client, 'wrong')).status, 401);
+      const locked = await ask('svc:other', secret);
+      assert.equal(locked.status, 429, locked.text);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -6,10 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import express from 'express';
-import { ApoJwt, exchangingFetch, type ApoJwtOptions } from '@apojwt/core';
+import { ApoJwt, ApoJwtError, exchangingFetch, type ApoJwtOptions } from '@apojwt/core';
 import { expressTemplate } from '@apojwt/express';
 import { tokenHandler } from '@apojwt/express/auth';
-import { ACCESS_TOKEN_TYPE_URI, TOKEN_EXCHANGE_GRANT, hashClientSecret, memoryClientRegistry } from '@apojwt/auth';
+import { ACCESS_TOKEN_TYPE_URI, LoginLimiter, TOKEN_EXCHANGE_GRANT, generateClientSecret, hashClientSecret, memoryClientRegistry, type TokenEndpointOptions } from '@apojwt/auth';
 import { serve, testClock, type RunningServer } from '@apojwt/testing';
 
 const COST = 4;
@@ -213,5 +213,73 @@ describe('exchangingFetch', () => {
       (error: unknown) => (error as { code?: string; status?: number }).code === 'ERR_STORE_UNAVAILABLE' && (error as { status: number }).status === 503,
     );
     await assert.rejects(unreachable.token(''), (error: unknown) => (error as { code?: string }).code === 'ERR_TOKEN_MISSING');
+  });
+});
+
+describe('exchangingFetch against the token endpoint’s limiter', () => {
+  // A token endpoint as deployed: the default limiter, a generated secret in the fast format.
+  async function endpoint(options: Omit<TokenEndpointOptions, 'clients'> = {}) {
+    const secret = generateClientSecret();
+    const clients = memoryClientRegistry([{ id: 'svc:orders', secretHash: await hashClientSecret(secret), permissions: [], delegate: ['billing:read'], audiences: ['billing'] }]);
+    const app = express();
+    app.post('/auth/token', tokenHandler(issuer, { clients, exchange: { expPeriod: 120, subjectVerifier: verifierFor(['orders', 'billing']) }, ...options }));
+    const server = await serve(app);
+    const fetcher = (clientSecret: string) => exchangingFetch({ tokenUrl: `${server.url}/auth/token`, clientId: 'svc:orders', clientSecret, audience: 'billing', now: clock });
+    return { secret, server, fetcher };
+  }
+
+  test('a service exchanging tokens for 40 users at once: every exchange succeeds (the default limiter counts only failures)', async () => {
+    const { secret, server, fetcher } = await endpoint();
+    try {
+      const toBilling = fetcher(secret);
+      const users = Array.from({ length: 40 }, (_, i) => issuer.createToken({ sub: `user-${i}`, permissions: ['billing:read'] }));
+      const tokens = await Promise.all(users.map((user) => toBilling.token(user)));
+      assert.equal(new Set(tokens).size, 40);
+      for (const [i, exchanged] of tokens.entries()) assert.equal((await verifierFor('billing').verify(exchanged)).sub, `user-${i}`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a rate-limited exchange is ERR_RATE_LIMITED (429) with the endpoint’s Retry-After, not a 503', async () => {
+    const { secret, server, fetcher } = await endpoint({ limiter: new LoginLimiter({ perAccount: { attempts: 2, windowSeconds: 600, lockoutSeconds: 90 }, perIp: false }) });
+    try {
+      const user = userToken(['billing:read']);
+      const wrong = fetcher('a-wrong-secret-of-the-orders-service');
+      for (let i = 0; i < 2; i++) await assert.rejects(wrong.token(user), (error: unknown) => error instanceof ApoJwtError && error.code === 'ERR_STORE_UNAVAILABLE');
+      await assert.rejects(fetcher(secret).token(user), (error: unknown) => {
+        assert.ok(error instanceof ApoJwtError);
+        assert.equal(error.code, 'ERR_RATE_LIMITED');
+        assert.equal(error.status, 429);
+        const wait = error.details.retryAfterSeconds ?? 0;
+        assert.ok(wait > 60 && wait <= 90, `retryAfterSeconds ${wait}`);
+        assert.equal(error.message.includes(secret), false);
+        return true;
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a token endpoint that is down behind a proxy (502, 503 without a body) stays a 503; a bare 429 keeps its Retry-After', async () => {
+    for (const [status, headers, code, httpStatus] of [
+      [502, {}, 'ERR_STORE_UNAVAILABLE', 503],
+      [503, {}, 'ERR_STORE_UNAVAILABLE', 503],
+      [429, { 'retry-after': '7' }, 'ERR_RATE_LIMITED', 429],
+    ] as const) {
+      const proxy = await serve((_req, res) => res.writeHead(status, headers).end('upstream trouble'));
+      try {
+        const call = exchangingFetch({ tokenUrl: `${proxy.url}/auth/token`, clientId: 'svc:orders', clientSecret: ORDERS_SECRET, audience: 'billing' });
+        await assert.rejects(call.token(userToken(['billing:read'])), (error: unknown) => {
+          assert.ok(error instanceof ApoJwtError);
+          assert.equal(error.code, code, String(status));
+          assert.equal(error.status, httpStatus);
+          if (code === 'ERR_RATE_LIMITED') assert.equal(error.details.retryAfterSeconds, 7);
+          return true;
+        });
+      } finally {
+        await proxy.close();
+      }
+    }
   });
 });

@@ -8,8 +8,11 @@ import { NO_STORE, type AuthResponse } from './token-response.js';
  * is the one OAuth clients parse: `{ error, error_description }`, with the
  * apojwt code beside it (`code`) for logs and for clients of this project.
  * The status and headers are core's own (`STATUS_BY_CODE`,
- * `toHttpErrorResponse`); codes without an OAuth name (429, 503) keep the
- * project's body.
+ * `toHttpErrorResponse`). A lockout (429, with `Retry-After`) and a store
+ * that cannot answer (503) are both "try again later": RFC 6749 names that
+ * `temporarily_unavailable` (§4.1.2.1), and the status and `code` tell the
+ * two apart, so a client (core's `exchangingFetch`) keeps the 429 and its
+ * wait. Codes a token request cannot fail with keep the project's body.
  */
 export const OAUTH_ERROR_BY_CODE: Readonly<Partial<Record<ApoJwtErrorCode, string>>> = Object.freeze({
   ERR_CLIENT_INVALID: 'invalid_client',
@@ -20,6 +23,8 @@ export const OAUTH_ERROR_BY_CODE: Readonly<Partial<Record<ApoJwtErrorCode, strin
   ERR_BODY_INVALID: 'invalid_request',
   ERR_BODY_TOO_LARGE: 'invalid_request',
   ERR_REQUEST_MALFORMED: 'invalid_request',
+  ERR_RATE_LIMITED: 'temporarily_unavailable',
+  ERR_STORE_UNAVAILABLE: 'temporarily_unavailable',
 });
 
 export interface OAuthErrorBody {

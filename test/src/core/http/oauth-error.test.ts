@@ -33,11 +33,22 @@ test('oauthErrorResponse: invalid_client is challenged with Basic (RFC 6749 §5.
   assert.equal(oauthErrorResponse(new ApoJwtError('ERR_SCOPE_INVALID', 'x'), undefined).headers['WWW-Authenticate'], undefined);
 });
 
-test('oauthErrorResponse: codes without an OAuth name keep the project body (429 with Retry-After); anything else is rethrown', () => {
+test('oauthErrorResponse: a lockout (429) and a store down (503) are temporarily_unavailable, told apart by code and status; 429 keeps Retry-After', () => {
   const limited = oauthErrorResponse(new ApoJwtError('ERR_RATE_LIMITED', 'x', { retryAfterSeconds: 30 }), undefined);
   assert.equal(limited.status, 429);
   assert.equal(limited.headers['Retry-After'], '30');
-  assert.deepEqual(limited.body, { error: 'ERR_RATE_LIMITED', message: 'too many attempts; try again later' });
+  assert.equal(limited.headers['Cache-Control'], 'no-store');
+  assert.deepEqual(limited.body, { error: 'temporarily_unavailable', error_description: 'too many attempts; try again later', code: 'ERR_RATE_LIMITED' });
+  const down = oauthErrorResponse(new ApoJwtError('ERR_STORE_UNAVAILABLE', 'redis at 10.0.0.7 down'), undefined);
+  assert.equal(down.status, 503);
+  assert.equal(down.headers['Retry-After'], undefined);
+  assert.deepEqual(down.body, { error: 'temporarily_unavailable', error_description: 'a store this check depends on is unavailable; try again later', code: 'ERR_STORE_UNAVAILABLE' });
+});
+
+test('oauthErrorResponse: codes without an OAuth name keep the project body; anything else is rethrown', () => {
+  const other = oauthErrorResponse(new ApoJwtError('ERR_TOKEN_EXPIRED', 'x'), undefined);
+  assert.equal(other.status, 401);
+  assert.deepEqual(other.body, { error: 'ERR_TOKEN_EXPIRED', message: 'the token has expired' });
   const bug = new RangeError('boom');
   assert.throws(
     () => oauthErrorResponse(bug, undefined),
