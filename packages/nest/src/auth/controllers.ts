@@ -6,20 +6,13 @@ import { Public } from '../metadata.js';
 import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
 import { accessTokenOf, rawRequestOf, refreshTokenOf } from '../request.js';
 import type { ResolvedModuleOptions } from '../options.js';
+import { sendAnswer as send } from '../reply.js';
 
 /** Injection tokens of what the auth module builds over the module's instance. */
 export const AUTH_HANDLERS = Symbol('apojwt.auth-handlers');
 export const JWKS_OPTIONS = Symbol('apojwt.jwks-options');
 
 type AnyRequest = { body?: unknown; ip?: unknown };
-
-/** Copies core's answer into the platform's response (Nest's HTTP adapter: the same on Express and Fastify). */
-function send(adapterHost: HttpAdapterHost, response: unknown, answer: { status: number; headers: Record<string, string>; cookies?: readonly string[]; body: unknown }): void {
-  const { httpAdapter } = adapterHost;
-  for (const [name, value] of Object.entries(answer.headers)) httpAdapter.setHeader(response, name, value);
-  for (const cookie of answer.cookies ?? []) httpAdapter.appendHeader(response, 'Set-Cookie', cookie);
-  httpAdapter.reply(response, answer.body, answer.status);
-}
 
 /** A credential the client sent, or undefined when absent or unreadable (logout clears the cookie whatever it got). */
 function quietly(read: () => string | undefined): string | undefined {
