@@ -8,7 +8,7 @@ import { AUTH_HANDLERS, JWKS_OPTIONS, authController, jwksController } from './c
 
 /**
  * The ready-made endpoints over ApoJwtModule's instance (import ApoJwtModule too):
- * POST /auth/login, /auth/refresh, /auth/logout and, with `jwks`, GET /.well-known/jwks.json.
+ * POST /auth/login (unless `login: false`), /auth/refresh, /auth/logout and, with `jwks`, GET /.well-known/jwks.json.
  *
  *   @Module({ imports: [ApoJwtModule.forRoot({ ... }), ApoJwtAuthModule.forRoot({ jwks: true })] })
  */
@@ -19,12 +19,12 @@ export class ApoJwtAuthModule {
     const controllers: Type<unknown>[] = [];
     const providers: Provider[] = [];
     if (resolved.path !== false) {
-      controllers.push(authController(resolved.path, resolved.refresh));
+      controllers.push(authController(resolved.path, { login: resolved.login, refresh: resolved.refresh }));
       providers.push({
         provide: AUTH_HANDLERS,
         inject: [APOJWT_MODULE_OPTIONS],
         useFactory: ({ apo, credentials }: ResolvedModuleOptions) => {
-          if (resolved.handlers.login === undefined && !apo.loginEnabled) {
+          if (resolved.login && resolved.handlers.login === undefined && !apo.loginEnabled) {
             throw new ApoJwtConfigError(
               'ApoJwtAuthModule mounts POST login, but the instance has no login: pass login: passwordLogin({ getUser }) (@apojwt/auth) to ApoJwtModule, or login to ApoJwtAuthModule',
             );

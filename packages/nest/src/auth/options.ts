@@ -4,8 +4,12 @@ import type { AuthHandlersOptions, RefreshCookieOptions } from './handlers.js';
 export interface ApoJwtAuthModuleOptions {
   /** Where POST login, refresh and logout are mounted: default 'auth' (/auth/login …); false mounts none of them. */
   path?: string | false;
-  /** The login function; default `apo.login` (the ApoJwt `login` options). */
-  login?: AuthHandlersOptions['login'];
+  /**
+   * The login function; default `apo.login` (the ApoJwt `login` options).
+   * false: no POST {path}/login, for an app whose login is elsewhere (the
+   * two-step login of `@apojwt/nest/accounts`); refresh and logout stay.
+   */
+  login?: AuthHandlersOptions['login'] | false;
   /** POST {path}/refresh; default true. Needs refresh tokens configured (checked at start-up). */
   refresh?: boolean;
   /** The refresh cookie; its name defaults to the one ApoJwtModule's @Refresh() reads. */
@@ -18,6 +22,8 @@ export interface ApoJwtAuthModuleOptions {
 
 export interface ResolvedAuthOptions {
   readonly path: string | false;
+  /** Whether POST {path}/login is mounted. */
+  readonly login: boolean;
   readonly refresh: boolean;
   readonly jwks: { readonly path: string; readonly maxAge: number | undefined } | undefined;
   readonly handlers: Pick<AuthHandlersOptions, 'login' | 'cookie' | 'issue'>;
@@ -35,6 +41,7 @@ export function resolveAuthOptions(options: ApoJwtAuthModuleOptions = {}): Resol
   const { path = 'auth', refresh = true, jwks = false, login, cookie, issue } = options;
   if (path !== false && (typeof path !== 'string' || path.length === 0)) throw new ApoJwtConfigError('ApoJwtAuthModule option path must be a non-empty string or false');
   if (typeof refresh !== 'boolean') throw new ApoJwtConfigError('ApoJwtAuthModule option refresh must be a boolean');
+  if (login !== undefined && login !== false && typeof login !== 'function') throw new ApoJwtConfigError('ApoJwtAuthModule option login must be a login function or false');
   let resolvedJwks: ResolvedAuthOptions['jwks'];
   if (jwks === true) resolvedJwks = { path: JWKS_PATH, maxAge: undefined };
   else if (jwks !== false) {
@@ -43,6 +50,6 @@ export function resolveAuthOptions(options: ApoJwtAuthModuleOptions = {}): Resol
     if (typeof jwksPath !== 'string' || jwksPath.length === 0) throw new ApoJwtConfigError('ApoJwtAuthModule option jwks.path must be a non-empty string');
     resolvedJwks = { path: jwksPath, maxAge: jwks.maxAge };
   }
-  const handlers = { ...(login !== undefined && { login }), ...(cookie !== undefined && { cookie }), ...(issue !== undefined && { issue }) };
-  return Object.freeze({ path, refresh, jwks: resolvedJwks, handlers });
+  const handlers = { ...(typeof login === 'function' && { login }), ...(cookie !== undefined && { cookie }), ...(issue !== undefined && { issue }) };
+  return Object.freeze({ path, login: login !== false, refresh, jwks: resolvedJwks, handlers });
 }

@@ -43,7 +43,7 @@ function kitModule(fresh: FreshDatabase): Type<unknown> {
   return KitModule;
 }
 
-/** The full app: forRootAsync from the kit's provider, the two-step login mounted. */
+/** The full app: forRootAsync from the kit's provider, the two-step login mounted, ApoJwtAuthModule's refresh and logout beside it. */
 function fullApp(fresh: FreshDatabase): Type<unknown> {
   @Module({
     imports: [
@@ -54,6 +54,8 @@ function fullApp(fresh: FreshDatabase): Type<unknown> {
         useFactory: (kit: AccountsKit) => ({ accounts: kit.accounts, twoFactor: kit.secondFactor }),
         twoFactorLogin: true,
       }),
+      // Refresh and logout beside the two-step login, which serves POST /auth/login.
+      ApoJwtAuthModule.forRoot({ login: false }),
     ],
     controllers: [OrdersController],
   })
@@ -152,6 +154,9 @@ for (const engine of engines()) {
         assert.equal(second.status, 200, second.text);
         assert.equal(second.headers['set-cookie']?.length, 1);
         const secondToken = tokenOf(second);
+        const refreshCookie = String(second.headers['set-cookie']?.[0]).split(';')[0] ?? '';
+        const rotated = await send('POST', '/auth/refresh', { headers: { cookie: refreshCookie } });
+        assert.equal(rotated.status, 200, rotated.text);
 
         const listed = await send('GET', '/account/sessions', { token: secondToken });
         assert.equal(listed.status, 200, listed.text);
