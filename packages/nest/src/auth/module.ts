@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
-import { ApoJwtConfigError, jwksResponse, type JwksResponseOptions } from '@apojwt/core';
+import { ApoJwtConfigError, jwksResponse, type JwksResponseOptions, type RegisteredPermission } from '@apojwt/core';
 import { createAuthHandlers } from './handlers.js';
 import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
 import type { ResolvedModuleOptions } from '../options.js';
@@ -14,7 +14,8 @@ import { AUTH_HANDLERS, JWKS_OPTIONS, authController, jwksController } from './c
  */
 @Module({})
 export class ApoJwtAuthModule {
-  static forRoot(options?: ApoJwtAuthModuleOptions): DynamicModule {
+  // P is the app's Register (never inferred from `issue`: a misspelt permission there does not compile).
+  static forRoot<P extends string = RegisteredPermission, D extends object = object, R extends object = object>(options?: ApoJwtAuthModuleOptions<NoInfer<P>, D, R>): DynamicModule {
     const resolved = resolveAuthOptions(options);
     const controllers: Type<unknown>[] = [];
     const providers: Provider[] = [];

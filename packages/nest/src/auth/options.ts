@@ -1,7 +1,8 @@
-import { ApoJwtConfigError } from '@apojwt/core';
+import { ApoJwtConfigError, type IssueFromRefresh } from '@apojwt/core';
 import type { AuthHandlersOptions, RefreshCookieOptions } from './handlers.js';
 
-export interface ApoJwtAuthModuleOptions {
+/** The instance's permission, data and refresh-data types flow into `issue` (e.g. `trackSessions(apo, sessions)` spread in). */
+export interface ApoJwtAuthModuleOptions<P extends string = string, D extends object = object, R extends object = object> {
   /** Where POST login, refresh and logout are mounted: default 'auth' (/auth/login …); false mounts none of them. */
   path?: string | false;
   /**
@@ -15,7 +16,7 @@ export interface ApoJwtAuthModuleOptions {
   /** The refresh cookie; its name defaults to the one ApoJwtModule's @Refresh() reads. */
   cookie?: RefreshCookieOptions;
   /** Contents of the rotated tokens (look up current permissions here). */
-  issue?: AuthHandlersOptions['issue'];
+  issue?: IssueFromRefresh<P, D, R>;
   /** GET /.well-known/jwks.json (true), at another path, with another cache lifetime; default false. */
   jwks?: boolean | { path?: string; maxAge?: number };
 }
@@ -33,7 +34,7 @@ const KEYS = ['path', 'login', 'refresh', 'cookie', 'issue', 'jwks'];
 const JWKS_PATH = '.well-known/jwks.json';
 
 /** Checked when forRoot is called; what needs the instance (cookie, keys) is checked when the module is created. */
-export function resolveAuthOptions(options: ApoJwtAuthModuleOptions = {}): ResolvedAuthOptions {
+export function resolveAuthOptions<P extends string, D extends object, R extends object>(options: ApoJwtAuthModuleOptions<P, D, R> = {}): ResolvedAuthOptions {
   if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('ApoJwtAuthModule options must be an object');
   for (const key of Object.keys(options)) {
     if (!KEYS.includes(key)) throw new ApoJwtConfigError(`unknown ApoJwtAuthModule option "${key}" (known: ${KEYS.join(', ')})`);
@@ -50,6 +51,7 @@ export function resolveAuthOptions(options: ApoJwtAuthModuleOptions = {}): Resol
     if (typeof jwksPath !== 'string' || jwksPath.length === 0) throw new ApoJwtConfigError('ApoJwtAuthModule option jwks.path must be a non-empty string');
     resolvedJwks = { path: jwksPath, maxAge: jwks.maxAge };
   }
-  const handlers = { ...(typeof login === 'function' && { login }), ...(cookie !== undefined && { cookie }), ...(issue !== undefined && { issue }) };
+  // The handlers are typed for an instance of any types; the module's own types were checked at the call.
+  const handlers = { ...(typeof login === 'function' && { login }), ...(cookie !== undefined && { cookie }), ...(issue !== undefined && { issue: issue as unknown as IssueFromRefresh }) };
   return Object.freeze({ path, login: login !== false, refresh, jwks: resolvedJwks, handlers });
 }
