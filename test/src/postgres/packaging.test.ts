@@ -36,7 +36,9 @@ test('no package of the verifying path depends on @apojwt/postgres or a PostgreS
 
 test('the entry names its exports', () => {
   assert.deepEqual(Object.keys(postgres).sort(), [
+    'ACCOUNT_ROUTE_TABLE',
     'BACKUP_CODE_COUNT',
+    'DEFAULT_RESET_LIMITS',
     'MAX_EMAIL_BYTES',
     'MAX_USERNAME_LENGTH',
     'MAX_USER_AGENT_LENGTH',
@@ -49,12 +51,15 @@ test('the entry names its exports', () => {
     'PostgresTwoFactor',
     'PostgresUserStore',
     'createAccountHandlers',
+    'createTwoFactorHandlers',
+    'listAccountRoutes',
     'migrate',
     'normaliseEmail',
     'normaliseIdentifier',
     'normaliseUsername',
     'pgDatabase',
     'pgliteDatabase',
+    'recordSession',
     'trackSessions',
     'twoFactorLogin',
   ]);
