@@ -7,6 +7,9 @@ import { Controller, Get, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AccessClaims, PermissionGrant, RefreshClaims } from '@apojwt/core';
 import { ApoJwtModule, InjectApoJwt, PermissionRequired, Refresh, TokenRequired, type ApoJwtInstance, type GuardedRequest, type RefreshedRequest } from '@apojwt/nest';
+import { ApoJwtAuthModule } from '@apojwt/nest/auth';
+import { ApoJwtAccountsModule } from '@apojwt/nest/accounts';
+import { trackSessions, type AccountHandlers, type PostgresSessionStore, type TwoFactorHandlers } from '@apojwt/postgres';
 
 declare module '@apojwt/core' {
   interface Register {
@@ -69,4 +72,23 @@ export function moduleOptions(): void {
   // @ts-expect-error the module finds tokens itself: no template option
   ApoJwtModule.forRoot({ secret: 's'.repeat(32), iss: 'i', serverAudience: 'a', template: 'express' });
   ApoJwtModule.forRootAsync({ inject: [], useFactory: () => ({ secret: 's'.repeat(32), iss: 'i', serverAudience: 'a' }), guard: 'global' });
+}
+
+// The instance's Register types flow into ApoJwtAuthModule's `issue`, so a
+// session-recording setup (`trackSessions`) spreads in as it is.
+export function authModuleOptions(apo: ApoJwtInstance<true>, sessions: PostgresSessionStore): void {
+  ApoJwtAuthModule.forRoot(trackSessions(apo, sessions));
+  ApoJwtAuthModule.forRoot({ login: false, issue: (claims) => ({ sub: claims.sub, permissions: ['orders:read'], refreshData: claims.data }) });
+  // @ts-expect-error a permission the Register does not declare, in the rotated tokens
+  ApoJwtAuthModule.forRoot({ issue: (claims) => ({ sub: claims.sub, permissions: ['orders:reed'] }) });
+}
+
+export function accountsModuleOptions(accounts: AccountHandlers, twoFactor: TwoFactorHandlers): void {
+  ApoJwtAccountsModule.forRoot({ accounts, twoFactor });
+  ApoJwtAccountsModule.forRootAsync({ inject: ['db'], useFactory: async () => ({ accounts }) });
+  ApoJwtAccountsModule.forRootAsync({ useFactory: () => ({ accounts, twoFactor }), twoFactorLogin: true });
+  // @ts-expect-error the factory answers handler sets
+  ApoJwtAccountsModule.forRootAsync({ useFactory: () => ({ accounts: 'handlers' }) });
+  // @ts-expect-error twoFactorLogin is a boolean
+  ApoJwtAccountsModule.forRootAsync({ useFactory: () => ({ twoFactor }), twoFactorLogin: 'yes' });
 }

@@ -21,8 +21,8 @@ export function nestRoutes(app: INestApplicationContext): RouteInfo[] {
       if (typeof controller !== 'function') continue;
       const prefix = paths(Reflect.getMetadata(PATH_METADATA, controller));
       const prototype = controller.prototype as Record<string, unknown>;
-      for (const key of Object.getOwnPropertyNames(prototype)) {
-        const handler = key === 'constructor' ? undefined : prototype[key];
+      for (const key of methodNames(prototype)) {
+        const handler = prototype[key];
         if (typeof handler !== 'function') continue;
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         if (method === undefined) continue;
@@ -37,6 +37,19 @@ export function nestRoutes(app: INestApplicationContext): RouteInfo[] {
     }
   }
   return routes;
+}
+
+/**
+ * The method names of a controller and of the classes it extends, each once:
+ * Nest serves the routes a controller inherits (its MetadataScanner walks the
+ * prototype chain), so the coverage check must list them too.
+ */
+function methodNames(prototype: object): string[] {
+  const names = new Set<string>();
+  for (let level: object | null = prototype; level !== null && level !== Object.prototype; level = Object.getPrototypeOf(level) as object | null) {
+    for (const name of Object.getOwnPropertyNames(level)) if (name !== 'constructor') names.add(name);
+  }
+  return [...names];
 }
 
 function paths(value: unknown): string[] {

@@ -1,25 +1,18 @@
 import { Controller, Get, Inject, Post, Req, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { jwksResponse, type JwksResponseOptions } from '@apojwt/core';
+import { headerValues, jwksResponse, type JwksResponseOptions } from '@apojwt/core';
 import type { AuthHandlers, AuthRequest, AuthResponse } from './handlers.js';
 import { Public } from '../metadata.js';
 import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
 import { accessTokenOf, rawRequestOf, refreshTokenOf } from '../request.js';
 import type { ResolvedModuleOptions } from '../options.js';
+import { sendAnswer as send } from '../reply.js';
 
 /** Injection tokens of what the auth module builds over the module's instance. */
 export const AUTH_HANDLERS = Symbol('apojwt.auth-handlers');
 export const JWKS_OPTIONS = Symbol('apojwt.jwks-options');
 
 type AnyRequest = { body?: unknown; ip?: unknown };
-
-/** Copies core's answer into the platform's response (Nest's HTTP adapter: the same on Express and Fastify). */
-function send(adapterHost: HttpAdapterHost, response: unknown, answer: { status: number; headers: Record<string, string>; cookies?: readonly string[]; body: unknown }): void {
-  const { httpAdapter } = adapterHost;
-  for (const [name, value] of Object.entries(answer.headers)) httpAdapter.setHeader(response, name, value);
-  for (const cookie of answer.cookies ?? []) httpAdapter.appendHeader(response, 'Set-Cookie', cookie);
-  httpAdapter.reply(response, answer.body, answer.status);
-}
 
 /** A credential the client sent, or undefined when absent or unreadable (logout clears the cookie whatever it got). */
 function quietly(read: () => string | undefined): string | undefined {
@@ -36,7 +29,7 @@ function quietly(read: () => string | undefined): string | undefined {
  * controller reads the request parts it needs and copies the answer back.
  * Public: the routes are open by nature, and `requireDecision` must not refuse them.
  */
-export function authController(path: string, withRefresh: boolean): Type<unknown> {
+export function authController(path: string, mount: { readonly login: boolean; readonly refresh: boolean }): Type<unknown> {
   @Public()
   @Controller(path)
   class ApoJwtAuthController {
@@ -45,13 +38,6 @@ export function authController(path: string, withRefresh: boolean): Type<unknown
       @Inject(APOJWT_MODULE_OPTIONS) private readonly options: ResolvedModuleOptions,
       @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     ) {}
-
-    @Post('login')
-    async login(@Req() request: AnyRequest, @Res() response: unknown): Promise<void> {
-      const ip = request.ip;
-      const answer = await this.handlers.login({ body: request.body, ...(typeof ip === 'string' && { ip }) });
-      send(this.adapterHost, response, answer);
-    }
 
     @Post('logout')
     async logout(@Req() request: AnyRequest, @Res() response: unknown): Promise<void> {
@@ -62,23 +48,42 @@ export function authController(path: string, withRefresh: boolean): Type<unknown
       send(this.adapterHost, response, await this.handlers.logout(parts));
     }
 
+    async signIn(request: AnyRequest, response: unknown): Promise<void> {
+      const ip = request.ip;
+      // The first User-Agent line, as the other adapters' endpoints read it: a session-recording login keeps it.
+      const userAgent = headerValues(rawRequestOf(request).rawHeaders, 'user-agent')[0];
+      const answer = await this.handlers.login({ body: request.body, ...(typeof ip === 'string' && { ip }), ...(userAgent !== undefined && { userAgent }) });
+      send(this.adapterHost, response, answer);
+    }
+
     async refreshSession(request: AnyRequest, response: unknown): Promise<void> {
       const cookieHeader = rawRequestOf(request).headers.cookie;
       const answer: AuthResponse = await this.handlers.refresh(cookieHeader === undefined ? {} : { cookieHeader });
       send(this.adapterHost, response, answer);
     }
   }
-  if (withRefresh) {
-    // Declared only when refresh is on: a route that could only fail is not mounted.
-    class WithRefresh extends ApoJwtAuthController {
+  // Each route is declared only when mounted: a route that could only fail, or
+  // that another module serves (login: false), is not there at all.
+  let controller = ApoJwtAuthController;
+  if (mount.login) {
+    class WithLogin extends controller {
+      @Post('login')
+      login(@Req() request: AnyRequest, @Res() response: unknown): Promise<void> {
+        return this.signIn(request, response);
+      }
+    }
+    controller = WithLogin;
+  }
+  if (mount.refresh) {
+    class WithRefresh extends controller {
       @Post('refresh')
       refresh(@Req() request: AnyRequest, @Res() response: unknown): Promise<void> {
         return this.refreshSession(request, response);
       }
     }
-    return WithRefresh;
+    controller = WithRefresh;
   }
-  return ApoJwtAuthController;
+  return controller;
 }
 
 /** GET the public JWK Set (`apo.jwks()`), read on each request so a key rotation shows at once. */

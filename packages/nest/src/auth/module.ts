@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
-import { ApoJwtConfigError, jwksResponse, type JwksResponseOptions } from '@apojwt/core';
+import { ApoJwtConfigError, jwksResponse, type JwksResponseOptions, type RegisteredPermission } from '@apojwt/core';
 import { createAuthHandlers } from './handlers.js';
 import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
 import type { ResolvedModuleOptions } from '../options.js';
@@ -8,23 +8,24 @@ import { AUTH_HANDLERS, JWKS_OPTIONS, authController, jwksController } from './c
 
 /**
  * The ready-made endpoints over ApoJwtModule's instance (import ApoJwtModule too):
- * POST /auth/login, /auth/refresh, /auth/logout and, with `jwks`, GET /.well-known/jwks.json.
+ * POST /auth/login (unless `login: false`), /auth/refresh, /auth/logout and, with `jwks`, GET /.well-known/jwks.json.
  *
  *   @Module({ imports: [ApoJwtModule.forRoot({ ... }), ApoJwtAuthModule.forRoot({ jwks: true })] })
  */
 @Module({})
 export class ApoJwtAuthModule {
-  static forRoot(options?: ApoJwtAuthModuleOptions): DynamicModule {
+  // P is the app's Register (never inferred from `issue`: a misspelt permission there does not compile).
+  static forRoot<P extends string = RegisteredPermission, D extends object = object, R extends object = object>(options?: ApoJwtAuthModuleOptions<NoInfer<P>, D, R>): DynamicModule {
     const resolved = resolveAuthOptions(options);
     const controllers: Type<unknown>[] = [];
     const providers: Provider[] = [];
     if (resolved.path !== false) {
-      controllers.push(authController(resolved.path, resolved.refresh));
+      controllers.push(authController(resolved.path, { login: resolved.login, refresh: resolved.refresh }));
       providers.push({
         provide: AUTH_HANDLERS,
         inject: [APOJWT_MODULE_OPTIONS],
         useFactory: ({ apo, credentials }: ResolvedModuleOptions) => {
-          if (resolved.handlers.login === undefined && !apo.loginEnabled) {
+          if (resolved.login && resolved.handlers.login === undefined && !apo.loginEnabled) {
             throw new ApoJwtConfigError(
               'ApoJwtAuthModule mounts POST login, but the instance has no login: pass login: passwordLogin({ getUser }) (@apojwt/auth) to ApoJwtModule, or login to ApoJwtAuthModule',
             );

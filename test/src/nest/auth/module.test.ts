@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Controller, Get, Module, type Type } from '@nestjs/common';
-import { ApoJwt, type JsonObject } from '@apojwt/core';
+import { ApoJwt, ApoJwtError, type JsonObject } from '@apojwt/core';
 import { hashPassword, passwordLogin, type LoginUser } from '@apojwt/auth';
 import { APOJWT, ApoJwtModule, PermissionRequired, TokenSubject, type ApoJwtModuleOptions } from '@apojwt/nest';
 import { ApoJwtAuthModule, type ApoJwtAuthModuleOptions } from '@apojwt/nest/auth';
@@ -155,6 +155,42 @@ for (const platform of PLATFORMS) {
       assert.equal(keys[0]?.['kid'], 'es-1');
       assert.equal(keys[0]?.['d'], undefined, 'never the private part');
       assert.equal((await request(jwksServer.url, '/auth/login', { method: 'POST' })).status, 404, 'path: false mounts no login');
+    });
+
+    test('login passes the client IP and User-Agent to the login function (a session-recording login keeps them)', async () => {
+      const seen: unknown[] = [];
+      const login = (_username: string, _password: string, context?: object): Promise<never> => {
+        seen.push(context);
+        return Promise.reject(new ApoJwtError('ERR_CREDENTIALS_INVALID', 'wrong'));
+      };
+      const running = await startNest(app({ ...BASE, refresh: REFRESH }, { login }), platform);
+      try {
+        const answer = await request(running.url, '/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'nest-auth-test/2' },
+          body: JSON.stringify({ username: 'x', password: 'y' }),
+        });
+        assert.equal(answer.status, 401, answer.text);
+        assert.deepEqual(seen, [{ ip: '127.0.0.1', userAgent: 'nest-auth-test/2' }]);
+      } finally {
+        await running.close();
+      }
+    });
+
+    test('login: false mounts refresh and logout only, for an app whose login is elsewhere (the two-step login of @apojwt/nest/accounts)', async () => {
+      // No login configured on the instance: with login: false, nothing needs one.
+      const running = await startNest(app({ ...BASE, refresh: REFRESH, requireDecision: true }, { login: false }), platform);
+      try {
+        const local = running.app.get<ApoJwt<string, JsonObject, JsonObject, true>>(APOJWT);
+        assert.equal((await request(running.url, '/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 404);
+        const pair = await local.createToken({ sub: 'u-carol', permissions: ['orders:read'] });
+        const rotated = await request(running.url, '/auth/refresh', { method: 'POST', headers: withCookie(pair.refreshToken) });
+        assert.equal(rotated.status, 200, rotated.text);
+        assert.equal((await request(running.url, '/auth/logout', { method: 'POST' })).status, 204);
+      } finally {
+        await running.close();
+      }
+      assert.throws(() => ApoJwtAuthModule.forRoot({ login: 'no' as never }), configError(/login must be a login function or false/));
     });
 
     test('start-up fails for login without a login, refresh without refresh tokens, and for JWKS of an HS instance', async () => {
