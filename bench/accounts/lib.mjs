@@ -2,6 +2,7 @@
 // engine (the real server at DATABASE_URL, or PGlite in the process), and
 // the statistics they print.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -78,6 +79,21 @@ export function machineLine() {
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`;
+}
+
+/**
+ * CPU time of the main thread alone (user + system, ms), from
+ * /proc/self/task/<pid>/stat: clock ticks (usually 10 ms), so only sums over
+ * many operations mean anything. process.cpuUsage() would add the libuv pool
+ * threads that hash the passwords. NaN where /proc is missing.
+ */
+export function mainThreadCpuMs() {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Fisher–Yates on a copy: each round runs the cases in a new order, so drift hits them alike. */
