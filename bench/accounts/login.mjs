@@ -30,7 +30,9 @@ const ms = (ns) => ns / 1e6;
 const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
 
 console.log(`# login: argon2id (defaults) vs bcrypt cost 12 — ${machineLine()}`);
-console.log(`argon2id parameters: memoryCost ${DEFAULT_ARGON2.memoryCost} KiB, timeCost ${DEFAULT_ARGON2.timeCost}, parallelism ${DEFAULT_ARGON2.parallelism}; hashes at once: MAX_CONCURRENT_HASHES = ${MAX_CONCURRENT_HASHES}`);
+console.log(
+  `argon2id parameters: memoryCost ${DEFAULT_ARGON2.memoryCost} KiB, timeCost ${DEFAULT_ARGON2.timeCost}, parallelism ${DEFAULT_ARGON2.parallelism}; hashes at once: MAX_CONCURRENT_HASHES = ${MAX_CONCURRENT_HASHES}`,
+);
 
 const engine = await openPostgres({ max: 20 });
 const cases = [

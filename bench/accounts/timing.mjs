@@ -89,6 +89,8 @@ for (const { engine, store, cases } of results) {
 }
 for (const { engine, store, cases, disabledRight } of results) {
   const bodies = new Set(cases.flatMap((c) => [...c.answers]));
-  console.log(`${engine}, ${store}: ${bodies.size === 1 ? 'one answer (status and body) for the three cases' : `${bodies.size} different answers`}: ${[...bodies][0]}; disabled with the right password: ${disabledRight}`);
+  console.log(
+    `${engine}, ${store}: ${bodies.size === 1 ? 'one answer (status and body) for the three cases' : `${bodies.size} different answers`}: ${[...bodies][0]}; disabled with the right password: ${disabledRight}`,
+  );
 }
 console.log(`load average after: ${machineLine().split('load average ')[1]}`);
