@@ -4,7 +4,7 @@
 # (scripts/redis.sh) when DATABASE_URL / REDIS_URL are not set, and stops
 # what it started. Run after building the packages:
 #   pnpm -r --filter "./packages/**" run build && pnpm --filter @apojwt/bench run bench:accounts
-#   pnpm --filter @apojwt/bench run bench:accounts -- login timing   # some of them
+#   pnpm --filter @apojwt/bench run bench:accounts login timing   # some of them
 # Not a test: it reports and never fails on a figure.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,6 +24,7 @@ if [ -z "${REDIS_URL:-}" ]; then
   start_redis
   started+=(redis)
 fi
+[ "${1:-}" != "--" ] || shift # pnpm passes a "--" through
 benches=("$@")
 [ ${#benches[@]} -gt 0 ] || benches=(login timing sessions revocation)
 for bench in "${benches[@]}"; do
