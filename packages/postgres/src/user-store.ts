@@ -33,6 +33,12 @@ export interface UserStoreOptions {
   now?: () => number;
 }
 
+/** `passwordLogin`'s options for accounts of this store. */
+export interface StoreLoginOptions extends PasswordHashOptions {
+  getUser(login: string): Promise<LoginUser | undefined>;
+  onRehash(user: LoginUser, newHash: string): Promise<void>;
+}
+
 /** What can revoke a subject's tokens: an ApoJwt instance. */
 export interface SubjectRevoker {
   revokeSubject(sub: string): Promise<void>;
@@ -135,10 +141,19 @@ export class PostgresUserStore {
   /**
    * `getUser` and `onRehash` for `passwordLogin`: the account's id is the
    * subject, its roles the permissions, and a disabled account is refused
-   * (ERR_ACCOUNT_DISABLED, once the password was right).
+   * (ERR_ACCOUNT_DISABLED, once the password was right). With the store's
+   * own `hash` options (algorithm, cost, argon2) when it was given any: the
+   * login checks an unknown name against a dummy hash of those settings and
+   * rehashes to them, so an unknown account costs what a wrong password on
+   * a stored hash costs, and a login never rehashes to another algorithm
+   * than registration makes.
    */
-  loginOptions(): { getUser(login: string): Promise<LoginUser | undefined>; onRehash(user: LoginUser, newHash: string): Promise<void> } {
+  loginOptions(): StoreLoginOptions {
+    const { algorithm, cost, argon2 } = this.hash;
     return {
+      ...(algorithm !== undefined && { algorithm }),
+      ...(cost !== undefined && { cost }),
+      ...(argon2 !== undefined && { argon2 }),
       getUser: async (login) => {
         const found = await this.findForLogin(login);
         if (found === undefined) return undefined;

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, ApoJwtError, toHttpErrorResponse } from '@apojwt/core';
-import { MAX_CREDENTIAL_BYTES, passwordLogin } from '@apojwt/auth';
+import { MAX_CREDENTIAL_BYTES, passwordLogin, type LoginOptions } from '@apojwt/auth';
 import { PostgresRevocationStore, PostgresUserStore, type Database } from '@apojwt/postgres';
 import { apoError, configError } from '../support/helpers.js';
 import { engines } from './engines.js';
@@ -154,6 +154,27 @@ for (const engine of engines()) {
         const { rows } = await db.query<{ password_hash: string }>('SELECT password_hash FROM apojwt_users');
         assert.match(rows[0]?.password_hash ?? '', /^\$2b\$05\$/);
       }));
+
+    test("loginOptions carries the store's hash settings: a bcrypt store's logins keep bcrypt hashes and check unknown names against a bcrypt dummy", async () => {
+      const { db, close } = await engine.fresh();
+      try {
+        const users = new PostgresUserStore(db, { hash: { algorithm: 'bcrypt', cost: 4 } });
+        const options: LoginOptions = users.loginOptions();
+        await users.register({ email: 'gus@example.com', password: PASSWORD });
+        const apo = new ApoJwt({ secret: 's'.repeat(32), iss: 'auth', serverAudience: 'api', login: passwordLogin({ ...options, limiter: false }) });
+        await apo.login('gus@example.com', PASSWORD);
+        const { rows } = await db.query<{ password_hash: string }>('SELECT password_hash FROM apojwt_users');
+        assert.match(rows[0]?.password_hash ?? '', /^\$2b\$04\$/, 'not rehashed to another algorithm than the store makes');
+        // The login makes its timing dummy from the same settings as its rehash: the store's algorithm and cost.
+        assert.deepEqual({ algorithm: options.algorithm, cost: options.cost, argon2: options.argon2 }, { algorithm: 'bcrypt', cost: 4, argon2: undefined });
+        await assert.rejects(apo.login('nobody@example.com', PASSWORD), apoError('ERR_CREDENTIALS_INVALID', 401));
+        // A store on the defaults adds nothing: the login's own defaults (argon2id) are the store's.
+        const defaults = new PostgresUserStore(db).loginOptions();
+        assert.deepEqual(Object.keys(defaults).sort(), ['getUser', 'onRehash']);
+      } finally {
+        await close();
+      }
+    });
 
     test('roles and verification are updated by id; options are checked at construction', () =>
       withAccounts(async ({ users, db }) => {
