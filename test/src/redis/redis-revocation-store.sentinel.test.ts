@@ -7,7 +7,7 @@ import { after, afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { ApoJwt, ApoJwtError } from '@apojwt/core';
+import { ApiKeys, ApoJwt, ApoJwtError } from '@apojwt/core';
 import { createRedisStores, type RedisStores } from '@apojwt/redis';
 import { apoError, failOnUnhandledRejections, keyPairFor } from '../support/helpers.js';
 import { eventually } from '../support/redis-server.js';
@@ -149,4 +149,20 @@ test('sentinel: while the replica lags behind, nothing is acknowledged (503); af
   // The refused revocation was written back by the service that made it, once it resynced on the new master.
   await auth.stores.ready();
   await eventually(async () => (await outcome(late, during)) === 'revoked', 'the refused revocation is written back');
+});
+
+test('sentinel: API keys made and revoked with replicas: 1 survive a forced failover (the revoked one stays refused, the other accepted)', async () => {
+  topology = await startSentinels();
+  const prefix = `t-${randomUUID()}:`;
+  const admin = await service(prefix);
+  const keys = new ApiKeys({ store: admin.stores.apiKeyStore, cache: false });
+  const kept = await keys.create({ subject: 'partner:acme', permissions: ['orders:read'] });
+  const revoked = await keys.create({ subject: 'partner:acme', permissions: ['orders:read'] });
+  assert.equal(await keys.revoke(revoked.id), true, 'acknowledged once the replica holds it');
+
+  await topology.failover();
+  const late = await service(prefix);
+  const after = new ApiKeys({ store: late.stores.apiKeyStore, cache: false });
+  assert.equal((await after.verify(kept.key)).sub, 'partner:acme', 'the key made before the failover is on the new master');
+  await assert.rejects(after.verify(revoked.key), apoError('ERR_API_KEY_REVOKED', 401), 'the acknowledged revocation is on the new master');
 });

@@ -5,6 +5,7 @@ import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
 import type { ResolvedModuleOptions } from '../options.js';
 import { resolveAuthOptions, type ApoJwtAuthModuleOptions } from './options.js';
 import { AUTH_HANDLERS, JWKS_OPTIONS, authController, jwksController } from './controllers.js';
+import { AUTH_LOGIN_PATH, AuthBodyErrors } from './body-errors.js';
 
 /**
  * The ready-made endpoints over ApoJwtModule's instance (import ApoJwtModule too):
@@ -21,6 +22,8 @@ export class ApoJwtAuthModule {
     const providers: Provider[] = [];
     if (resolved.path !== false) {
       controllers.push(authController(resolved.path, { login: resolved.login, refresh: resolved.refresh }));
+      // The route's own path, as Express reports it: '/auth/login' for path 'auth' or '/auth/'.
+      if (resolved.login) providers.push({ provide: AUTH_LOGIN_PATH, useValue: `/${resolved.path.replace(/^\/+|\/+$/g, '')}/login` }, AuthBodyErrors);
       providers.push({
         provide: AUTH_HANDLERS,
         inject: [APOJWT_MODULE_OPTIONS],

@@ -1,0 +1,19 @@
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { answerUnparsableBodies } from '../body-errors.js';
+
+/** Where the auth module's login is mounted (provided only when it mounts one). */
+export const AUTH_LOGIN_PATH = Symbol('apojwt auth login path');
+
+/** POST {path}/login answers a body that is not JSON with core's 400, never JSON.parse's message quoting the password (see ../body-errors.ts). */
+@Injectable()
+export class AuthBodyErrors implements OnModuleInit {
+  constructor(
+    @Inject(AUTH_LOGIN_PATH) private readonly loginPath: string,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    answerUnparsableBodies(this.adapterHost, [this.loginPath]);
+  }
+}
