@@ -33,3 +33,21 @@ export interface GuardEngine {
   /** Runs `fn` so that tokens issued inside it continue the family of `claims`. */
   withinRefreshFamily<T>(claims: { fam: string }, fn: () => T): T;
 }
+
+/**
+ * `apo.authorize`, answered without a promise when every step can be (a
+ * verified-cache hit, a synchronous revocation store): the same checks and
+ * errors, a refusal thrown rather than rejected. For guards that run on
+ * every request (core's decorators, the Nest guard). An object that only
+ * looks like an instance is asked through its `authorize`.
+ */
+export function authorizeNow(
+  apo: GuardEngine,
+  token: string,
+  requirement: CompiledRequirement | Rule | undefined,
+  input?: PolicyInput,
+): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
+  const eager = apo[authorizeEagerly];
+  if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, requirement, input));
+  return eager.call(apo, token, requirement, input);
+}

@@ -71,8 +71,8 @@ export {
 } from './http/refresh-endpoint.js';
 export { rejectWith } from './decorators/guard.js';
 export { nextOnRejection } from './decorators/middleware.js';
-export type { GuardEngine } from './engine.js';
-export { runInRequestScope, currentRequestScope, type RequestScope } from './request-scope.js';
+export { authorizeNow, type GuardEngine } from './engine.js';
+export { runInRequestScope, currentRequestScope, requestScopeWanted, type RequestScope } from './request-scope.js';
 export { frameworkError, type FrameworkReadyError } from './framework-error.js';
 // Option checks for packages built on core (auth, adapters, stores): one wording for every package.
 export { knownKeys, positiveInteger } from './validate.js';

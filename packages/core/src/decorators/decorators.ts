@@ -9,6 +9,7 @@ import { isPublic, markPublic } from './marks.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
 import { marksFor } from './params.js';
 import { knownKeys } from '../validate.js';
+import { wantRequestScope } from '../request-scope.js';
 
 /**
  * One decorator value that works under both TypeScript decorator standards,
@@ -154,6 +155,7 @@ function decorator(check: Check, replacesClass: boolean): ApoDecorator {
 
 function guardMethod(method: AnyMethod, checks: readonly Check[], marks: ReturnType<typeof marksFor>, replacesClass: boolean): AnyMethod {
   if (isPublic(method)) throw conflict(`${method.name || 'a method'}()`);
+  wantRequestScope();
   return guard(method, checks, marks, replacesClass);
 }
 
@@ -170,6 +172,7 @@ function guardClass(constructor: Constructor, checks: readonly Check[], legacy: 
   if (replacesClass) throw new ApoJwtConfigError('replacesClass applies to a method decorator: on a class there is nothing to replace');
   if (publicClasses.has(constructor)) throw conflict(constructor.name || 'a class');
   requirementClasses.add(constructor);
+  wantRequestScope();
   const prototype = constructor.prototype as object;
   for (const key of Reflect.ownKeys(prototype)) {
     if (key === 'constructor') continue;
