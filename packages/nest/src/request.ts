@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import { ApoJwtConfigError, findBearerToken, findCookie, type InjectedValues } from '@apojwt/core';
+import { ApoJwtConfigError, findBearerToken, findCookie, type AccessClaims, type InjectedValues, type RefreshClaims } from '@apojwt/core';
 
 /**
  * The two platforms hand handlers different request objects: Express's `req`
@@ -40,6 +40,25 @@ export function refreshTokenOf(request: unknown, credentials: Credentials): stri
  */
 export function attachValues(request: object, values: InjectedValues): void {
   Object.assign(request, values);
+}
+
+/**
+ * The guard's own attach: the same properties in the same order as
+ * `attachValues`, written directly (no values object per request, no
+ * `Object.assign` walking one).
+ */
+export function attachAccess(request: object, claims: AccessClaims<string, object>): void {
+  const target = request as Record<keyof InjectedValues, unknown>;
+  target.tokenData = claims.data;
+  target.tokenSubject = claims.sub;
+  target.tokenPermissions = claims.perms;
+  target.tokenClaims = claims;
+}
+
+export function attachRefresh(request: object, claims: RefreshClaims<object>): void {
+  const target = request as Record<keyof InjectedValues, unknown>;
+  target.refreshData = claims.data;
+  target.refreshClaims = claims;
 }
 
 // The refresh family a @Refresh() check consumed, for the interceptor that runs the handler.
