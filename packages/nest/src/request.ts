@@ -49,14 +49,20 @@ const KEYS: readonly Key[] = ['tokenData', 'tokenSubject', 'tokenPermissions', '
  * Where the guard's values live. Four new own properties on every request
  * (Express's req, Fastify's request) change its shape on each request: in a
  * CPU profile of a guarded Nest app that was the guard's largest item, and
- * it made more garbage. Instead the values are kept in a WeakMap and read
- * through accessors defined once on the request's prototype (Express: the
- * app's `request`; Fastify: its Request), as @apojwt/express does. Reading
- * `req.tokenSubject` (`@Req()`, the parameter decorators, `GuardedRequest`)
- * is unchanged; assigning it gives an ordinary own property, as before.
+ * it made more garbage. Instead the values object hangs off one
+ * symbol-keyed property (one shape step, invisible to `Object.keys` and
+ * JSON) and is read through accessors defined once on the request's
+ * prototype (Express: the app's `request`; Fastify: its Request), as
+ * @apojwt/express does. Reading `req.tokenSubject` (`@Req()`, the parameter
+ * decorators, `GuardedRequest`) is unchanged; assigning it gives an ordinary
+ * own property, as before.
  */
-const valuesByRequest = new WeakMap<object, Partial<Record<Key, unknown>>>();
+const VALUES = Symbol.for('apojwt.nest.requestValues');
+type Values = Partial<Record<Key, unknown>>;
+type Carrier = { [VALUES]?: Values };
 const prepared = new WeakSet<object>();
+// Every request of an app has the same prototype: the WeakSet is asked once per app.
+let lastPrepared: object | undefined;
 
 function defineAccessors(proto: object): void {
   const parent = Object.getPrototypeOf(proto) as object | null;
@@ -65,8 +71,8 @@ function defineAccessors(proto: object): void {
     Object.defineProperty(proto, key, {
       configurable: true,
       enumerable: false,
-      get(this: object): unknown {
-        const values = valuesByRequest.get(this);
+      get(this: Carrier): unknown {
+        const values = this[VALUES];
         // Whatever further up the chain answers (another adapter's accessors) still does for a request the guard did not fill.
         return values !== undefined && key in values ? values[key] : parent === null ? undefined : Reflect.get(parent, key, this);
       },
@@ -85,15 +91,19 @@ function writesDirectly(request: object, proto: object | null): boolean {
   return false;
 }
 
-function attach(request: object, values: Partial<Record<Key, unknown>>): void {
+function attach(request: object, values: Values): void {
   const proto = Object.getPrototypeOf(request) as object | null;
   if (writesDirectly(request, proto)) {
     Object.assign(request, values);
     return;
   }
-  if (!prepared.has(proto as object)) defineAccessors(proto as object);
-  const earlier = valuesByRequest.get(request);
-  valuesByRequest.set(request, earlier === undefined ? values : { ...earlier, ...values });
+  if (proto !== lastPrepared) {
+    if (!prepared.has(proto as object)) defineAccessors(proto as object);
+    lastPrepared = proto as object;
+  }
+  const carrier = request as Carrier;
+  const earlier = carrier[VALUES];
+  carrier[VALUES] = earlier === undefined ? values : { ...earlier, ...values };
 }
 
 /** The guard's access values: what `attachValues` would put there, without a property added to the request. */
