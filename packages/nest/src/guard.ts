@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApoJwtConfigError, ApoJwtError, authorizeNow, frameworkError, isApoJwtError, type AccessClaims } from '@apojwt/core';
+import { ApoJwtConfigError, ApoJwtError, authorizeNow, frameworkError, isApoJwtError, isRule, type AccessClaims, type CompiledRequirement, type Rule } from '@apojwt/core';
 import { APOJWT_MODULE_OPTIONS } from './tokens.js';
 import { decide, handlerName, type Decision } from './decision.js';
 import { accessTokenOf, attachAccess, attachRefresh, refreshTokenOf, rememberFamily } from './request.js';
@@ -15,9 +15,12 @@ type Claims = AccessClaims<string, object>;
  * A request already checked for its handler. The global guard and a
  * `@UseGuards(ApoJwtGuard)` on the same route are two instances (Nest makes
  * one per module), so this is shared by all: the checks run once and a
- * refresh token is consumed once.
+ * refresh token is consumed once. A symbol-keyed property rather than a
+ * WeakMap entry per request (a hash insert, and ephemeron work for the
+ * garbage collector); `Symbol.for`, so two copies of the package agree.
  */
-const checked = new WeakMap<object, Target>();
+const CHECKED = Symbol.for('apojwt.nest.checkedHandler');
+type Checked = { [CHECKED]?: Target };
 
 /**
  * Reads apojwt's metadata through Nest's Reflector and runs the checks it
@@ -49,8 +52,8 @@ export class ApoJwtGuard implements CanActivate {
       );
     }
     const request = context.switchToHttp().getRequest<object>();
-    if (checked.get(request) === handler) return true;
-    checked.set(request, handler);
+    if ((request as Checked)[CHECKED] === handler) return true;
+    (request as Checked)[CHECKED] = handler;
     // On a verified-cache hit every step answers at once: no promise on the request's path.
     let pending: Promise<void> | undefined;
     try {
@@ -97,7 +100,9 @@ export class ApoJwtGuard implements CanActivate {
   private authorizeFrom(requirements: CheckDecision['requirements'], from: number, token: string, request: object, claims: Claims | undefined): Claims | Promise<Claims> {
     for (let i = from; i < requirements.length; i++) {
       // A rule is given the platform's request (route parameters, the loaded resource); a guard runs before Nest resolves the method's arguments.
-      const answer = authorizeNow(this.options.apo, token, requirements[i], { request });
+      const requirement = requirements[i] as CompiledRequirement | Rule;
+      // Only a rule reads its input: no object per request for a permission name.
+      const answer = authorizeNow(this.options.apo, token, requirement, isRule(requirement) ? { request } : undefined);
       if (answer instanceof Promise) return answer.then((verified) => this.authorizeFrom(requirements, i + 1, token, request, verified));
       claims = answer;
     }
