@@ -22,7 +22,7 @@ export interface GuardEngine {
   readonly exceptionHandler: ExceptionHandler | undefined;
   readonly realm: string | undefined;
   readonly refreshEnabled: boolean;
-  /** True when decisions are reported: the guard then tells `authorize` the route. */
+  /** True while decisions are reported (asked per call): the guard then tells `authorize` the route. */
   readonly observesDecisions?: boolean;
   /** Verifies the token and, when given, the requirement or rule (ERR_PERMISSION_DENIED when it is not met). */
   authorize(token: string, requirement?: CompiledRequirement | Rule, input?: PolicyInput): Promise<AccessClaims<string, object>>;
