@@ -1,5 +1,18 @@
 import 'reflect-metadata';
-import { Controller, ForbiddenException, Get, Injectable, Module, UnauthorizedException, UseGuards, type CallHandler, type CanActivate, type ExecutionContext, type INestApplication, type NestInterceptor } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Injectable,
+  Module,
+  UnauthorizedException,
+  UseGuards,
+  type CallHandler,
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, NestFactory, Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';

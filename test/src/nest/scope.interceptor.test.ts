@@ -261,7 +261,10 @@ for (const platform of PLATFORMS) {
  * entered (AsyncLocalStorage would turn on promise hooks for the whole
  * process). Each app runs in a fresh process: this file itself uses core's decorators.
  */
-async function freshApp(mode: 'metadata-only' | 'refresh', platform: string): Promise<Record<string, { status: number; body: Record<string, unknown>; consumed?: string }> & { wanted: boolean }> {
+async function freshApp(
+  mode: 'metadata-only' | 'refresh',
+  platform: string,
+): Promise<Record<string, { status: number; body: Record<string, unknown>; consumed?: string }> & { wanted: boolean }> {
   const script = fileURLToPath(new URL('../support/nest/scope-demand-app.js', import.meta.url));
   const { stdout } = await run(process.execPath, [script, mode, platform]);
   return JSON.parse(stdout) as never;
