@@ -18,7 +18,8 @@ import { median, span } from './stats.js';
  *   ROUNDS (default 8), DURATION (s, default 4), WARMUP (s, default 1),
  *   CONNECTIONS (per server, default 20), ONLY (case prefixes, comma-separated;
  *   `case@base` pairs a case with another case instead of its bare framework,
- *   e.g. express-apojwt@express-noop),
+ *   e.g. express-apojwt@express-noop; `case@before:case` pairs it with the
+ *   same case of another build, under BEFORE_DIST),
  *   EXPRESS_RATE / KOA_RATE / NEST_RATE / FASTIFY_RATE (requests per second per
  *   server, default 2000 / 4000 / 1500 / 4000: under what one core serves, so
  *   neither server saturates)
@@ -45,8 +46,25 @@ interface Server {
   url: string;
 }
 
-async function start(which: Case): Promise<Server> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(serverScriptOf(which), import.meta.url)), which], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * `before:<case>` is the case as another build serves it: the same script
+ * under BEFORE_DIST (that build's bench/dist/adapters folder), so a change
+ * is measured against the code it replaces, in the same run.
+ */
+const BEFORE = 'before:';
+type Side = Case | `${typeof BEFORE}${Case}`;
+const caseOf = (side: Side): Case => (side.startsWith(BEFORE) ? (side.slice(BEFORE.length) as Case) : (side as Case));
+
+function scriptOf(side: Side): string {
+  const script = serverScriptOf(caseOf(side));
+  if (!side.startsWith(BEFORE)) return fileURLToPath(new URL(script, import.meta.url));
+  const dir = process.env['BEFORE_DIST'];
+  if (dir === undefined) throw new Error(`${side}: set BEFORE_DIST to the other build's bench/dist/adapters folder`);
+  return fileURLToPath(new URL(script, `file://${dir.endsWith('/') ? dir : `${dir}/`}`));
+}
+
+async function start(which: Side): Promise<Server> {
+  const child = spawn(process.execPath, [scriptOf(which), caseOf(which)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
   const next = async () => (await lines.next()).value as string;
   const { port } = JSON.parse(await next()) as { port: number };
@@ -65,11 +83,11 @@ async function load(server: Server, seconds: number, rate: number | undefined): 
 }
 
 /** One round: both servers up, both loaded at once; returns CPU µs per request of each. */
-async function round(base: Case, which: Case, baseFirst: boolean): Promise<[number, number]> {
-  const order: [Case, Case] = baseFirst ? [base, which] : [which, base];
+async function round(base: Side, which: Side, baseFirst: boolean): Promise<[number, number]> {
+  const order: [Side, Side] = baseFirst ? [base, which] : [which, base];
   const servers = await Promise.all(order.map(start));
   try {
-    const rate = rates[frameworkOf(base)];
+    const rate = rates[frameworkOf(caseOf(base))];
     if (warmup > 0) await Promise.all(servers.map((s) => load(s, warmup, undefined)));
     for (const s of servers) s.child.kill('SIGUSR2');
     await Promise.all(servers.map((s) => load(s, duration, rate)));
@@ -86,13 +104,13 @@ async function round(base: Case, which: Case, baseFirst: boolean): Promise<[numb
 }
 
 /** [case, base] pairs: every selected case that is not bare, against its bare framework, or `case@base` as written. */
-function pairsFrom(only: string | undefined): [Case, Case][] {
-  const pairs: [Case, Case][] = [];
+function pairsFrom(only: string | undefined): [Side, Side][] {
+  const pairs: [Side, Side][] = [];
   for (const entry of only === undefined ? [undefined] : only.split(',')) {
     const [which, base] = entry?.split('@') ?? [];
     if (base !== undefined) {
-      if (!CASES.includes(which as Case) || !CASES.includes(base as Case)) throw new Error(`ONLY: unknown case in ${entry}`);
-      pairs.push([which as Case, base as Case]);
+      if (!CASES.includes(caseOf(which as Side)) || !CASES.includes(caseOf(base as Side))) throw new Error(`ONLY: unknown case in ${entry}`);
+      pairs.push([which as Side, base as Side]);
     } else {
       for (const c of selectCases(which)) if (!c.endsWith('-bare')) pairs.push([c, bareOf(c)]);
     }
@@ -117,7 +135,7 @@ for (const [which, base] of pairsFrom(process.env['ONLY'])) {
   const cells = [
     which,
     base,
-    rates[frameworkOf(base)],
+    rates[frameworkOf(caseOf(base))],
     median(baseCpu).toFixed(1),
     median(cpu).toFixed(1),
     `${median(ratios).toFixed(2)}×`,

@@ -18,6 +18,7 @@ export const CASES = [
   'nest-noop-interceptor',
   'nest-apojwt',
   'nest-apojwt-guard-only',
+  'nest-minimal-guard',
   'nest-passport',
   'fastify-bare',
   'fastify-noop',

@@ -6,6 +6,7 @@ import type { ControllerAppUnderTest } from './controller-app.js';
 import type { Running } from './framework.js';
 import { request, bearer, type Answer } from './http.js';
 import { BASE, REFRESH, REFRESH_SECRET, SECRET, T0, clock, invalidTokens, payloadOf } from './fixtures.js';
+import { CONTROLLER_FAILURE_MESSAGE } from './controller-routes.js';
 
 /** Parallel requests in the isolation test: enough to interleave on one event loop. */
 const PARALLEL = 50;
@@ -17,9 +18,11 @@ const PARALLEL = 50;
  * tests run over real HTTP against `app.serve(...)`: 401 with a bare
  * `WWW-Authenticate: Bearer` without a token, 401 invalid_token for each of
  * {@link invalidTokens}, 403 insufficient_scope naming the scope, 200 with the
- * injected values, class + method requirements, single-use refresh with
- * family revocation, 500 for the handler's own error without leaking, the
- * public route, and concurrent requests each seeing their own subject. The
+ * injected values (admin and wildcard grants too), class + method
+ * requirements, 400 invalid_request for two Authorization headers,
+ * single-use refresh with family revocation, 500 for the handler's own error
+ * without leaking it, the public route (a bad token there is not looked at),
+ * and concurrent requests each seeing their own subject. The
  * handler must not run on any refusal (`app.ran`). Call it at the top level of
  * a test file, once per framework pairing.
  */
@@ -39,6 +42,7 @@ export function runControllerConformance(app: ControllerAppUnderTest): void {
     function refused(answer: Answer, status: number, code: string, secrets: readonly string[] = []): void {
       assert.equal(answer.status, status, answer.text);
       assert.equal(answer.json['error'], code, answer.text);
+      assert.equal(typeof answer.json['message'], 'string', answer.text);
       assert.deepEqual(ran, [], 'the handler must not run');
       noSecrets(answer, secrets);
     }
@@ -69,7 +73,7 @@ export function runControllerConformance(app: ControllerAppUnderTest): void {
       clock.ms = T0;
     });
 
-    test('no token: 401 with a bare Bearer challenge on every guarded route', async () => {
+    test('no token: 401 with a bare WWW-Authenticate: Bearer (RFC 6750 §3.1) on every guarded route', async () => {
       for (const path of ['/profile', '/orders', '/orders/read-write', '/orders/write-or-billing', '/orders/42', '/class/list', '/class/write', '/boom']) {
         const answer = await get(path);
         refused(answer, 401, 'ERR_TOKEN_MISSING');
@@ -90,9 +94,18 @@ export function runControllerConformance(app: ControllerAppUnderTest): void {
         for (const path of ['/profile', '/orders', '/orders/42', '/class/list']) {
           const answer = await get(path, bearer(token));
           refused(answer, 401, bad.code, [token]);
-          assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_token"/, `${bad.name} on ${path}`);
+          assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_token", error_description="[^"]*"$/, `${bad.name} on ${path}`);
         }
       }
+    });
+
+    test('a malformed Authorization header: 400 invalid_request; another scheme carries no Bearer credentials: 401', async () => {
+      const token = access();
+      refused(await get('/orders', { authorization: `Basic ${token}` }), 401, 'ERR_TOKEN_MISSING', [token]);
+      const twice = { authorization: [`Bearer ${token}`, `Bearer ${token}`] } as unknown as OutgoingHttpHeaders;
+      const answer = await get('/orders', twice);
+      refused(answer, 400, 'ERR_REQUEST_MALFORMED', [token]);
+      assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_request"/);
     });
 
     test('a valid token without the permission: 403 insufficient_scope naming the scope', async () => {
@@ -110,6 +123,7 @@ export function runControllerConformance(app: ControllerAppUnderTest): void {
         const challenge = String(answer.headers['www-authenticate']);
         assert.match(challenge, /^Bearer error="insufficient_scope"/, path);
         assert.ok(challenge.includes(`scope="${scope}"`), `${path}: ${challenge}`);
+        assert.match(challenge, new RegExp(`^Bearer error="insufficient_scope", error_description="[^"]*", scope="${scope}"$`), path);
       }
     });
 
@@ -119,7 +133,9 @@ export function runControllerConformance(app: ControllerAppUnderTest): void {
       granted(await get('/orders/read-write', bearer(access(['orders:read', 'orders:write']))), 'readWrite', ['orders:read', 'orders:write']);
       granted(await get('/orders/write-or-billing', bearer(access(['billing:read']))), 'writeOrBilling', ['billing:read']);
       granted(await get('/orders/write-or-billing', bearer(access(['orders:write']))), 'writeOrBilling', ['orders:write']);
-      assert.deepEqual(ran, ['profile', 'list', 'readWrite', 'writeOrBilling', 'writeOrBilling']);
+      granted(await get('/orders', bearer(access(['admin']))), 'list', ['admin']);
+      granted(await get('/orders', bearer(access(['orders:*']))), 'list', ['orders:*']);
+      assert.deepEqual(ran, ['profile', 'list', 'readWrite', 'writeOrBilling', 'writeOrBilling', 'list', 'list']);
     });
 
     test('a route parameter and the injected values reach the same handler', async () => {
@@ -178,13 +194,18 @@ export function runControllerConformance(app: ControllerAppUnderTest): void {
       assert.equal(answer.status, 500, answer.text);
       assert.deepEqual(ran, ['boom']);
       noSecrets(answer, [token]);
+      assert.ok(!answer.text.includes(CONTROLLER_FAILURE_MESSAGE), answer.text);
+      assert.ok(!answer.rawHeaders.includes(CONTROLLER_FAILURE_MESSAGE));
+      assert.equal(answer.headers['www-authenticate'], undefined);
     });
 
-    test('the public route: 200 without a token', async () => {
+    test('the public route: 200 without a token, and with a bad one (nothing is checked)', async () => {
       const answer = await get('/public');
       assert.equal(answer.status, 200, answer.text);
       assert.deepEqual(answer.json, { ran: 'open' });
       assert.deepEqual(ran, ['open']);
+      assert.equal((await get('/public', bearer('abc.def.ghi'))).status, 200);
+      assert.deepEqual(ran, ['open', 'open']);
     });
 
     test(`${PARALLEL} concurrent requests with different tokens: each handler sees its own subject`, async () => {

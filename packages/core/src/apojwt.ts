@@ -134,9 +134,14 @@ export class ApoJwt<
       return refused(error);
     }
   }
-  /** Decisions are reported (`onDecision`, an OpenTelemetry span): only then are they timed and described. */
+  /**
+   * Decisions are reported now (an `onDecision` hook, or an OpenTelemetry
+   * span active): only then are they timed and described, and only then does
+   * the guard work out the route for them. With `@opentelemetry/api`
+   * installed but no span active, a request pays for neither.
+   */
   get observesDecisions(): boolean {
-    return this.decisions.observes;
+    return this.decisions.wanted();
   }
   /** True when the claims meet the requirement (admin, wildcards, all/any). */
   hasPermission(claims: { perms: readonly string[]; roles?: readonly string[] }, requirement: PermissionRequirement<P>): boolean {

@@ -34,7 +34,7 @@ export interface GuardEngine {
   readonly exceptionHandler: ExceptionHandler | undefined;
   readonly realm: string | undefined;
   readonly refreshEnabled: boolean;
-  /** True when decisions are reported: the guard then tells `authorize` the route. */
+  /** True while decisions are reported (asked per call): the guard then tells `authorize` the route. */
   readonly observesDecisions?: boolean;
   /** Verifies the token and, when given, the requirement or rule (ERR_PERMISSION_DENIED when it is not met). */
   authorize(token: string, requirement?: CompiledRequirement | Rule, input?: PolicyInput): Promise<AccessClaims<string, object>>;
@@ -50,4 +50,22 @@ export interface GuardEngine {
   consumeRefresh(token: string): Promise<RefreshClaims<object>>;
   /** Runs `fn` so that tokens issued inside it continue the family of `claims`. */
   withinRefreshFamily<T>(claims: { fam: string }, fn: () => T): T;
+}
+
+/**
+ * `apo.authorize`, answered without a promise when every step can be (a
+ * verified-cache hit, a synchronous revocation store): the same checks and
+ * errors, a refusal thrown rather than rejected. For guards that run on
+ * every request (core's decorators, the Nest guard). An object that only
+ * looks like an instance is asked through its `authorize`.
+ */
+export function authorizeNow(
+  apo: GuardEngine,
+  token: string,
+  requirement: CompiledRequirement | Rule | undefined,
+  input?: PolicyInput,
+): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
+  const eager = apo[authorizeEagerly];
+  if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, requirement, input));
+  return eager.call(apo, token, requirement, input);
 }

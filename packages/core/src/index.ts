@@ -79,8 +79,8 @@ export { DEFAULT_API_KEY_PREFIX } from './api-keys/key-format.js';
 export { compileAccept, selectCredential, type AcceptedCredentials, type CredentialKind, type FoundCredential } from './api-keys/accept.js';
 export type { AcceptOptions } from './decorators/decorators.js';
 export { nextOnRejection } from './decorators/middleware.js';
-export type { GuardEngine, ApiKeyReader } from './engine.js';
-export { runInRequestScope, currentRequestScope, type RequestScope } from './request-scope.js';
+export { authorizeNow, type GuardEngine, type ApiKeyReader } from './engine.js';
+export { runInRequestScope, currentRequestScope, requestScopeWanted, type RequestScope } from './request-scope.js';
 export { frameworkError, type FrameworkReadyError } from './framework-error.js';
 // Option checks for packages built on core (auth, adapters, stores): one wording for every package.
 export { knownKeys, positiveInteger } from './validate.js';

@@ -24,6 +24,25 @@ export interface RequestScope {
 
 const storage = new AsyncLocalStorage<RequestScope>();
 
+/**
+ * Set when a decorator guards a method (the only code that reads the scope
+ * to find its request). Entering an AsyncLocalStorage scope turns on Node's
+ * promise hooks for the whole process, so every promise afterwards costs
+ * more: adapters that enter the scope on their own initiative (the Fastify
+ * plugin, the Nest module) skip it while nothing could read it.
+ */
+let wanted = false;
+
+/** Called by the decorators when they guard a method. */
+export function wantRequestScope(): void {
+  wanted = true;
+}
+
+/** True once any decorated method exists in this process: a request scope may then be read. */
+export function requestScopeWanted(): boolean {
+  return wanted;
+}
+
 /** Runs `fn` (the rest of the request: `next()`) inside the scope of one request. */
 export function runInRequestScope<T>(args: readonly unknown[], fn: () => T, refusals: RequestScope['refusals'] = 'answer'): T {
   return storage.run({ args, refusals }, fn);

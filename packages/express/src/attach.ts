@@ -2,15 +2,20 @@ import { IncomingMessage } from 'node:http';
 import type { InjectedValues } from '@apojwt/core';
 
 /**
- * Where verified values live for `req.tokenData` and friends. Adding own
- * properties to every `req` changes its shape each request and measurably
- * slows Express's own work on it afterwards; instead, the values are kept in
- * a WeakMap and read through accessors defined once on Express's shared
- * request prototype (`express.request`, Express's documented extension
- * point, which every app and mounted sub-app inherits from).
+ * Where verified values live for `req.tokenData` and friends. Adding the
+ * values as own properties to every `req` changes its shape four times each
+ * request and measurably slows Express's own work on it afterwards; a WeakMap
+ * entry per request costs a hash insert and ephemeron work for the garbage
+ * collector. Instead the values object hangs off one symbol-keyed property
+ * (one shape step, invisible to `Object.keys`, `for in` and JSON) and is read
+ * through accessors defined once on Express's shared request prototype
+ * (`express.request`, Express's documented extension point, which every app
+ * and mounted sub-app inherits from). `Symbol.for`: two copies of this
+ * package in one app read each other's values.
  */
 const KEYS = ['tokenData', 'tokenSubject', 'tokenPermissions', 'tokenClaims', 'refreshData', 'refreshClaims'] as const;
-const valuesByRequest = new WeakMap<object, InjectedValues>();
+const VALUES = Symbol.for('apojwt.express.requestValues');
+type Carrier = { [VALUES]?: InjectedValues };
 const prepared = new WeakSet<object>();
 
 /** The object in `req`'s prototype chain that directly extends IncomingMessage (Express's `request`). */
@@ -28,8 +33,8 @@ function defineAccessors(proto: object): void {
     Object.defineProperty(proto, key, {
       configurable: true,
       enumerable: false,
-      get(this: object) {
-        return valuesByRequest.get(this)?.[key];
+      get(this: Carrier) {
+        return this[VALUES]?.[key];
       },
       // Code that assigns `req.tokenData = ...` itself gets an ordinary property.
       set(this: object, value: unknown) {
@@ -40,15 +45,29 @@ function defineAccessors(proto: object): void {
   prepared.add(proto);
 }
 
-export function attachToRequest(req: Record<string, unknown>, values: InjectedValues): void {
+// Every request of an app has the same immediate prototype (the app's `request`): the walk above runs once per app.
+let lastImmediate: object | undefined;
+let lastShared: object | undefined;
+
+function preparedPrototype(req: object): object | undefined {
+  const immediate = Object.getPrototypeOf(req) as object | null;
+  if (immediate !== null && immediate === lastImmediate) return lastShared;
   const proto = sharedPrototype(req);
-  if (proto === undefined) {
+  if (proto === undefined) return undefined;
+  if (!prepared.has(proto)) defineAccessors(proto);
+  lastImmediate = immediate ?? undefined;
+  lastShared = proto;
+  return proto;
+}
+
+export function attachToRequest(req: Record<string, unknown>, values: InjectedValues): void {
+  if (preparedPrototype(req) === undefined) {
     // Not an Express request (a bare node:http one): plain properties.
     for (const key in values) req[key] = values[key as keyof InjectedValues];
     return;
   }
-  if (!prepared.has(proto)) defineAccessors(proto);
+  const carrier = req as Carrier;
   // A second guard on the same request (middleware, then a decorated handler) adds to the first.
-  const earlier = valuesByRequest.get(req);
-  valuesByRequest.set(req, earlier === undefined ? values : { ...earlier, ...values });
+  const earlier = carrier[VALUES];
+  carrier[VALUES] = earlier === undefined ? values : { ...earlier, ...values };
 }

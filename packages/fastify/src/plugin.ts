@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 import { REQUEST_KEYS } from './attach.js';
 import { fastifyGuard } from './pre-handler.js';
-import { requestScope } from './request-scope.js';
+import { requestScopeWhenWanted } from './request-scope.js';
 
 export interface ApoJwtPluginOptions {
   /** The instance whose checks `fastify.apojwt` runs (normally `createApoJwt({ template: 'fastify', ... })`). */
@@ -38,8 +38,8 @@ function setUp(fastify: FastifyInstance, options: ApoJwtPluginOptions): void {
     if (!fastify.hasRequestDecorator(key)) fastify.decorateRequest(key, null);
   }
   fastify.decorate('apojwt', fastifyGuard(apo));
-  // Every request of the app runs in its request scope: decorated service-layer methods find it.
-  fastify.addHook('onRequest', requestScope());
+  // Every request of the app runs in its request scope (once a decorated method exists): decorated service-layer methods find it.
+  fastify.addHook('onRequest', requestScopeWhenWanted());
 }
 
 const plugin: FastifyPluginCallback<ApoJwtPluginOptions> = (fastify, options, done) => {

@@ -1,21 +1,26 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApoJwtConfigError, ApoJwtError, frameworkError, isApoJwtError, selectCredential, type AcceptedCredentials, type InjectedValues } from '@apojwt/core';
+import { ApoJwtConfigError, ApoJwtError, authorizeNow, frameworkError, isApoJwtError, isRule, selectCredential, type AccessClaims, type AcceptedCredentials, type CompiledRequirement, type Rule } from '@apojwt/core';
 import { APOJWT_MODULE_OPTIONS } from './tokens.js';
 import { decide, handlerName, type Decision } from './decision.js';
-import { accessTokenOf, attachValues, rawRequestOf, refreshTokenOf, rememberFamily } from './request.js';
+import { accessTokenOf, attachAccess, attachRefresh, rawRequestOf, refreshTokenOf, rememberFamily } from './request.js';
 import type { ResolvedModuleOptions } from './options.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type Target = Function;
+type CheckDecision = Extract<Decision, { kind: 'check' }>;
+type Claims = AccessClaims<string, object>;
 
 /**
  * A request already checked for its handler. The global guard and a
  * `@UseGuards(ApoJwtGuard)` on the same route are two instances (Nest makes
  * one per module), so this is shared by all: the checks run once and a
- * refresh token is consumed once.
+ * refresh token is consumed once. A symbol-keyed property rather than a
+ * WeakMap entry per request (a hash insert, and ephemeron work for the
+ * garbage collector); `Symbol.for`, so two copies of the package agree.
  */
-const checked = new WeakMap<object, Target>();
+const CHECKED = Symbol.for('apojwt.nest.checkedHandler');
+type Checked = { [CHECKED]?: Target };
 
 /**
  * Reads apojwt's metadata through Nest's Reflector and runs the checks it
@@ -47,12 +52,21 @@ export class ApoJwtGuard implements CanActivate {
       );
     }
     const request = context.switchToHttp().getRequest<object>();
-    if (checked.get(request) === handler) return true;
-    checked.set(request, handler);
-    return this.check(decision, request).then(
-      () => true,
-      (error: unknown) => this.refuse(error),
-    );
+    if ((request as Checked)[CHECKED] === handler) return true;
+    (request as Checked)[CHECKED] = handler;
+    // On a verified-cache hit every step answers at once: no promise on the request's path.
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.check(decision, request);
+    } catch (error) {
+      return this.refuse(error);
+    }
+    return pending === undefined
+      ? true
+      : pending.then(
+          () => true,
+          (error: unknown) => this.refuse(error),
+        );
   }
 
   private decisionFor(handler: Target, controller: Target): Decision {
@@ -69,46 +83,64 @@ export class ApoJwtGuard implements CanActivate {
     return decision;
   }
 
-  /** Access first: a refresh token is not consumed for a request the access check refuses. */
-  private async check(decision: Extract<Decision, { kind: 'check' }>, request: object): Promise<void> {
-    const { apo, credentials } = this.options;
-    const values: InjectedValues = {};
-    if (decision.access && decision.accept !== undefined) {
-      Object.assign(values, await this.checkAccepting(decision, decision.accept, request));
-    } else if (decision.access) {
-      const token = accessTokenOf(request, credentials);
-      if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
-      // Each requirement is one authorize (verification is cached after the first).
-      let claims = decision.requirements.length === 0 ? await apo.authorize(token) : undefined;
+  /**
+   * Access first: a refresh token is not consumed for a request the access
+   * check refuses. Undefined when every step answered synchronously, else a
+   * promise; a refusal is thrown (or rejects).
+   */
+  private check(decision: CheckDecision, request: object): Promise<void> | undefined {
+    if (!decision.access) return this.finish(decision, request, undefined);
+    if (decision.accept !== undefined) return this.checkAccepting(decision, decision.accept, request).then((verified) => this.finish(decision, request, verified));
+    const token = accessTokenOf(request, this.options.credentials);
+    if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
+    const claims = decision.requirements.length === 0 ? authorizeNow(this.options.apo, token, undefined) : this.authorizeFrom(decision.requirements, 0, token, request, undefined);
+    return claims instanceof Promise ? claims.then((verified) => this.finish(decision, request, verified)) : this.finish(decision, request, claims);
+  }
+
+  /** Each requirement is one authorize (verification is cached after the first); one that must wait continues the loop once it settles. */
+  private authorizeFrom(requirements: CheckDecision['requirements'], from: number, token: string, request: object, claims: Claims | undefined): Claims | Promise<Claims> {
+    for (let i = from; i < requirements.length; i++) {
       // A rule is given the platform's request (route parameters, the loaded resource); a guard runs before Nest resolves the method's arguments.
-      for (const requirement of decision.requirements) claims = await apo.authorize(token, requirement, { request });
-      if (claims === undefined) throw new ApoJwtConfigError('unreachable: no claims after the access check');
-      Object.assign(values, { tokenData: claims.data, tokenSubject: claims.sub, tokenPermissions: claims.perms, tokenClaims: claims });
+      const requirement = requirements[i] as CompiledRequirement | Rule;
+      // Only a rule reads its input: no object per request for a permission name.
+      const answer = authorizeNow(this.options.apo, token, requirement, isRule(requirement) ? { request } : undefined);
+      if (answer instanceof Promise) return answer.then((verified) => this.authorizeFrom(requirements, i + 1, token, request, verified));
+      claims = answer;
     }
-    if (decision.refresh) {
-      const token = refreshTokenOf(request, credentials);
-      if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token was sent');
-      const claims = await apo.consumeRefresh(token);
-      Object.assign(values, { refreshData: claims.data, refreshClaims: claims });
-      rememberFamily(request, claims.fam);
-    }
-    attachValues(request, values);
+    if (claims === undefined) throw new ApoJwtConfigError('unreachable: no claims after the access check');
+    return claims;
   }
 
   /** A route that also accepts API keys: core picks the one credential sent and verifies it, token or key. */
-  private async checkAccepting(decision: Extract<Decision, { kind: 'check' }>, accept: AcceptedCredentials, request: object): Promise<InjectedValues> {
+  private async checkAccepting(decision: CheckDecision, accept: AcceptedCredentials, request: object): Promise<Claims> {
     const { apo, credentials } = this.options;
     const keys = apo.apiKeys;
     if (keys === undefined || apo.authorizeApiKey === undefined)
       throw new ApoJwtConfigError('this route accepts API keys but the instance has none: pass the apiKeys option to createApoJwt');
     const bearer = accept.bearer ? accessTokenOf(request, credentials) : undefined;
     const found = selectCredential(accept, bearer, accept.apiKey ? keys.find(rawRequestOf(request).rawHeaders) : undefined, keys.challengeScheme);
-    const authorize = (requirement?: (typeof decision.requirements)[number]) =>
+    const authorize = (requirement?: CheckDecision['requirements'][number]) =>
       found.kind === 'bearer' ? apo.authorize(found.value, requirement, { request }) : apo.authorizeApiKey!(found.value, requirement, { request });
     let claims = decision.requirements.length === 0 ? await authorize() : undefined;
     for (const requirement of decision.requirements) claims = await authorize(requirement);
     if (claims === undefined) throw new ApoJwtConfigError('unreachable: no claims after the access check');
-    return { tokenData: claims.data, tokenSubject: claims.sub, tokenPermissions: claims.perms, tokenClaims: claims };
+    // A key's claims carry what a token's do where the values go (sub, perms, data); tokenClaims shows its kind.
+    return claims as unknown as Claims;
+  }
+
+  /** After the access check: the refresh check when asked, then the values go on the request, all at once. */
+  private finish(decision: CheckDecision, request: object, access: Claims | undefined): Promise<void> | undefined {
+    if (!decision.refresh) {
+      if (access !== undefined) attachAccess(request, access);
+      return undefined;
+    }
+    const token = refreshTokenOf(request, this.options.credentials);
+    if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no refresh token was sent');
+    return this.options.apo.consumeRefresh(token).then((refresh) => {
+      rememberFamily(request, refresh.fam);
+      if (access !== undefined) attachAccess(request, access);
+      attachRefresh(request, refresh);
+    });
   }
 
   /** Core's error, with the fields Nest's own filters read (statusCode), should another filter answer it. */

@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import { noteRefreshHandler } from './scope.interceptor.js';
 import {
   ApoJwtConfigError,
   compileAccept,
@@ -75,7 +76,12 @@ export function PermissionRequired<P extends string = RegisteredPermission>(
  * continue the consumed token's family.
  */
 export function Refresh(): ClassDecorator & MethodDecorator {
-  return SetMetadata(REFRESH_KEY, true);
+  const mark = SetMetadata(REFRESH_KEY, true) as (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => unknown;
+  return ((target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    // The module then registers the interceptor that runs the handler in the consumed token's family.
+    noteRefreshHandler();
+    return mark(target, key, descriptor);
+  }) as ClassDecorator & MethodDecorator;
 }
 
 /**

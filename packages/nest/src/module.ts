@@ -4,7 +4,7 @@ import { ApoJwtConfigError } from '@apojwt/core';
 import { APOJWT, APOJWT_MODULE_OPTIONS } from './tokens.js';
 import { resolveModuleOptions, type ApoJwtModuleOptions, type ResolvedModuleOptions } from './options.js';
 import { ApoJwtGuard } from './guard.js';
-import { ApoJwtScopeInterceptor } from './scope.interceptor.js';
+import { scopeInterceptorIfWanted } from './scope.interceptor.js';
 import { ApoJwtExceptionFilter } from './exception-filter.js';
 import { ApoJwtPlatformCheck } from './platform-check.js';
 
@@ -24,8 +24,9 @@ export interface ApoJwtModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'
 
 /**
  * The ApoJwt instance for the whole app (global module): the guard (global
- * by default), the request scope core's own decorators need, and the
- * exception filter giving RFC 6750 answers.
+ * by default), the request scope core's own decorators need (when the app
+ * has such methods or `@Refresh()` handlers), and the exception filter
+ * giving RFC 6750 answers.
  *
  *   @Module({ imports: [ApoJwtModule.forRoot({ secret, iss, serverAudience })] })
  */
@@ -64,7 +65,8 @@ export class ApoJwtModule {
       { provide: APOJWT, inject: [APOJWT_MODULE_OPTIONS], useFactory: (resolved: ResolvedModuleOptions) => resolved.apo },
       ApoJwtGuard,
       ApoJwtPlatformCheck,
-      { provide: APP_INTERCEPTOR, useClass: ApoJwtScopeInterceptor },
+      // null (no interceptor) while nothing reads the request scope: Nest skips an enhancer factory that returns nothing.
+      { provide: APP_INTERCEPTOR, inject: [APOJWT_MODULE_OPTIONS], useFactory: scopeInterceptorIfWanted },
       { provide: APP_FILTER, useClass: ApoJwtExceptionFilter },
     ];
     if (guard === 'global') providers.push({ provide: APP_GUARD, useExisting: ApoJwtGuard });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { runInRequestScope } from '@apojwt/core';
+import { requestScopeWanted, runInRequestScope } from '@apojwt/core';
 import { APOJWT_MODULE_OPTIONS } from './tokens.js';
 import { familyOf } from './request.js';
 import type { ResolvedModuleOptions } from './options.js';
@@ -18,6 +18,26 @@ import type { ResolvedModuleOptions } from './options.js';
  * where Nest calls the handler, and AsyncLocalStorage carries them across
  * every `await` of it; concurrent requests never share one.
  */
+/** Set when `@Refresh()` is applied: its handler runs in the consumed token's family, which this interceptor enters. */
+let refreshHandlers = false;
+
+export function noteRefreshHandler(): void {
+  refreshHandlers = true;
+}
+
+/**
+ * The module's APP_INTERCEPTOR: this interceptor when something reads its
+ * scopes (a method with core's decorators, a `@Refresh()` handler), else
+ * none. Asked when Nest creates the module's providers, once every class of
+ * the app is defined. Any global interceptor makes Nest run its interceptor
+ * chain on every request, and entering AsyncLocalStorage turns on Node's
+ * promise hooks for the whole process: an app that uses only the metadata
+ * decorators pays for neither.
+ */
+export function scopeInterceptorIfWanted(options: ResolvedModuleOptions): ApoJwtScopeInterceptor | null {
+  return refreshHandlers || requestScopeWanted() ? new ApoJwtScopeInterceptor(options) : null;
+}
+
 @Injectable()
 export class ApoJwtScopeInterceptor implements NestInterceptor {
   constructor(@Inject(APOJWT_MODULE_OPTIONS) private readonly options: ResolvedModuleOptions) {}

@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express5 from 'express';
@@ -217,5 +220,39 @@ describe('a guarded method outside any request', () => {
     assert.equal(error.httpCode, 403);
     assert.equal(error.expose, true);
     assert.match(error.headers['WWW-Authenticate'] ?? '', /insufficient_scope/);
+  });
+});
+
+/** Code run in a fresh process (this file's own decorators have long set the flag here), printing one JSON line. */
+async function inFreshProcess(code: string): Promise<unknown> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  return JSON.parse(stdout) as unknown;
+}
+
+describe('requestScopeWanted: adapters that enter the scope on their own skip it while nothing could read it', () => {
+  test('false until a decorator guards a method (method or class form); middleware and instances leave it false', async () => {
+    const answer = await inFreshProcess(`
+      import { ApoJwt, permissionRequired, requestScopeWanted } from '@apojwt/core';
+      import '@apojwt/express';
+      const seen = [requestScopeWanted()];
+      const apo = new ApoJwt({ secret: 'fresh-process-secret-0123456789-abcdefghij', iss: 'a', serverAudience: 'b', template: 'express' });
+      apo.permissionRequired('orders:read');
+      apo.tokenRequired();
+      seen.push(requestScopeWanted());
+      class Orders { list() {} }
+      const descriptor = Object.getOwnPropertyDescriptor(Orders.prototype, 'list');
+      Object.defineProperty(Orders.prototype, 'list', permissionRequired('orders:read')(Orders.prototype, 'list', descriptor));
+      seen.push(requestScopeWanted());
+      process.stdout.write(JSON.stringify(seen) + '\\n');
+    `);
+    assert.deepEqual(answer, [false, false, true]);
+    const classForm = await inFreshProcess(`
+      import { tokenRequired, requestScopeWanted } from '@apojwt/core';
+      class Orders { list() {} }
+      const before = requestScopeWanted();
+      tokenRequired()(Orders);
+      process.stdout.write(JSON.stringify([before, requestScopeWanted()]) + '\\n');
+    `);
+    assert.deepEqual(classForm, [false, true]);
   });
 });

@@ -1,5 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import { ApoJwt, apojwtPlugin, currentRequestScope, fastifyTemplate, permissionRequired, type JsonObject } from '@apojwt/fastify';
 import { bearer, request } from '@apojwt/conformance';
@@ -89,5 +92,39 @@ describe('Fastify: the plugin enters the request scope; middleware is a preHandl
     assert.deepEqual(calls, ['callback hook']);
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(logs.problems, [], 'no "Reply was already sent" or other warning');
+  });
+});
+
+describe('Fastify: the plugin enters the scope only once a decorated method exists', () => {
+  test('before any decorated method a request runs outside any scope; once one is defined, the next request is in one', async () => {
+    // A fresh process: this file's own decorators set the flag here long ago.
+    const code = `
+      import Fastify from 'fastify';
+      import { ApoJwt, apojwtPlugin, currentRequestScope, fastifyTemplate, permissionRequired } from '@apojwt/fastify';
+      const apo = new ApoJwt({ secret: 'fresh-fastify-secret-0123456789-abcdefghij', iss: 'a', serverAudience: 'b', template: fastifyTemplate() });
+      const app = Fastify();
+      await app.register(apojwtPlugin, { apo });
+      let service;
+      app.get('/orders', { preHandler: app.apojwt.permissionRequired('orders:read') }, async (request) => ({
+        sub: request.tokenSubject,
+        scoped: currentRequestScope()?.args[0] === request,
+        refunded: service === undefined ? null : await service.refund('o-1'),
+      }));
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      const headers = { authorization: 'Bearer ' + apo.createToken({ sub: 'user-1', permissions: ['orders:read'] }) };
+      const first = await (await fetch(url + '/orders', { headers })).json();
+      class Refunds { async refund(id) { return id; } }
+      const descriptor = Object.getOwnPropertyDescriptor(Refunds.prototype, 'refund');
+      Object.defineProperty(Refunds.prototype, 'refund', permissionRequired('orders:read', { apo })(Refunds.prototype, 'refund', descriptor));
+      service = new Refunds();
+      const second = await (await fetch(url + '/orders', { headers })).json();
+      await app.close();
+      process.stdout.write(JSON.stringify([first, second]) + '\\n');
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    assert.deepEqual(JSON.parse(stdout), [
+      { sub: 'user-1', scoped: false, refunded: null },
+      { sub: 'user-1', scoped: true, refunded: 'o-1' },
+    ]);
   });
 });

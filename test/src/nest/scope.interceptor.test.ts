@@ -2,6 +2,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { Controller, Get, HttpCode, Injectable, Module, Param, Post, Req, Res, UseGuards, type CanActivate } from '@nestjs/common';
 import { ApoJwtConfigError, permissionRequired, tokenRequired, TokenSubject as CoreTokenSubject, type ApoJwt, type JsonObject } from '@apojwt/core';
 import { APOJWT, ApoJwtModule, TokenSubject } from '@apojwt/nest';
@@ -16,6 +19,7 @@ import { BASE, T0, clock } from '../support/nest/kit.js';
  * enters; a refusal is thrown and answered by the exception filter.
  */
 
+const run = promisify(execFile);
 const ran: string[] = [];
 const denied: string[] = [];
 
@@ -246,6 +250,45 @@ for (const platform of PLATFORMS) {
         assert.equal(answer.status, 200, answer.text);
         assert.deepEqual(answer.json, { sub: subjects[i], reqSub: subjects[i] });
       });
+    });
+  });
+}
+
+/**
+ * The module registers this interceptor only when something reads its
+ * scopes: a method with core's decorators, or a `@Refresh()` handler (its
+ * tokens continue the consumed family). Without either, no request scope is
+ * entered (AsyncLocalStorage would turn on promise hooks for the whole
+ * process). Each app runs in a fresh process: this file itself uses core's decorators.
+ */
+async function freshApp(
+  mode: 'metadata-only' | 'refresh',
+  platform: string,
+): Promise<Record<string, { status: number; body: Record<string, unknown>; consumed?: string }> & { wanted: boolean }> {
+  const script = fileURLToPath(new URL('../support/nest/scope-demand-app.js', import.meta.url));
+  const { stdout } = await run(process.execPath, [script, mode, platform]);
+  return JSON.parse(stdout) as never;
+}
+
+const payloadOfToken = (token: unknown): Record<string, unknown> => JSON.parse(Buffer.from(String(token).split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+
+for (const platform of PLATFORMS) {
+  describe(`the scope interceptor is registered only when wanted, @nestjs/platform-${platform.name}`, () => {
+    test('metadata decorators only: the guard checks, and no request scope is entered', async () => {
+      const answer = await freshApp('metadata-only', platform.name);
+      assert.equal(answer.wanted, false);
+      assert.equal(answer['list']?.status, 200);
+      assert.deepEqual(answer['list']?.body, { sub: 'user-1', scoped: false });
+    });
+
+    test('a @Refresh() handler without core decorators: the interceptor runs it in the consumed family', async () => {
+      const answer = await freshApp('refresh', platform.name);
+      assert.equal(answer.wanted, false);
+      const renew = answer['renew'];
+      assert.equal(renew?.status, 200, JSON.stringify(renew?.body));
+      assert.equal(renew?.body['scoped'], true);
+      assert.equal(payloadOfToken(renew?.body['refreshToken'])['fam'], payloadOfToken(renew?.consumed)['fam']);
+      assert.notEqual(payloadOfToken(renew?.body['refreshToken'])['jti'], payloadOfToken(renew?.consumed)['jti']);
     });
   });
 }

@@ -10,6 +10,7 @@ import { assertRefreshEnabled } from './refresh-enabled.js';
 import { marksFor } from './params.js';
 import { knownKeys } from '../validate.js';
 import { compileAccept, type AcceptedCredentials, type CredentialKind } from '../api-keys/accept.js';
+import { wantRequestScope } from '../request-scope.js';
 
 /**
  * One decorator value that works under both TypeScript decorator standards,
@@ -185,6 +186,7 @@ function decorator(check: Check, replacesClass: boolean): ApoDecorator {
 
 function guardMethod(method: AnyMethod, checks: readonly Check[], marks: ReturnType<typeof marksFor>, replacesClass: boolean): AnyMethod {
   if (isPublic(method)) throw conflict(`${method.name || 'a method'}()`);
+  wantRequestScope();
   return guard(method, checks, marks, replacesClass);
 }
 
@@ -201,6 +203,7 @@ function guardClass(constructor: Constructor, checks: readonly Check[], legacy: 
   if (replacesClass) throw new ApoJwtConfigError('replacesClass applies to a method decorator: on a class there is nothing to replace');
   if (publicClasses.has(constructor)) throw conflict(constructor.name || 'a class');
   requirementClasses.add(constructor);
+  wantRequestScope();
   const prototype = constructor.prototype as object;
   for (const key of Reflect.ownKeys(prototype)) {
     if (key === 'constructor') continue;

@@ -1,5 +1,5 @@
 import { isApoJwtError, type ApoJwtError } from '../errors.js';
-import { authorizeEagerly, type GuardEngine } from '../engine.js';
+import { authorizeNow, type GuardEngine } from '../engine.js';
 import { frameworkError } from '../framework-error.js';
 import type { AccessClaims } from '../claims.js';
 import { defaultApoJwt } from './default-instance.js';
@@ -172,10 +172,7 @@ function authorize(apo: GuardEngine, token: string, check: Check, run: Run): Acc
       : check.requirement === undefined || !isRule(check.requirement)
         ? undefined
         : { args: run.callArgs, request: run.requestArgs[0] };
-  // Absent on an object that only looks like an ApoJwt (or one from another copy of core).
-  const eager = apo[authorizeEagerly];
-  if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, check.requirement, input));
-  return eager.call(apo, token, check.requirement, input);
+  return authorizeNow(apo, token, check.requirement, input);
 }
 
 /** A check refused: the instance's exceptionHandler answers, or, in a request scope, the framework gets the error. */
