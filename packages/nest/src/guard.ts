@@ -1,6 +1,18 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApoJwtConfigError, ApoJwtError, authorizeNow, frameworkError, isApoJwtError, isRule, selectCredential, type AccessClaims, type AcceptedCredentials, type CompiledRequirement, type Rule } from '@apojwt/core';
+import {
+  ApoJwtConfigError,
+  ApoJwtError,
+  authorizeNow,
+  frameworkError,
+  isApoJwtError,
+  isRule,
+  selectCredential,
+  type AccessClaims,
+  type AcceptedCredentials,
+  type CompiledRequirement,
+  type Rule,
+} from '@apojwt/core';
 import { APOJWT_MODULE_OPTIONS } from './tokens.js';
 import { decide, handlerName, type Decision } from './decision.js';
 import { accessTokenOf, attachAccess, attachRefresh, rawRequestOf, refreshTokenOf, rememberFamily } from './request.js';
