@@ -140,13 +140,16 @@ function loadBcrypt(): Promise<BcryptModule> {
 }
 
 /**
- * bcrypt runs on libuv's thread pool, which fs, dns.lookup and zlib share. A
- * login burst could fill every pool thread for seconds and stall them, and
- * more bcrypt threads than cores only compete with the event loop for CPU.
- * So at most min(pool size - 1, cores) bcrypt operations run at once; the
- * rest wait in order. Raise UV_THREADPOOL_SIZE to allow more.
+ * bcrypt and argon2 run on libuv's thread pool, which fs, dns.lookup and zlib
+ * share. A login burst could fill every pool thread for seconds and stall
+ * them; and a hash on every core leaves the event loop (every other request
+ * of the service) waiting for a CPU: on two cores, 50 argon2id logins in
+ * flight put its delay p99 at 5.7 ms with two hashes at once, 3.1 ms with
+ * one (bench/accounts.md). So at most min(pool size - 1, cores - 1) hashes
+ * run at once, never fewer than one; the rest wait in order. Raise
+ * UV_THREADPOOL_SIZE to allow more on large machines.
  */
-export const MAX_CONCURRENT_HASHES = Math.max(1, Math.min(threadPoolSize() - 1, availableParallelism()));
+export const MAX_CONCURRENT_HASHES = Math.max(1, Math.min(threadPoolSize() - 1, availableParallelism() - 1));
 let runningHashes = 0;
 const waitingHashes: Array<() => void> = [];
 

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwtConfigError, ApoJwtError } from '@apojwt/core';
@@ -155,4 +157,21 @@ test('many hashes and checks at once all complete with the right answers (bounde
   );
   assert.equal(checks.length, 48);
   assert.ok(checks.every(Boolean));
+});
+
+test('hashes at once: one pool thread and one core stay free (the event loop keeps a CPU), never fewer than one', () => {
+  const cores = availableParallelism();
+  for (const [pool, expected] of [
+    ['8', Math.max(1, Math.min(7, cores - 1))],
+    ['2', 1],
+    ['1', 1],
+  ] as const) {
+    // A fresh process: the bound is read from UV_THREADPOOL_SIZE and the cores when the package loads.
+    const entry = import.meta.resolve('@apojwt/auth');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(entry)}).then((m) => console.log(m.MAX_CONCURRENT_HASHES))`], {
+      env: { ...process.env, UV_THREADPOOL_SIZE: pool },
+      encoding: 'utf8',
+    });
+    assert.equal(Number(out.trim()), expected, `UV_THREADPOOL_SIZE=${pool} on ${cores} cores`);
+  }
 });
