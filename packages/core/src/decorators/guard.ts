@@ -154,7 +154,11 @@ function runAcceptingCheck(run: Run, apo: GuardEngine, check: Check): void | Pro
   fillAccess(run.values, claims);
 }
 
-/** What a rule is told: the method's arguments and the framework's request. */
+/**
+ * What a rule is told: the method's arguments and the framework's request
+ * (and the route, for a reported decision). Nothing is built for a
+ * permission name when no one observes decisions: no object per request.
+ */
 function ruleInput(apo: GuardEngine, check: Check, run: Run) {
   return apo.observesDecisions === true
     ? { args: run.callArgs, request: run.requestArgs[0], route: run.owner.template?.routeOf?.(run.requestArgs) }
@@ -165,14 +169,7 @@ function ruleInput(apo: GuardEngine, check: Check, run: Run) {
 
 /** Claims, or a native promise of them (so `instanceof Promise` tells the two apart). */
 function authorize(apo: GuardEngine, token: string, check: Check, run: Run): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
-  // What a rule is told: the method's arguments and the framework's request.
-  const input =
-    apo.observesDecisions === true
-      ? { args: run.callArgs, request: run.requestArgs[0], route: run.owner.template?.routeOf?.(run.requestArgs) }
-      : check.requirement === undefined || !isRule(check.requirement)
-        ? undefined
-        : { args: run.callArgs, request: run.requestArgs[0] };
-  return authorizeNow(apo, token, check.requirement, input);
+  return authorizeNow(apo, token, check.requirement, ruleInput(apo, check, run));
 }
 
 /** A check refused: the instance's exceptionHandler answers, or, in a request scope, the framework gets the error. */
