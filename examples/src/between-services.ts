@@ -51,7 +51,7 @@ export async function betweenServices(urls: Readonly<Record<ServiceName, string>
   const issued = await step(
     `The batch job gets a service token (client credentials, ${BATCH_CLIENT_ID}, scope ${ORDERS_REPORT}): its own identity, no user`,
     `${auth}/auth/token`,
-    { method: 'POST', headers: { ...form, authorization: batchBasic('batch-demo-client-secret') }, body: grant },
+    { method: 'POST', headers: { ...form, authorization: batchBasic('batch-demo-client-secret-not-for-production') }, body: grant },
     {
       status: 200,
       check: (body) => (member(body, 'scope') === ORDERS_REPORT && member(body, 'token_type') === 'Bearer' ? undefined : `expected a Bearer token with scope ${ORDERS_REPORT}`),

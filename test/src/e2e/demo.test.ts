@@ -158,7 +158,7 @@ function assertWalkthrough(result: { code: number; stdout: string; stderr: strin
     'billing did not show the user and the actor',
   );
   assert.ok(result.stdout.includes('{"service":"orders","caller":"svc:batch"'), 'the batch job did not call orders as itself');
-  assert.doesNotMatch(result.stdout, /Basic [A-Za-z0-9+/=]{8,}|batch-demo-client-secret|orders-demo-client-secret/);
+  assert.doesNotMatch(result.stdout, /Basic [A-Za-z0-9+/=]{8,}|demo-client-secret/);
   assert.match(result.stdout, /"userAgent":"demo-phone\/2\.0".*"userAgent":"demo-laptop\/1\.0"|"userAgent":"demo-laptop\/1\.0".*"userAgent":"demo-phone\/2\.0"/);
   assert.ok(result.stdout.includes('"otpRequired":true'));
   // The Fastify and Nest services answered as themselves, with the verified subject.
