@@ -156,6 +156,16 @@ export class ApiKeys {
     return findApiKey(rawHeaders, this.location);
   }
 
+  /** The lookup id of a presented key of the right form (public, for decision events); undefined otherwise. Never throws. */
+  idOf(key: unknown): string | undefined {
+    if (typeof key !== 'string' || key.length > this.maxLength) return undefined;
+    try {
+      return parseApiKey(key, this.prefix);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Verifies a presented key (steps above) and returns what a request gets from it. */
   async verify(key: string): Promise<ApiKeyClaims> {
     return this.verifyEagerly(key);
