@@ -127,8 +127,17 @@ export class ApoJwt<
     const permitted = (claims: ApiKeyClaims): ApiKeyClaims | Promise<ApiKeyClaims> =>
       requirement === undefined ? claims : (this.verifier.permitted(claims as unknown as AccessClaims, requirement, input) as unknown as ApiKeyClaims | Promise<ApiKeyClaims>);
     try {
-      const claims = keys.verifyEagerly(key);
-      const allowed = claims instanceof Promise ? claims.then(permitted) : permitted(claims);
+      // Reported only while someone listens: otherwise nothing is timed or built for the event.
+      const allowed = this.decisions.wanted()
+        ? this.decisions.apiKey(
+            key,
+            (k) => keys.idOf(k),
+            (k) => keys.verifyEagerly(k),
+            permitted,
+            requirement,
+            input,
+          )
+        : verifyThen(keys.verifyEagerly(key), permitted);
       return allowed instanceof Promise ? allowed.catch(refused) : allowed;
     } catch (error) {
       return refused(error);
@@ -179,4 +188,9 @@ export class ApoJwt<
   protected get engine(): RotatingEngine {
     return this as unknown as RotatingEngine;
   }
+}
+
+/** The key's claims through the requirement, with no promise made when both answer at once. */
+function verifyThen(claims: ApiKeyClaims | Promise<ApiKeyClaims>, permitted: (claims: ApiKeyClaims) => ApiKeyClaims | Promise<ApiKeyClaims>): ApiKeyClaims | Promise<ApiKeyClaims> {
+  return claims instanceof Promise ? claims.then(permitted) : permitted(claims);
 }

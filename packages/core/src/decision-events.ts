@@ -18,9 +18,18 @@ export interface DecisionEvent {
   readonly code: ApoJwtErrorCode | undefined;
   /** 200 on 'allow', the code's status on 'deny', 500 on 'error'. */
   readonly status: ApoJwtHttpStatus | 200 | 500;
-  /** From verified claims only: undefined when the token did not verify. */
+  /** What was presented: a Bearer access token, or an API key (a route with `accept`, `authorizeApiKey`). */
+  readonly credential: 'token' | 'apiKey';
+  /** From verified claims only: undefined when the token (or key) did not verify. A key's subject once it verified. */
   readonly sub: string | undefined;
+  /** A token's `jti`; undefined for an API key. */
   readonly jti: string | undefined;
+  /**
+   * An API key's lookup id (public, the `keyId` of its claims) whenever the
+   * key had a well-formed id, refusals included; never the key or its
+   * secret. Undefined for tokens and for a key of the wrong form.
+   */
+  readonly keyId: string | undefined;
   /** What was required: 'token', a permission requirement (`all(a, b)`, `any(a, b)`), or a rule as it reads. */
   readonly requirement: string;
   /**
@@ -48,7 +57,7 @@ export interface GrantOrigin {
 
 interface Claimsish {
   readonly sub: string;
-  readonly jti: string;
+  readonly jti?: string;
   readonly perms: readonly string[];
   readonly roles?: readonly string[];
 }
@@ -61,6 +70,11 @@ interface Settings {
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+
+/** The credential of an API-key decision: its lookup id, undefined when the key had none (wrong form). */
+export interface KeyCredential {
+  readonly keyId: string | undefined;
+}
 
 /** A timer read before the decision: `performance.now()`, monotonic. */
 export function decisionStart(): number {
@@ -80,6 +94,7 @@ export function emitDecision(
   claims: Claimsish | undefined,
   error: unknown,
   route: string | undefined,
+  key?: KeyCredential,
 ): void {
   const origin = claims === undefined ? undefined : settings.origins.get(claims);
   const outcome = error === undefined ? 'allow' : isApoJwtError(error) ? 'deny' : 'error';
@@ -87,8 +102,10 @@ export function emitDecision(
     outcome,
     code: outcome === 'deny' ? (error as { code: ApoJwtErrorCode }).code : undefined,
     status: outcome === 'allow' ? 200 : outcome === 'deny' ? (error as { status: ApoJwtHttpStatus }).status : 500,
+    credential: key === undefined ? 'token' : 'apiKey',
     sub: claims?.sub,
     jti: claims?.jti,
+    keyId: key?.keyId,
     requirement: describeRequirement(requirement),
     satisfiedBy: outcome === 'allow' && claims !== undefined ? satisfiedBy(settings, requirement, claims, origin) : NONE,
     unknownRoles: origin?.unknownRoles ?? NONE,
@@ -161,11 +178,13 @@ function annotateSpan(event: DecisionEvent): void {
     'apojwt.decision.outcome': event.outcome,
     'apojwt.decision.status': event.status,
     'apojwt.decision.requirement': event.requirement,
+    'apojwt.decision.credential': event.credential,
     'apojwt.decision.duration_ms': event.durationMs,
   };
   if (event.code !== undefined) attributes['apojwt.decision.code'] = event.code;
   if (event.sub !== undefined) attributes['enduser.id'] = event.sub;
   if (event.jti !== undefined) attributes['apojwt.token.jti'] = event.jti;
+  if (event.keyId !== undefined) attributes['apojwt.api_key.id'] = event.keyId;
   if (event.satisfiedBy.length > 0) attributes['apojwt.decision.satisfied_by'] = [...event.satisfiedBy];
   if (event.unknownRoles.length > 0) attributes['apojwt.decision.unknown_roles'] = [...event.unknownRoles];
   if (event.route !== undefined) attributes['apojwt.decision.route'] = event.route;

@@ -3,6 +3,7 @@ import { compileRequirement, isCompiledRequirement, type CompiledRequirement, ty
 import { isRule, type PolicyInput, type Rule } from './policy.js';
 import { decisionStart, emitDecision, hasActiveSpan, spanApiAvailable, type DecisionHook } from './decision-events.js';
 import type { Verifier } from './verifier.js';
+import type { ApiKeyClaims } from './api-keys/api-key-claims.js';
 
 type Requirement = CompiledRequirement | Rule | undefined;
 
@@ -31,7 +32,7 @@ export class DecisionReporter {
   /** `authorize` (through the instance's own `verify`), the decision reported either way. */
   async authorize(verify: (token: string) => Promise<AccessClaims>, token: string, requirement: PermissionRequirement | Requirement, input: PolicyInput | undefined): Promise<AccessClaims> {
     const started = decisionStart();
-    const compiled = requirement === undefined || isRule(requirement) || isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement);
+    const compiled = compiledOf(requirement);
     let verified: AccessClaims | undefined;
     try {
       verified = await verify(token);
@@ -69,7 +70,50 @@ export class DecisionReporter {
     }
   }
 
+  /**
+   * An API key's check (verify the key, then the requirement) with its
+   * decision reported as `credential: 'apiKey'`, refusals included. The
+   * event names the key by its lookup id (`idOf`), never the key itself.
+   * Still synchronous when every step is.
+   */
+  apiKey(
+    key: string,
+    idOf: (key: string) => string | undefined,
+    verifyKey: (key: string) => ApiKeyClaims | Promise<ApiKeyClaims>,
+    permit: (claims: ApiKeyClaims) => ApiKeyClaims | Promise<ApiKeyClaims>,
+    given: PermissionRequirement | Requirement,
+    input: PolicyInput | undefined,
+  ): ApiKeyClaims | Promise<ApiKeyClaims> {
+    const started = decisionStart();
+    const requirement = compiledOf(given);
+    let verified: ApiKeyClaims | undefined;
+    const allowed = (claims: ApiKeyClaims): ApiKeyClaims => {
+      emitDecision(this.hook, this.verifier, started, requirement, claims, undefined, input?.route, { keyId: claims.keyId });
+      return claims;
+    };
+    const refused = (error: unknown): never => {
+      emitDecision(this.hook, this.verifier, started, requirement, verified, error, input?.route, { keyId: verified?.keyId ?? idOf(key) });
+      throw error;
+    };
+    const check = (claims: ApiKeyClaims): ApiKeyClaims | Promise<ApiKeyClaims> => {
+      verified = claims;
+      return permit(claims);
+    };
+    try {
+      const claims = verifyKey(key);
+      const permitted = claims instanceof Promise ? claims.then(check) : check(claims);
+      return permitted instanceof Promise ? permitted.then(allowed, refused) : allowed(permitted);
+    } catch (error) {
+      return refused(error);
+    }
+  }
+
   private report(started: number, requirement: Requirement, claims: AccessClaims<string, object> | undefined, error: unknown, input: PolicyInput | undefined): void {
     emitDecision(this.hook, this.verifier, started, requirement, claims, error, input?.route);
   }
+}
+
+/** The requirement as events describe it: a permission name or list compiled, a rule as it is. */
+function compiledOf(requirement: PermissionRequirement | Requirement): Requirement {
+  return requirement === undefined || isRule(requirement) || isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement);
 }

@@ -22,8 +22,11 @@ export interface ApiKeysOptions {
   scheme?: string | false;
   /** A server secret (≥ 32 bytes) the hash is keyed with (HMAC-SHA-256); default none (SHA-256). */
   pepper?: string | Uint8Array;
-  /** Local cache of looked-up keys; `false` turns it off. Default `{ max: 10000, ttlSeconds: 10 }`. */
-  cache?: false | { max?: number; ttlSeconds?: number };
+  /**
+   * Local cache of looked-up keys; `false` turns it off. Default `{ max: 10000, ttlSeconds: 10, missTtlSeconds: 2 }`.
+   * `missTtlSeconds` (at most `ttlSeconds`): how long an id the store did not have is refused without asking it again.
+   */
+  cache?: false | { max?: number; ttlSeconds?: number; missTtlSeconds?: number };
   /** Seconds between two writes of a key's `lastUsedAt`; default 60. */
   lastUsedInterval?: number;
   /** Clock (ms since epoch); an ApoJwt instance gives its own. Default `Date.now`. */
@@ -46,6 +49,7 @@ export interface RotateApiKeyOptions {
 const OPTION_KEYS = ['store', 'prefix', 'header', 'scheme', 'pepper', 'cache', 'lastUsedInterval', 'now'] as const satisfies readonly (keyof ApiKeysOptions)[];
 const MAX_OVERLAP = 30 * 24 * 3600;
 const CENTURY = 100 * 366 * 24 * 3600;
+const DEFAULT_MISS_TTL = 2;
 
 /**
  * API keys: made, listed, revoked, rotated, and verified when a request
@@ -53,7 +57,8 @@ const CENTURY = 100 * 366 * 24 * 3600;
  *
  * What makes a presented key valid, in order (`verify`):
  *   1. its form: this prefix, the fixed length, base62, the checksum   ERR_API_KEY_INVALID
- *   2. a key with its lookup id exists (cache, else the store)          ERR_API_KEY_INVALID, ERR_STORE_UNAVAILABLE
+ *   2. a key with its lookup id exists (cache, else the store; an id the
+ *      store lately did not have is refused from the cache)             ERR_API_KEY_INVALID, ERR_STORE_UNAVAILABLE
  *   3. the hash of the presented key equals the stored one (constant time) ERR_API_KEY_INVALID
  *   4. not revoked                                                       ERR_API_KEY_REVOKED
  *   5. not expired (`now >= expiresAt`; a rotation's overlap ends so)    ERR_API_KEY_EXPIRED
@@ -98,6 +103,8 @@ export class ApiKeys {
     const { id, key } = generateApiKey(this.prefix);
     const record: StoredApiKey = { id, hash: encodeHash(this.hash(key)), ...checked, createdAt: now, revoked: false };
     await this.call(() => this.store.insert(record));
+    // Should this id have been presented before it existed, this instance accepts the key at once.
+    this.cache.delete(id);
     return Object.freeze({ ...infoOf(record), key });
   }
 
@@ -156,6 +163,16 @@ export class ApiKeys {
     return findApiKey(rawHeaders, this.location);
   }
 
+  /** The lookup id of a presented key of the right form (public, for decision events); undefined otherwise. Never throws. */
+  idOf(key: unknown): string | undefined {
+    if (typeof key !== 'string' || key.length > this.maxLength) return undefined;
+    try {
+      return parseApiKey(key, this.prefix);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Verifies a presented key (steps above) and returns what a request gets from it. */
   async verify(key: string): Promise<ApiKeyClaims> {
     return this.verifyEagerly(key);
@@ -169,6 +186,7 @@ export class ApiKeys {
     const now = this.now();
     const hit = this.cache.get(id, now);
     if (hit !== undefined) return this.accept(hit, key, now);
+    if (this.cache.knownMissing(id, now)) throw invalidKey('no API key has this id');
     // 2. A miss asks the store.
     let answer: StoredApiKey | undefined | Promise<StoredApiKey | undefined>;
     try {
@@ -185,7 +203,10 @@ export class ApiKeys {
   }
 
   private looked(id: string, record: StoredApiKey | undefined, key: string, now: number): ApiKeyClaims {
-    if (record === undefined) throw invalidKey('no API key has this id');
+    if (record === undefined) {
+      this.cache.setMissing(id, now);
+      throw invalidKey('no API key has this id');
+    }
     const entry: CachedKey<ApiKeyClaims> = { record, claims: claimsOf(record, this.expand(record.permissions)), hash: decodeHash(record.hash), readAt: now, touchedAt: undefined };
     this.cache.set(id, entry);
     return this.accept(entry, key, now);
@@ -247,10 +268,13 @@ function storeOption(store: unknown): ApiKeyStore {
 
 function cacheOption(cache: unknown): KeyCache<ApiKeyClaims> {
   if (cache === false) return new KeyCache(0, 0);
-  if (cache !== undefined && (cache === null || typeof cache !== 'object')) throw new ApoJwtConfigError('apiKeys cache must be false or { max, ttlSeconds }');
-  const options = (cache ?? {}) as { max?: unknown; ttlSeconds?: unknown };
-  knownKeys('apiKeys cache', options, ['max', 'ttlSeconds']);
-  return new KeyCache(positiveInteger('apiKeys cache max', options.max, 10_000, 10_000_000), positiveInteger('apiKeys cache ttlSeconds', options.ttlSeconds, 10, 300));
+  if (cache !== undefined && (cache === null || typeof cache !== 'object')) throw new ApoJwtConfigError('apiKeys cache must be false or { max, ttlSeconds, missTtlSeconds }');
+  const options = (cache ?? {}) as { max?: unknown; ttlSeconds?: unknown; missTtlSeconds?: unknown };
+  knownKeys('apiKeys cache', options, ['max', 'ttlSeconds', 'missTtlSeconds']);
+  const ttl = positiveInteger('apiKeys cache ttlSeconds', options.ttlSeconds, 10, 300);
+  // Short by default: a key made on another instance is refused here as unknown for at most this long.
+  const missTtl = positiveInteger('apiKeys cache missTtlSeconds', options.missTtlSeconds, Math.min(DEFAULT_MISS_TTL, ttl), ttl);
+  return new KeyCache(positiveInteger('apiKeys cache max', options.max, 10_000, 10_000_000), ttl, missTtl);
 }
 
 function idArgument(id: unknown): string {

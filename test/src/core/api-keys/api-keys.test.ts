@@ -87,6 +87,66 @@ test('the local cache: a hit does not ask the store; an entry is read again afte
   await assert.rejects(new ApiKeys({ store, pepper: 'p'.repeat(32) }).verify(other.key), apoError('ERR_API_KEY_INVALID', 401));
 });
 
+test('unknown ids are cached for missTtlSeconds: the same unknown key does not reach the store again; a key made elsewhere is accepted once the miss is that old', async () => {
+  const store = countingStore();
+  const here = keysAt({ store, cache: { ttlSeconds: 10, missTtlSeconds: 2 } });
+  // A well-formed key of another store: its record is added to this store later, as another instance's create would.
+  const otherStore = new MemoryApiKeyStore();
+  const made = await new ApiKeys({ store: otherStore }).create({ subject: 'svc', permissions: ['orders:read'] });
+  for (let i = 0; i < 5; i++) await assert.rejects(here.keys.verify(made.key), apoError('ERR_API_KEY_INVALID', 401));
+  assert.equal(store.lookups, 1, 'one store lookup for five presentations of the same unknown key');
+  // Created elsewhere now: refused as unknown while the miss is under missTtlSeconds old, then read again.
+  await store.insert((await otherStore.get(made.id))!);
+  here.clock.ms = (T0 + 1) * 1000;
+  await assert.rejects(here.keys.verify(made.key), apoError('ERR_API_KEY_INVALID', 401));
+  assert.equal(store.lookups, 1);
+  here.clock.ms = (T0 + 2) * 1000;
+  assert.equal((await here.keys.verify(made.key)).keyId, made.id);
+  assert.equal(store.lookups, 2);
+  // A key created on this instance is accepted at once, beside cached misses.
+  const own = await here.keys.create({ subject: 'svc', permissions: [] });
+  assert.equal((await here.keys.verify(own.key)).keyId, own.id);
+});
+
+test('the miss cache is its own LRU: a flood of unknown ids never pushes a real key out; a store that failed caches nothing', async () => {
+  const store = countingStore();
+  const here = keysAt({ store, cache: { max: 2 } });
+  const real = await here.keys.create({ subject: 'svc', permissions: [] });
+  await here.keys.verify(real.key);
+  const otherKeys = new ApiKeys({ store: new MemoryApiKeyStore() });
+  for (let i = 0; i < 5; i++) await assert.rejects(here.keys.verify((await otherKeys.create({ subject: 'x', permissions: [] })).key), apoError('ERR_API_KEY_INVALID', 401));
+  store.lookups = 0;
+  await here.keys.verify(real.key);
+  assert.equal(store.lookups, 0, 'the real key is still a cache hit');
+  // Defaults: missTtlSeconds 2, and never longer than ttlSeconds.
+  const unknown = (await otherKeys.create({ subject: 'x', permissions: [] })).key;
+  const defaults = keysAt({ store });
+  await assert.rejects(defaults.keys.verify(unknown), apoError('ERR_API_KEY_INVALID', 401));
+  defaults.clock.ms = (T0 + 1) * 1000;
+  await assert.rejects(defaults.keys.verify(unknown), apoError('ERR_API_KEY_INVALID', 401));
+  assert.equal(store.lookups, 1);
+  defaults.clock.ms = (T0 + 2) * 1000;
+  await assert.rejects(defaults.keys.verify(unknown), apoError('ERR_API_KEY_INVALID', 401));
+  assert.equal(store.lookups, 2, 'read again after 2 s');
+  // cache: false caches no miss either.
+  const uncached = keysAt({ store, cache: false });
+  store.lookups = 0;
+  await assert.rejects(uncached.keys.verify(unknown), apoError('ERR_API_KEY_INVALID', 401));
+  await assert.rejects(uncached.keys.verify(unknown), apoError('ERR_API_KEY_INVALID', 401));
+  assert.equal(store.lookups, 2);
+  // A lookup that failed (503) is not a miss: the next one asks the store again.
+  let down = true;
+  const flaky = countingStore();
+  const get = flaky.get.bind(flaky);
+  // A store answering asynchronously, as Redis does; down first.
+  flaky.get = ((id: string) => (down ? Promise.reject(new Error('connection refused')) : Promise.resolve(get(id)))) as never;
+  const overFlaky = keysAt({ store: flaky });
+  const key = (await overFlaky.keys.create({ subject: 'svc', permissions: [] })).key;
+  await assert.rejects(overFlaky.keys.verify(key), apoError('ERR_STORE_UNAVAILABLE', 503));
+  down = false;
+  assert.equal((await overFlaky.keys.verify(key)).sub, 'svc');
+});
+
 test('cache: false asks the store every time; the cache is bounded (least recently used first)', async () => {
   const store = countingStore();
   const { keys } = keysAt({ store, cache: false });
@@ -184,6 +244,9 @@ test('options are checked once, when made', () => {
   assert.throws(() => new ApiKeys({ store: { get() {} } as never }), configError('apiKeys store must implement ApiKeyStore'));
   assert.throws(() => new ApiKeys({ cache: { ttlSeconds: 301 } }), configError('apiKeys cache ttlSeconds'));
   assert.throws(() => new ApiKeys({ cache: { max: 0 } }), configError('apiKeys cache max'));
+  assert.throws(() => new ApiKeys({ cache: { ttlSeconds: 5, missTtlSeconds: 6 } }), configError('apiKeys cache missTtlSeconds'));
+  assert.throws(() => new ApiKeys({ cache: { missTtlSeconds: 0 } }), configError('apiKeys cache missTtlSeconds'));
+  assert.doesNotThrow(() => new ApiKeys({ cache: { ttlSeconds: 1 } }), 'the default miss ttl follows a shorter ttlSeconds');
   assert.throws(() => new ApiKeys({ cache: true as never }), configError('apiKeys cache must be'));
   assert.throws(() => new ApiKeys({ lastUsedInterval: 0 }), configError('apiKeys lastUsedInterval'));
   assert.throws(() => new ApoJwt({ iss: 'a', serverAudience: 'b', secret: 's'.repeat(32), apiKeys: { prefix: 'X' } }), configError('apiKeys prefix'));
