@@ -1,5 +1,5 @@
-import { ApoJwtConfigError, authErrorResponse, knownKeys, type AuthResponse } from '@apojwt/core';
-import { bodyFields, jsonAnswer, noContent, subjectOf } from './http-answers.js';
+import { ApoJwtConfigError, knownKeys, type AuthResponse } from '@apojwt/core';
+import { bodyFields, jsonAnswer, noContent, refusalsAnswered, subjectOf } from './http-answers.js';
 import type { PostgresUserStore } from './user-store.js';
 import type { PostgresSessionStore, SessionRevoker } from './session-store.js';
 import type { PostgresAccountFlows } from './account-flows.js';
@@ -74,13 +74,7 @@ export function createAccountHandlers(options: AccountHandlersOptions): AccountH
     throw new ApoJwtConfigError('createAccountHandlers needs { apo, users, sessions }');
   }
   const realm = typeof apo.realm === 'string' ? apo.realm : undefined;
-  const answer = async (work: () => Promise<AuthResponse>): Promise<AuthResponse> => {
-    try {
-      return await work();
-    } catch (error) {
-      return authErrorResponse(error, [], realm);
-    }
-  };
+  const answer = refusalsAnswered(realm);
   const subject = (request: AccountRequest | undefined): Promise<string> => subjectOf(apo, request?.accessToken);
   const fields = (request: AccountRequest | undefined): Record<string, unknown> => bodyFields(request?.body);
   const json = jsonAnswer;

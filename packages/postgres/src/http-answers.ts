@@ -1,4 +1,4 @@
-import { ApoJwtError, NO_STORE, type AuthResponse } from '@apojwt/core';
+import { ApoJwtError, authErrorResponse, NO_STORE, type AuthResponse } from '@apojwt/core';
 
 // The small pieces every account endpoint is made of: read the JSON body,
 // find the caller from the access token, describe a 200/201/202 or 204.
@@ -35,4 +35,18 @@ export function jsonAnswer(status: number, body: unknown): AuthResponse {
 
 export function noContent(): AuthResponse {
   return { status: 204, headers: { ...NO_STORE }, cookies: [], body: undefined };
+}
+
+/**
+ * Runs an endpoint's work; a refusal (an ApoJwtError) becomes its answer,
+ * anything else is thrown for the framework's 500.
+ */
+export function refusalsAnswered(realm: string | undefined): (work: () => Promise<AuthResponse>) => Promise<AuthResponse> {
+  return async (work) => {
+    try {
+      return await work();
+    } catch (error) {
+      return authErrorResponse(error, [], realm);
+    }
+  };
 }

@@ -1,17 +1,6 @@
-import {
-  ApoJwtConfigError,
-  ApoJwtError,
-  authErrorResponse,
-  knownKeys,
-  refreshCookie,
-  tokenResponse,
-  type AuthResponse,
-  type RefreshCookieOptions,
-  type TokenLifetimes,
-  type TokenPair,
-} from '@apojwt/core';
+import { ApoJwtConfigError, ApoJwtError, knownKeys, refreshCookie, tokenResponse, type AuthResponse, type RefreshCookieOptions, type TokenLifetimes, type TokenPair } from '@apojwt/core';
 import { LoginLimiter, type LoginLimiterOptions } from '@apojwt/auth';
-import { bodyFields, jsonAnswer, noContent, subjectOf, type SubjectVerifier } from './http-answers.js';
+import { bodyFields, jsonAnswer, noContent, refusalsAnswered, subjectOf, type SubjectVerifier } from './http-answers.js';
 import { recordSession, type SessionRecorder } from './session-login.js';
 import type { AccountRequest } from './account-handlers.js';
 import type { PostgresSessionStore } from './session-store.js';
@@ -86,13 +75,7 @@ export function createTwoFactorHandlers(options: TwoFactorHandlersOptions): TwoF
   }
   const limiter = options.limiter === false ? undefined : options.limiter instanceof LoginLimiter ? options.limiter : new LoginLimiter({ prefix: 'apojwt:2fa-manage:', ...options.limiter });
   const realm = typeof apo.realm === 'string' ? apo.realm : undefined;
-  const answer = async (work: () => Promise<AuthResponse>): Promise<AuthResponse> => {
-    try {
-      return await work();
-    } catch (error) {
-      return authErrorResponse(error, [], realm);
-    }
-  };
+  const answer = refusalsAnswered(realm);
   const clientOf = (request: AccountRequest | undefined) => ({
     ...(typeof request?.ip === 'string' && { ip: request.ip }),
     ...(typeof request?.userAgent === 'string' && { userAgent: request.userAgent }),
