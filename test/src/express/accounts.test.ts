@@ -11,7 +11,7 @@ import express4 from 'express4';
 import { Secret, TOTP } from 'otpauth';
 import { createApoJwt } from '@apojwt/express';
 import { accountRoutes } from '@apojwt/express/accounts';
-import { request, type Answer } from '@apojwt/conformance';
+import { listen, request, runAccountRoutesConformance, type AccountRoutesUnderTest, type Answer } from '@apojwt/conformance';
 import {
   ACCOUNT_ROUTE_TABLE,
   createAccountHandlers,
@@ -45,6 +45,22 @@ const FRAMEWORKS: readonly Framework[] = [
   { name: 'Express 5', app: () => express(), router: () => undefined },
   { name: 'Express 4', app: () => express4(), router: () => express4.Router() },
 ];
+
+/** The shared scenario every adapter's account routes run (packages/conformance), on Express 5 and 4. */
+function expressAccounts(framework: Framework): AccountRoutesUnderTest {
+  return {
+    name: framework.name,
+    async serve(endpoints, { bodyLimit }) {
+      const app = framework.app();
+      const router = framework.router();
+      app.use(router === undefined ? accountRoutes(endpoints, { bodyLimit }) : accountRoutes(endpoints, { bodyLimit, router }));
+      app.use((_req: Request, res: Response) => void res.status(404).json({ handledBy: 'app' }));
+      return listen(app.listen(0, '127.0.0.1'));
+    },
+  };
+}
+const databases = engines();
+for (const framework of FRAMEWORKS) runAccountRoutesConformance(expressAccounts(framework), databases);
 
 const codeAt = (secret: string, ms: number) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: ms });
 /** A six-digit code that is not the one of this step nor of the steps either side. */
@@ -168,7 +184,7 @@ describe('accountRoutes: options', () => {
   });
 });
 
-for (const engine of engines()) {
+for (const engine of databases) {
   for (const framework of FRAMEWORKS) {
     describe(`accountRoutes on ${framework.name} over ${engine.name}`, () => {
       let app: Running;
