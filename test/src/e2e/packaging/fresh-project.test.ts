@@ -21,8 +21,12 @@ interface Project {
   app: string;
   framework: Record<string, string>;
   expected: Record<string, unknown>;
+  /** Further apojwt packages the app imports (dependencies beside `apojwt`). */
+  alsoApojwt?: string[];
   /** apojwt packages the project's tests use (dev dependencies). */
   devApojwt?: string[];
+  /** Global type packages beside @types/node (`compilerOptions.types`). */
+  types?: string[];
 }
 
 const PROJECTS: Project[] = [
@@ -41,6 +45,18 @@ const PROJECTS: Project[] = [
     expected: { allowed: 200, forbidden: 403, missing: 401 },
   },
   { manager: 'pnpm', apojwt: '@apojwt/core', app: 'core-app.ts', framework: {}, expected: { sub: 'user-1' } },
+  {
+    // Accounts on PGlite behind the Express account routes. npm: its defaults run the install
+    // scripts of bcrypt and argon2 (@apojwt/auth), which pnpm's defaults refuse (README, Decisions).
+    manager: 'npm',
+    apojwt: '@apojwt/express',
+    alsoApojwt: ['@apojwt/postgres', '@apojwt/auth'],
+    app: 'accounts-app.ts',
+    // PGlite's declarations name Emscripten's types without installing them (docs/accounts.md).
+    framework: { express: '^5.3.0', '@types/express': '^5.0.6', '@electric-sql/pglite': '^0.5.17', '@types/emscripten': '^1.41.1' },
+    types: ['emscripten'],
+    expected: { registered: 201, again: 409, login: 200, sessions: ['fresh-project/1.0'], anonymous: 401 },
+  },
   {
     manager: 'npm',
     apojwt: '@apojwt/express',
@@ -96,7 +112,7 @@ for (const project of PROJECTS) {
         name: 'fresh-user-project',
         private: true,
         type: 'module',
-        dependencies: { [project.apojwt]: `file:${tarball}`, ...project.framework },
+        dependencies: { [project.apojwt]: `file:${tarball}`, ...Object.fromEntries((project.alsoApojwt ?? []).map((name) => [name, `file:${tarballs.get(name)}`])), ...project.framework },
         devDependencies: { '@types/node': '^20.19.0', ...Object.fromEntries((project.devApojwt ?? []).map((name) => [name, `file:${tarballs.get(name)}`])) },
         ...(project.manager === 'npm' ? { overrides: local } : {}),
       };
@@ -108,7 +124,16 @@ for (const project of PROJECTS) {
         writeFileSync(join(dir, 'pnpm-workspace.yaml'), `overrides:\n${overrides}`);
       }
       const tsconfig = {
-        compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, types: ['node'], outDir: 'out', rootDir: 'src', skipLibCheck: false },
+        compilerOptions: {
+          target: 'es2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          types: ['node', ...(project.types ?? [])],
+          outDir: 'out',
+          rootDir: 'src',
+          skipLibCheck: false,
+        },
         include: ['src'],
       };
       writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
