@@ -39,8 +39,16 @@ function sentinelClient(): Redis {
 
 const base = { iss: 'auth', serverAudience: 'orders', algorithm: 'ES256', privateKey: { key: keyPairFor('ES256').privateKey, kid: 'k1' } } as const;
 
+/**
+ * A replica's acknowledgement travels through WAIT's GETACK round trip; on a
+ * busy two-core machine running the whole suite that took over 200 ms, so a
+ * healthy replica looked lagging. A second is far beyond a healthy round trip
+ * and still short next to a frozen link, which never answers.
+ */
+const REPLICA_TIMEOUT_MS = 1_000;
+
 async function service(prefix: string, replicas = 1): Promise<ApoJwt & { stores: RedisStores }> {
-  const stores = createRedisStores({ redis: sentinelClient(), prefix, replicas, replicaTimeout: 200, retryDelay: 50 });
+  const stores = createRedisStores({ redis: sentinelClient(), prefix, replicas, replicaTimeout: REPLICA_TIMEOUT_MS, retryDelay: 50 });
   opened.push(stores);
   await stores.ready();
   return Object.assign(new ApoJwt({ ...base, revocationStore: stores.revocationStore }), { stores });
