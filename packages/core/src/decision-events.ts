@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isApoJwtError, type ApoJwtErrorCode, type ApoJwtHttpStatus } from './errors.js';
 import { grantCovers, isCompiledRequirement, type CompiledRequirement } from './permissions.js';
@@ -155,12 +157,40 @@ interface SpanApi {
 }
 
 // @opentelemetry/api is an optional peer dependency: used when the app has it, never required.
+const requireHere = createRequire(import.meta.url);
 const otel: SpanApi | undefined = (() => {
   try {
-    return createRequire(import.meta.url)('@opentelemetry/api') as SpanApi;
+    return requireHere('@opentelemetry/api') as SpanApi;
   } catch {
     return undefined;
   }
+})();
+
+/**
+ * Where the installed @opentelemetry/api keeps what an SDK registers (its
+ * context manager among them): `Symbol.for('opentelemetry.js.api.<major>')`
+ * on globalThis. Until a context manager is registered no span can be
+ * active, and `getActiveSpan()` walks the API's globals only to say so: on
+ * every guarded request of an app that merely has the API installed (many
+ * libraries depend on it). Undefined when the version cannot be read: then
+ * the API is always asked.
+ */
+const otelGlobals: symbol | undefined = (() => {
+  if (otel === undefined) return undefined;
+  try {
+    let dir = dirname(requireHere.resolve('@opentelemetry/api'));
+    for (let depth = 0; depth < 4; depth++, dir = dirname(dir)) {
+      const file = join(dir, 'package.json');
+      if (!existsSync(file)) continue;
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+      if (manifest.name !== '@opentelemetry/api') continue;
+      const major = typeof manifest.version === 'string' ? /^(\d+)\./.exec(manifest.version)?.[1] : undefined;
+      return major === undefined ? undefined : Symbol.for(`opentelemetry.js.api.${major}`);
+    }
+  } catch {
+    // unreadable: fall back to asking the API
+  }
+  return undefined;
 })();
 
 /** True when `@opentelemetry/api` could be loaded: decisions then annotate the active span. */
@@ -168,7 +198,9 @@ export const spanApiAvailable = otel !== undefined;
 
 /** True when a span is active now: only then is a decision worth describing for OpenTelemetry. */
 export function hasActiveSpan(): boolean {
-  return otel?.trace.getActiveSpan() !== undefined;
+  if (otel === undefined) return false;
+  if (otelGlobals !== undefined && (globalThis as Record<symbol, { context?: unknown } | undefined>)[otelGlobals]?.context === undefined) return false;
+  return otel.trace.getActiveSpan() !== undefined;
 }
 
 function annotateSpan(event: DecisionEvent): void {

@@ -62,9 +62,10 @@ export function compileRequirement(requirement: PermissionRequirement<Registered
       throw new ApoJwtConfigError(`permission name ${describeName(name)} refused: names are non-empty printable ASCII without spaces, quotes, backslashes or "*"`);
     }
   }
-  const compiled: CompiledRequirement = Object.freeze({ mode, names: Object.freeze([...(names as string[])]) });
-  compiledRequirements.add(compiled);
-  return compiled;
+  const compiled = { mode, names: Object.freeze([...(names as string[])]) };
+  // Not enumerable: a spread copy (`{ ...compiled, names: [] }`) is not compiled.
+  Object.defineProperty(compiled, COMPILED, { value: true, enumerable: false });
+  return Object.freeze(compiled) as CompiledRequirement;
 }
 
 const SHOWN_CHARS = 40;
@@ -77,12 +78,16 @@ export function describeName(name: unknown): string {
   return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-// Requirements made by compileRequirement, so a look-alike object (say
-// { mode: 'all', names: [] }, which every token satisfies) is never trusted.
-const compiledRequirements = new WeakSet<CompiledRequirement>();
+/**
+ * Marks requirements made by compileRequirement, so a look-alike object (say
+ * { mode: 'all', names: [] }, which every token satisfies) is never trusted.
+ * A symbol this module keeps to itself, read as a property: asked on every
+ * guarded request, it costs one load where a WeakSet cost a hash lookup.
+ */
+const COMPILED: unique symbol = Symbol('apojwt.compiledRequirement');
 
 export function isCompiledRequirement(value: unknown): value is CompiledRequirement {
-  return typeof value === 'object' && value !== null && compiledRequirements.has(value as CompiledRequirement);
+  return typeof value === 'object' && value !== null && (value as { [COMPILED]?: unknown })[COMPILED] === true;
 }
 
 /**

@@ -59,7 +59,8 @@ export class Verifier {
    * (403) otherwise. Synchronous unless a policy of the rule answers later.
    */
   permitted<C extends AccessClaims<string, object>>(claims: C, requirement: PermissionRequirement | CompiledRequirement | Rule, input?: PolicyInput): C | Promise<C> {
-    if (!isRule(requirement)) {
+    // A compiled requirement (every decorator's) is never a rule: one check, not two.
+    if (isCompiledRequirement(requirement) || !isRule(requirement)) {
       assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission, this.wildcards);
       return claims;
     }

@@ -4,18 +4,21 @@ import type { InjectedValues } from '@apojwt/core';
 /**
  * Where verified values live for `req.tokenData` and friends. Adding the
  * values as own properties to every `req` changes its shape four times each
- * request and measurably slows Express's own work on it afterwards; a WeakMap
- * entry per request costs a hash insert and ephemeron work for the garbage
- * collector. Instead the values object hangs off one symbol-keyed property
- * (one shape step, invisible to `Object.keys`, `for in` and JSON) and is read
- * through accessors defined once on Express's shared request prototype
- * (`express.request`, Express's documented extension point, which every app
- * and mounted sub-app inherits from). `Symbol.for`: two copies of this
+ * request and slows Express's own work on it afterwards. Even one
+ * symbol-keyed property costs a shape transition on Node's large request
+ * object: measured with cold caches, as a server between bursts runs, that
+ * store took 4-7 µs against under 1 µs for a WeakMap entry
+ * (bench/adapters/guard-cold.ts). So the values live in a WeakMap keyed by
+ * the request and are read through accessors defined once on Express's
+ * shared request prototype (`express.request`, Express's documented
+ * extension point, which every app and mounted sub-app inherits from). The
+ * map hangs off `globalThis` under a `Symbol.for` key: two copies of this
  * package in one app read each other's values.
  */
 const KEYS = ['tokenData', 'tokenSubject', 'tokenPermissions', 'tokenClaims', 'refreshData', 'refreshClaims'] as const;
-const VALUES = Symbol.for('apojwt.express.requestValues');
-type Carrier = { [VALUES]?: InjectedValues };
+const SHARED = Symbol.for('apojwt.express.requestValues');
+const holder = globalThis as { [SHARED]?: WeakMap<object, InjectedValues> };
+const valuesOf: WeakMap<object, InjectedValues> = (holder[SHARED] ??= new WeakMap());
 const prepared = new WeakSet<object>();
 
 /** The object in `req`'s prototype chain that directly extends IncomingMessage (Express's `request`). */
@@ -33,8 +36,8 @@ function defineAccessors(proto: object): void {
     Object.defineProperty(proto, key, {
       configurable: true,
       enumerable: false,
-      get(this: Carrier) {
-        return this[VALUES]?.[key];
+      get(this: object) {
+        return valuesOf.get(this)?.[key];
       },
       // Code that assigns `req.tokenData = ...` itself gets an ordinary property.
       set(this: object, value: unknown) {
@@ -66,8 +69,7 @@ export function attachToRequest(req: Record<string, unknown>, values: InjectedVa
     for (const key in values) req[key] = values[key as keyof InjectedValues];
     return;
   }
-  const carrier = req as Carrier;
   // A second guard on the same request (middleware, then a decorated handler) adds to the first.
-  const earlier = carrier[VALUES];
-  carrier[VALUES] = earlier === undefined ? values : { ...earlier, ...values };
+  const earlier = valuesOf.get(req);
+  valuesOf.set(req, earlier === undefined ? values : { ...earlier, ...values });
 }

@@ -49,17 +49,20 @@ const KEYS: readonly Key[] = ['tokenData', 'tokenSubject', 'tokenPermissions', '
  * Where the guard's values live. Four new own properties on every request
  * (Express's req, Fastify's request) change its shape on each request: in a
  * CPU profile of a guarded Nest app that was the guard's largest item, and
- * it made more garbage. Instead the values object hangs off one
- * symbol-keyed property (one shape step, invisible to `Object.keys` and
- * JSON) and is read through accessors defined once on the request's
- * prototype (Express: the app's `request`; Fastify: its Request), as
- * @apojwt/express does. Reading `req.tokenSubject` (`@Req()`, the parameter
- * decorators, `GuardedRequest`) is unchanged; assigning it gives an ordinary
- * own property, as before.
+ * it made more garbage. Even one symbol-keyed property costs a shape
+ * transition on Node's large request object (4-7 µs with cold caches,
+ * bench/adapters/guard-cold.ts). Instead the values live in a WeakMap keyed
+ * by the request and are read through accessors defined once on the
+ * request's prototype (Express: the app's `request`; Fastify: its Request),
+ * as @apojwt/express does. Reading `req.tokenSubject` (`@Req()`, the
+ * parameter decorators, `GuardedRequest`) is unchanged; assigning it gives an
+ * ordinary own property, as before. The map hangs off `globalThis` under a
+ * `Symbol.for` key, so two copies of the package agree.
  */
-const VALUES = Symbol.for('apojwt.nest.requestValues');
+const SHARED = Symbol.for('apojwt.nest.requestValues');
 type Values = Partial<Record<Key, unknown>>;
-type Carrier = { [VALUES]?: Values };
+const holder = globalThis as { [SHARED]?: WeakMap<object, Values> };
+const valuesOf: WeakMap<object, Values> = (holder[SHARED] ??= new WeakMap());
 const prepared = new WeakSet<object>();
 // Every request of an app has the same prototype: the WeakSet is asked once per app.
 let lastPrepared: object | undefined;
@@ -71,8 +74,8 @@ function defineAccessors(proto: object): void {
     Object.defineProperty(proto, key, {
       configurable: true,
       enumerable: false,
-      get(this: Carrier): unknown {
-        const values = this[VALUES];
+      get(this: object): unknown {
+        const values = valuesOf.get(this);
         // Whatever further up the chain answers (another adapter's accessors) still does for a request the guard did not fill.
         return values !== undefined && key in values ? values[key] : parent === null ? undefined : Reflect.get(parent, key, this);
       },
@@ -101,9 +104,8 @@ function attach(request: object, values: Values): void {
     if (!prepared.has(proto as object)) defineAccessors(proto as object);
     lastPrepared = proto as object;
   }
-  const carrier = request as Carrier;
-  const earlier = carrier[VALUES];
-  carrier[VALUES] = earlier === undefined ? values : { ...earlier, ...values };
+  const earlier = valuesOf.get(request);
+  valuesOf.set(request, earlier === undefined ? values : { ...earlier, ...values });
 }
 
 /** The guard's access values: what `attachValues` would put there, without a property added to the request. */

@@ -160,3 +160,17 @@ describe('authorize through the instance', () => {
     await rejects(apo.authorize(`${token}x`, 'orders:read'), 'ERR_SIGNATURE_INVALID');
   });
 });
+
+test('only compileRequirement makes a compiled requirement: a spread copy or a look-alike is refused where a requirement is taken', async () => {
+  const apo = makeApo(new FrozenClock());
+  const token = apo.createToken({ sub: 'u', permissions: ['orders:read'] });
+  const compiled = compileRequirement('refunds:approve');
+  await rejects(apo.authorize(token, compiled as never), 'ERR_PERMISSION_DENIED');
+  // { mode: 'all', names: [] } would be met by every token: neither a copy nor a look-alike is trusted as compiled.
+  for (const lookAlike of [
+    { ...compiled, names: [] },
+    { mode: 'all', names: [] },
+  ]) {
+    await assert.rejects(apo.authorize(token, lookAlike as never), isConfigError(/permission requirement/));
+  }
+});

@@ -8,6 +8,7 @@ import { injectArguments, injectInPlace, type ParamMarks } from './params.js';
 import { carryOver } from './carry-over.js';
 import { locateRequest } from './locate-request.js';
 import { isRule } from '../policy.js';
+import { isCompiledRequirement } from '../permissions.js';
 import { markDecision } from './marks.js';
 import { acceptedCredential, authorizeKey } from './credential-check.js';
 import type { FoundCredential } from '../api-keys/accept.js';
@@ -83,7 +84,27 @@ function mergeChecks(before: readonly Check[], added: readonly Check[]): readonl
   return Object.freeze([...before, ...fresh]);
 }
 
+/**
+ * The checks for middleware, whose return value only the framework reads
+ * (Koa awaits it, Express 5 looks for a rejection, Fastify's hook ignores
+ * it): the body's own return value when every check passed synchronously,
+ * so a request served from the verified cache makes no promise at all; a
+ * promise otherwise. A decorated method always returns a promise (`guard`).
+ */
+export function guardMiddleware(body: AnyFunction, checks: readonly Check[]): (...args: unknown[]) => unknown {
+  const guarded: Guarded = { original: body, checks, marks: undefined, replacesClass: false };
+  return function (this: unknown, ...args: unknown[]): unknown {
+    return runGuardedNow(this, guarded, args);
+  };
+}
+
 function runGuarded(self: unknown, guarded: Guarded, args: unknown[]): Promise<unknown> {
+  const result = runGuardedNow(self, guarded, args);
+  return result instanceof Promise ? result : Promise.resolve(result);
+}
+
+/** The checks, then the method: its result when everything ran synchronously, a promise otherwise (failures always as a promise). */
+function runGuardedNow(self: unknown, guarded: Guarded, args: unknown[]): unknown {
   let run: Run;
   try {
     const owner = (guarded.checks[0] as Check).apo ?? defaultApoJwt();
@@ -98,7 +119,7 @@ function runGuarded(self: unknown, guarded: Guarded, args: unknown[]): Promise<u
   } catch (error) {
     return failed(run, error);
   }
-  if (!(result instanceof Promise)) return Promise.resolve(result);
+  if (!(result instanceof Promise)) return result;
   return run.scoped || run.owner.template?.handlerError === undefined ? result : result.catch((error: unknown) => failed(run, error));
 }
 
@@ -162,7 +183,7 @@ function runAcceptingCheck(run: Run, apo: GuardEngine, check: Check): void | Pro
 function ruleInput(apo: GuardEngine, check: Check, run: Run) {
   return apo.observesDecisions === true
     ? { args: run.callArgs, request: run.requestArgs[0], route: run.owner.template?.routeOf?.(run.requestArgs) }
-    : check.requirement === undefined || !isRule(check.requirement)
+    : check.requirement === undefined || isCompiledRequirement(check.requirement) || !isRule(check.requirement)
       ? undefined
       : { args: run.callArgs, request: run.requestArgs[0] };
 }

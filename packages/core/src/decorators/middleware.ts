@@ -1,5 +1,5 @@
 import type { Check } from './checks.js';
-import { guard } from './guard.js';
+import { guardMiddleware } from './guard.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
 import { markDecision, markPublic } from './marks.js';
 
@@ -18,9 +18,11 @@ export function middlewareFor(check: Check): Middleware {
     const next = args[args.length - 1];
     return typeof next === 'function' ? next() : undefined;
   }
-  const guarded = guard(apojwtMiddleware, [check], undefined);
+  const guarded = guardMiddleware(apojwtMiddleware, [check]);
   const middleware = markDecision(function middleware(...args: unknown[]): unknown {
-    return nextOnRejection(guarded(...args) as Promise<unknown>, args);
+    const result = guarded(...args);
+    // Passed synchronously: `next`'s own answer, and nothing that could reject.
+    return result instanceof Promise ? nextOnRejection(result, args) : result;
   });
   // The instance's template knows its framework's hook shape (Fastify's preHandler).
   const adapt = check.apo?.template?.middleware;

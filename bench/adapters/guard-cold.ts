@@ -1,0 +1,96 @@
+import express, { type Request, type Response } from 'express';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as current from '@apojwt/express';
+import { AUDIENCE, ISSUER, PERMISSION, SECRET } from './shared.js';
+import { median } from './stats.js';
+
+/**
+ * The decorator form's cost with cold caches, as a server meets it between
+ * bursts of requests: the in-process loops of guard-cost.ts keep code and
+ * data in the CPU's caches, and there the guard costs about a microsecond;
+ * over HTTP at a rate one core does not saturate, the same code costs ten
+ * times that, because each request finds the caches filled by everything
+ * else the machine did meanwhile.
+ *
+ * Real Express requests are captured first (real HTTP on 127.0.0.1, the
+ * same Bearer token each), then each call gets one request no call has
+ * touched: 16 MB are read to push code and data out of the caches, the
+ * request's URL and headers are read (as Express does before a handler),
+ * and only the handler call is timed. The contenders alternate call by call:
+ * the plain handler, this checkout's `@permissionRequired` and, with
+ * BEFORE_ROOT (the root of another built checkout), that build's. The
+ * medians are printed, and the ratio this ÷ before.
+ *   BEFORE_ROOT (optional), CALLS (per contender, default 2000)
+ */
+const beforeRoot = process.env['BEFORE_ROOT'];
+const calls = Number(process.env['CALLS'] ?? 2000);
+const WARM_CALLS = 300;
+
+type Handler = (req: Request, res: Response) => unknown;
+const options = { secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE };
+const token = new current.ApoJwt(options).createToken({ sub: 'bench-user', permissions: [PERMISSION] });
+
+function guardedBy(build: typeof current): Handler {
+  const apo = new build.ApoJwt({ ...options, template: 'express' });
+  class Orders {
+    @apo.decorators.permissionRequired(PERMISSION)
+    list(_req: Request, _res: Response): void {}
+  }
+  const orders = new Orders();
+  return (req, res) => orders.list(req, res);
+}
+
+const contenders: [string, Handler][] = [
+  ['plain handler', () => undefined],
+  ['@permissionRequired, this checkout', guardedBy(current)],
+];
+if (beforeRoot !== undefined) {
+  const before = (await import(pathToFileURL(join(beforeRoot, 'packages/express/dist/index.js')).href)) as typeof current;
+  contenders.push(['@permissionRequired, before', guardedBy(before)]);
+}
+
+// Every contender's calls, warm-up included, each on a request of its own.
+const needed = (calls + WARM_CALLS) * contenders.length;
+const captured: [Request, Response][] = [];
+const app = express();
+app.get('/orders', (req, res) => {
+  captured.push([req, res]);
+  res.end();
+});
+const server = app.listen(0, '127.0.0.1');
+await once(server, 'listening');
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+for (let sent = 0; sent < needed; sent += 100) {
+  await Promise.all(Array.from({ length: Math.min(100, needed - sent) }, () => fetch(url, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer())));
+}
+server.close();
+
+let next = 0;
+// Warm-up: the JIT compiles every path, and the verified cache holds the token.
+for (let i = 0; i < WARM_CALLS; i++) for (const [, handler] of contenders) await handler(...captured[next++]!);
+
+const evict = new Float64Array(2 * 1024 * 1024);
+let sink = 0;
+const timings = contenders.map(() => [] as number[]);
+for (let i = 0; i < calls; i++) {
+  const order = i % 2 === 0 ? contenders.keys() : [...contenders.keys()].reverse();
+  for (const which of order) {
+    const [req, res] = captured[next++]!;
+    for (let j = 0; j < evict.length; j += 8) sink += evict[j]!;
+    sink += req.url.length + (req.headers.authorization?.length ?? 0);
+    const started = process.hrtime.bigint();
+    void contenders[which]![1](req, res);
+    timings[which]!.push(Number(process.hrtime.bigint() - started));
+  }
+}
+
+const medians = timings.map((t) => median(t));
+console.log(`guard with cold caches: ${calls} calls per contender, each on its own real Express request, Node ${process.version}\n`);
+console.log('| contender | ns/call (median) | above the plain handler, ns |');
+console.log('|---|---:|---:|');
+contenders.forEach(([name], i) => console.log(`| ${name} | ${medians[i]!.toFixed(0)} | ${i === 0 ? '' : (medians[i]! - medians[0]!).toFixed(0)} |`));
+if (beforeRoot !== undefined) console.log(`\nthis checkout ÷ before (above the plain handler): ${((medians[1]! - medians[0]!) / (medians[2]! - medians[0]!)).toFixed(2)}×`);
+if (sink === -1) console.log(sink);
