@@ -121,6 +121,23 @@ async function fastifyApojwt() {
   return app;
 }
 
+async function fastifyApojwtDecorator(requestScope: 'auto' | false = 'auto') {
+  // The plugin and a decorated class method as the route's handler: the documented class form, no hook.
+  // The plugin's default enters the request scope for each request; `requestScope: false` does not.
+  const apo = apoFastify.createApoJwt({ ...options, template: 'fastify' });
+  class Orders {
+    @apoFastify.permissionRequired(PERMISSION)
+    async list(_request: FastifyRequest, _reply: FastifyReply) {
+      return BODY;
+    }
+  }
+  const orders = new Orders();
+  const app = Fastify();
+  await app.register(apoFastify.apojwtPlugin, { apo, requestScope });
+  app.get('/orders', (request, reply) => orders.list(request, reply));
+  return app;
+}
+
 async function fastifyJwtCase() {
   // @fastify/jwt (fast-jwt, no cache: its default) verifies; the permission is checked in the same preHandler.
   const app = Fastify();
@@ -152,6 +169,8 @@ const builders: Record<Ours, () => Promise<Server>> = {
   'fastify-bare': async () => listeningFastify(await fastifyBare()),
   'fastify-noop': async () => listeningFastify(await fastifyNoop()),
   'fastify-apojwt': async () => listeningFastify(await fastifyApojwt()),
+  'fastify-apojwt-decorator': async () => listeningFastify(await fastifyApojwtDecorator()),
+  'fastify-apojwt-decorator-unscoped': async () => listeningFastify(await fastifyApojwtDecorator(false)),
   'fastify-jwt': async () => listeningFastify(await fastifyJwtCase()),
 };
 async function listeningFastify(app: { listen(options: { port: number; host: string }): Promise<string>; server: Server }) {

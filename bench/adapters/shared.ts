@@ -23,6 +23,8 @@ export const CASES = [
   'fastify-bare',
   'fastify-noop',
   'fastify-apojwt',
+  'fastify-apojwt-decorator',
+  'fastify-apojwt-decorator-unscoped',
   'fastify-jwt',
 ] as const;
 export type Case = (typeof CASES)[number];

@@ -9,9 +9,20 @@ export interface ApoJwtPluginOptions {
   /** The instance whose checks `fastify.apojwt` runs (normally `createApoJwt({ template: 'fastify', ... })`). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   apo: ApoJwt<any, any, any, boolean>;
+  /**
+   * `'auto'` (default): every request runs in the request scope once a
+   * decorated method exists, so a decorated service-layer method (called
+   * without `(request, reply)`) checks the current request. `false`: no
+   * scope; decorated methods must then be called with `(request, reply)`,
+   * and one called otherwise is an ApoJwtConfigError. On Node 20 the scope
+   * (AsyncLocalStorage) makes every promise of the process cost more: about
+   * 4-5 µs per Fastify request in bench/adapters.md, which an app whose
+   * decorated methods all receive the request need not pay.
+   */
+  requestScope?: 'auto' | false;
 }
 
-const KNOWN = ['apo'];
+const KNOWN = ['apo', 'requestScope'];
 
 /** Checked when the plugin loads: a misspelt option would otherwise be ignored silently. */
 function checkOptions(options: unknown): ApoJwtPluginOptions {
@@ -25,13 +36,17 @@ function checkOptions(options: unknown): ApoJwtPluginOptions {
     throw new ApoJwtConfigError('apojwtPlugin option apo must be an ApoJwt instance');
   }
   if (apo.template === undefined) throw new ApoJwtConfigError("apojwtPlugin: the instance has no template: create it with template: 'fastify'");
+  const { requestScope } = options as Partial<ApoJwtPluginOptions>;
+  if (requestScope !== undefined && requestScope !== 'auto' && requestScope !== false) {
+    throw new ApoJwtConfigError("apojwtPlugin option requestScope must be 'auto' or false");
+  }
   return options as ApoJwtPluginOptions;
 }
 
 function setUp(fastify: FastifyInstance, options: ApoJwtPluginOptions): void {
   // Fastify passes its own keys (prefix, logLevel) to a plugin's options only when the app set them: not ours to check.
   const { prefix: _prefix, logLevel: _logLevel, logSerializers: _serializers, ...own } = options as ApoJwtPluginOptions & Record<string, unknown>;
-  const { apo } = checkOptions(own);
+  const { apo, requestScope = 'auto' } = checkOptions(own);
   if (fastify.hasDecorator('apojwt')) throw new ApoJwtConfigError('apojwtPlugin is registered twice on this app');
   // Declared once, null until a check passes, so every request keeps one shape.
   for (const key of REQUEST_KEYS) {
@@ -39,7 +54,7 @@ function setUp(fastify: FastifyInstance, options: ApoJwtPluginOptions): void {
   }
   fastify.decorate('apojwt', fastifyGuard(apo));
   // Every request of the app runs in its request scope (once a decorated method exists): decorated service-layer methods find it.
-  fastify.addHook('onRequest', requestScopeWhenWanted());
+  if (requestScope === 'auto') fastify.addHook('onRequest', requestScopeWhenWanted());
 }
 
 const plugin: FastifyPluginCallback<ApoJwtPluginOptions> = (fastify, options, done) => {

@@ -128,3 +128,47 @@ describe('Fastify: the plugin enters the scope only once a decorated method exis
     ]);
   });
 });
+
+describe('Fastify: requestScope: false leaves requests outside any scope', () => {
+  test('a decorated method called with (request, reply) still checks; a service-layer one is a clear ApoJwtConfigError (500), not a TypeError', async () => {
+    const logs = new LogLines();
+    const app = Fastify({ logger: { level: 'error', stream: logs } });
+    await app.register(apojwtPlugin, { apo, requestScope: false });
+    class Orders {
+      @permissionRequired('orders:read', { apo })
+      async list(request: FastifyRequest, _reply: FastifyReply) {
+        return { sub: request.tokenSubject, scoped: currentRequestScope() !== undefined };
+      }
+    }
+    const orders = new Orders();
+    const refunds = new RefundService();
+    app.get('/orders', (request, reply) => orders.list(request, reply));
+    app.post('/orders/:id/refund', async (request) => refunds.refund((request.params as { id: string }).id));
+    const server = await start(app);
+    try {
+      const ok = await request(server.url, '/orders', { headers: bearer(token('reader', ['orders:read'])) });
+      assert.equal(ok.status, 200);
+      assert.deepEqual(ok.json, { sub: 'reader', scoped: false });
+      assert.equal((await request(server.url, '/orders', { headers: bearer(token('nobody', [])) })).status, 403);
+      assert.equal((await request(server.url, '/orders')).status, 401);
+      const outside = await request(server.url, '/orders/o-9/refund', { method: 'POST', headers: bearer(token('clerk', ['orders:refund'])) });
+      assert.equal(outside.status, 500);
+      assert.match(JSON.stringify(logs.lines), /refund\(\) was called without the .* and outside any request scope/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("requestScope takes 'auto' or false only", async () => {
+    for (const requestScope of [true, 'always', null]) {
+      const app = Fastify();
+      await assert.rejects(
+        async () => {
+          await app.register(apojwtPlugin, { apo, requestScope } as never);
+        },
+        (error: unknown) => error instanceof Error && /requestScope must be 'auto' or false/.test(error.message),
+      );
+      await app.close().catch(() => undefined);
+    }
+  });
+});

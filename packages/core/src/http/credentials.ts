@@ -73,6 +73,22 @@ export function headerValues(rawHeaders: readonly string[], name: string): strin
 }
 
 /**
+ * The value of a header that may be sent once, undefined when absent;
+ * ERR_REQUEST_MALFORMED (`twice` says why) when it was sent more than once.
+ * `headerValues` without the array: this runs on every guarded request.
+ */
+function onlyHeader(rawHeaders: readonly string[], name: string, twice: string): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const key = rawHeaders[i] as string;
+    if (key.length !== name.length || !sameHeaderName(key, name)) continue;
+    if (found !== undefined) throw malformedRequest(twice);
+    found = rawHeaders[i + 1] as string;
+  }
+  return found;
+}
+
+/**
  * `key.toLowerCase() === lowerName` for header names (ASCII; Node decodes
  * them as latin1, where no other character lower-cases onto a-z), without
  * allocating a lower-cased copy on every request.
@@ -96,11 +112,10 @@ function sameHeaderName(key: string, lowerName: string): boolean {
  * cookie that disagree.
  */
 export function findBearerToken(rawHeaders: readonly string[], options: BearerOptions = {}): string | undefined {
-  const authorization = headerValues(rawHeaders, 'authorization');
-  if (authorization.length > 1) throw malformedRequest('more than one Authorization header was sent');
+  const authorization = onlyHeader(rawHeaders, 'authorization', 'more than one Authorization header was sent');
   let token: string | undefined;
-  if (authorization.length === 1) {
-    const parsed = parseAuthorization(authorization[0] as string);
+  if (authorization !== undefined) {
+    const parsed = parseAuthorization(authorization);
     if (parsed !== NOT_BEARER) token = parsed;
   }
   if (options.cookie !== undefined) {
