@@ -149,7 +149,7 @@ test('a set never fetched is 503 (refused connection, then timeout), and recover
   const { clock, issuer } = setup();
   const endpoint = await startIssuerEndpoint(() => issuer.jwks());
   try {
-    const { remote, verifier } = await verifierFor(endpoint.url, clock, { cooldown: 5_000, timeout: 200 });
+    const { remote, verifier } = await verifierFor(endpoint.url, clock, { cooldown: 5_000, timeout: 1_000 });
     const token = issuer.createToken({ sub: 'u1' });
     endpoint.mode('down');
     await assert.rejects(verifier.verify(token), apoError('ERR_STORE_UNAVAILABLE', 503));

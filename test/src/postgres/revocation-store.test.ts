@@ -120,7 +120,7 @@ describe('PostgresRevocationStore when the server cannot answer', () => {
   test('a frozen server (a proxy that passes no byte): the pool’s query_timeout ends the check with a 503', async () => {
     const fresh = await server.fresh();
     const proxy = await freezableProxy(databaseUrl());
-    const pool = new pg.Pool({ connectionString: proxy.url, options: `-c search_path=${fresh.schema}`, query_timeout: 500, max: 2 });
+    const pool = new pg.Pool({ connectionString: proxy.url, options: `-c search_path=${fresh.schema}`, query_timeout: 2_000, max: 2 });
     pool.on('error', () => undefined);
     try {
       const store = new PostgresRevocationStore(pgDatabase(pool));
