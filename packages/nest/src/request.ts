@@ -15,6 +15,22 @@ export function rawRequestOf(request: unknown): IncomingMessage {
   throw new ApoJwtConfigError('@apojwt/nest reads requests of @nestjs/platform-express and @nestjs/platform-fastify only: this request is neither');
 }
 
+/**
+ * The parsed body, only when the request carried one. Both platforms parse
+ * before the handler runs, and Express's JSON parser gives an empty or
+ * absent body as `{}`: it would reach a handler as an object without fields
+ * (answered as a missing e-mail or password, not as a missing body). A
+ * request without body bytes (no Content-Length above 0, no
+ * Transfer-Encoding) has no body, whatever the parser left.
+ */
+export function sentBody(request: unknown): unknown {
+  const { headers } = rawRequestOf(request);
+  const chunked = headers['transfer-encoding'] !== undefined;
+  const length = headers['content-length'];
+  if (!chunked && (length === undefined || Number(length) === 0)) return undefined;
+  return (request as { body?: unknown }).body;
+}
+
 /** Where the access and the refresh token are. */
 export interface Credentials {
   /** Also accept the access token from this cookie (header and cookie must agree). */

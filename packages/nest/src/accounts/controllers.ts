@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Inject, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Public } from '../metadata.js';
-import { rawRequestOf } from '../request.js';
+import { rawRequestOf, sentBody } from '../request.js';
 import { sendAnswer } from '../reply.js';
 import { routeKey, type AccountRouteMap } from './options.js';
 
@@ -29,7 +29,7 @@ abstract class AccountRouteController {
     const { ip } = request;
     const answer = await route.answer({
       rawHeaders: rawRequestOf(request).rawHeaders,
-      ...(route.readsBody && { body: request.body }),
+      ...(route.readsBody && { body: sentBody(request) }),
       ...(id !== undefined && { id }),
       ...(typeof ip === 'string' && { ip }),
     });

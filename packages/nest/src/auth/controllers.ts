@@ -4,7 +4,7 @@ import { headerValues, jwksResponse, type JwksResponseOptions } from '@apojwt/co
 import type { AuthHandlers, AuthRequest, AuthResponse } from './handlers.js';
 import { Public } from '../metadata.js';
 import { APOJWT_MODULE_OPTIONS } from '../tokens.js';
-import { accessTokenOf, rawRequestOf, refreshTokenOf } from '../request.js';
+import { accessTokenOf, rawRequestOf, refreshTokenOf, sentBody } from '../request.js';
 import type { ResolvedModuleOptions } from '../options.js';
 import { sendAnswer as send } from '../reply.js';
 
@@ -52,7 +52,7 @@ export function authController(path: string, mount: { readonly login: boolean; r
       const ip = request.ip;
       // The first User-Agent line, as the other adapters' endpoints read it: a session-recording login keeps it.
       const userAgent = headerValues(rawRequestOf(request).rawHeaders, 'user-agent')[0];
-      const answer = await this.handlers.login({ body: request.body, ...(typeof ip === 'string' && { ip }), ...(userAgent !== undefined && { userAgent }) });
+      const answer = await this.handlers.login({ body: sentBody(request), ...(typeof ip === 'string' && { ip }), ...(userAgent !== undefined && { userAgent }) });
       send(this.adapterHost, response, answer);
     }
 
