@@ -6,8 +6,11 @@ import {
   frameworkError,
   isApoJwtError,
   runInRequestScope,
+  selectCredential,
   type AcceptOptions,
+  type AcceptedCredentials,
   type AccessClaims,
+  type ApiKeyClaims,
   type CredentialKind,
   type Finder,
   type Middleware,
@@ -21,6 +24,10 @@ import { requestArgsOf } from './action.js';
 export interface CheckingInstance {
   readonly realm: string | undefined;
   readonly tokenFinder: Finder | undefined;
+  /** For `currentUserChecker`'s `accept`: the template (its `requestHeaders`), the instance's API keys and their verification. */
+  readonly template?: { readonly requestHeaders?: ((args: readonly unknown[]) => readonly string[]) | undefined } | undefined;
+  readonly apiKeys?: { readonly challengeScheme: string; find(rawHeaders: readonly string[]): string | undefined } | undefined;
+  authorizeApiKey?(key: string): Promise<ApiKeyClaims>;
   authorize(token: string): Promise<AccessClaims<string, object>>;
   tokenRequired(options?: AcceptOptions): Middleware;
   // Roles come from @Authorized(...) at run time: plain strings, checked by core like any requirement.
@@ -75,10 +82,20 @@ export function authorizationChecker(apo?: CheckingInstance, options: Authorizat
   };
 }
 
-export interface CurrentUserCheckerOptions<U> {
+export interface CurrentUserCheckerOptions<U, C = AccessClaims<string, object>> {
   /** Turns the verified claims into the value `@CurrentUser()` injects (a user loaded by `sub`, say). Default: the claims. */
-  user?: (claims: AccessClaims<string, object>, action: Action) => U | Promise<U>;
+  user?: (claims: C, action: Action) => U | Promise<U>;
+  /**
+   * The credentials that make a current user: default Bearer tokens only;
+   * `['bearer', 'apiKey']` also API keys (the instance's `apiKeys`), whose
+   * claims (`kind: 'apiKey'`, `sub`, `perms`, `keyId`) are then injected or
+   * handed to `user`. The same list as `authorizationChecker`'s `accept`.
+   */
+  accept?: readonly CredentialKind[];
 }
+
+/** A current user from a token or an API key: the claims of either. */
+export type CurrentUserClaims = AccessClaims<string, object> | ApiKeyClaims;
 
 /**
  * routing-controllers' `currentUserChecker` for `@CurrentUser()`: the
@@ -87,21 +104,53 @@ export interface CurrentUserCheckerOptions<U> {
  * on public routes, and `@CurrentUser({ required: true })` is refused with 401
  * (`ApoJwtErrorHandler` answers routing-controllers' AuthorizationRequiredError
  * as core's ERR_TOKEN_MISSING). A token that is sent but not valid is refused
- * with core's 401, never taken as no user.
+ * with core's 401, never taken as no user. With `accept: ['bearer', 'apiKey']`
+ * an API key makes a user too (its claims); a token and a key at once are 400.
  */
-export function currentUserChecker<U = AccessClaims<string, object>>(apo?: CheckingInstance, options: CurrentUserCheckerOptions<U> = {}): (action: Action) => Promise<U | undefined> {
-  const user = options.user;
+export function currentUserChecker<U = AccessClaims<string, object>>(
+  apo?: CheckingInstance,
+  options?: CurrentUserCheckerOptions<U> & { accept?: undefined },
+): (action: Action) => Promise<U | undefined>;
+export function currentUserChecker<U = CurrentUserClaims>(
+  apo: CheckingInstance | undefined,
+  options: CurrentUserCheckerOptions<U, CurrentUserClaims> & { accept: readonly CredentialKind[] },
+): (action: Action) => Promise<U | undefined>;
+export function currentUserChecker<U>(apo?: CheckingInstance, options: CurrentUserCheckerOptions<U, never> = {}): (action: Action) => Promise<U | undefined> {
+  if (options === null || typeof options !== 'object') throw new ApoJwtConfigError('currentUserChecker options must be an object');
+  // Typed by the overload the call matched: claims of a token, or of a token or a key with `accept`.
+  const user = options.user as ((claims: CurrentUserClaims, action: Action) => U | Promise<U>) | undefined;
+  // Checked now, not at the first request; undefined unless keys are accepted.
+  const accept = compileAccept(options.accept);
   return async (action) => {
     const engine = instance(apo);
     try {
-      const finder = engine.tokenFinder;
-      if (finder === undefined) throw new ApoJwtConfigError("no tokenFinder: pass a template ('express', 'koa' or an object) to createApoJwt");
-      const token: unknown = await finder(...requestArgsOf(action));
-      if (typeof token !== 'string' || token.length === 0) return undefined;
-      const claims = await engine.authorize(token);
+      const claims = await currentClaims(engine, requestArgsOf(action), accept);
+      if (claims === undefined) return undefined;
       return user === undefined ? (claims as U) : await user(claims, action);
     } catch (error) {
       throw isApoJwtError(error) ? frameworkError(error, engine.realm) : error;
     }
   };
+}
+
+/** The verified claims of the request's credential, undefined when it sent none. */
+async function currentClaims(engine: CheckingInstance, args: readonly unknown[], accept: AcceptedCredentials | undefined): Promise<CurrentUserClaims | undefined> {
+  const token = accept === undefined || accept.bearer ? await bearerOf(engine, args) : undefined;
+  if (accept === undefined) return token === undefined ? undefined : engine.authorize(token);
+  const keys = engine.apiKeys;
+  const headersOf = engine.template?.requestHeaders;
+  if (keys === undefined || typeof engine.authorizeApiKey !== 'function')
+    throw new ApoJwtConfigError('currentUserChecker accepts API keys but the instance has none: pass the apiKeys option to createApoJwt');
+  if (headersOf === undefined) throw new ApoJwtConfigError('currentUserChecker accepts API keys but the template cannot read request headers (its requestHeaders slot)');
+  const key = keys.find(headersOf(args));
+  if (token === undefined && key === undefined) return undefined;
+  const found = selectCredential(accept, token, key, keys.challengeScheme);
+  return found.kind === 'apiKey' ? engine.authorizeApiKey(found.value) : engine.authorize(found.value);
+}
+
+async function bearerOf(engine: CheckingInstance, args: readonly unknown[]): Promise<string | undefined> {
+  const finder = engine.tokenFinder;
+  if (finder === undefined) throw new ApoJwtConfigError("no tokenFinder: pass a template ('express', 'koa' or an object) to createApoJwt");
+  const token: unknown = await finder(...args);
+  return typeof token === 'string' && token.length > 0 ? token : undefined;
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApoJwt, ApoJwtConfigError, MemoryApiKeyStore, type JsonObject } from '@apojwt/core';
-import { authorizationChecker } from '@apojwt/routing-controllers';
+import { authorizationChecker, currentUserChecker } from '@apojwt/routing-controllers';
 import { request, bearer } from '../support/routing-controllers/harness.js';
 import { BASE, T0, clock } from '../support/routing-controllers/harness.js';
 import { DRIVERS, routingControllersApp, type Running } from '../support/routing-controllers/app.js';
@@ -13,6 +13,7 @@ for (const driver of DRIVERS) {
   describe(`routing-controllers ${driver.name}: @Authorized with API keys`, () => {
     let keysServer: Running;
     let defaultServer: Running;
+    let usersServer: Running;
     let apo: ApoJwt<string, JsonObject, JsonObject, false>;
 
     before(async () => {
@@ -20,10 +21,15 @@ for (const driver of DRIVERS) {
       apo = new ApoJwt({ ...BASE, template: driver.template, apiKeys: { store: new MemoryApiKeyStore() } });
       keysServer = await routingControllersApp(driver, apo, { authorizationChecker: authorizationChecker(apo, { accept: ['bearer', 'apiKey'] }) });
       defaultServer = await routingControllersApp(driver, apo);
+      usersServer = await routingControllersApp(driver, apo, {
+        authorizationChecker: authorizationChecker(apo, { accept: ['bearer', 'apiKey'] }),
+        currentUserChecker: currentUserChecker(apo, { accept: ['bearer', 'apiKey'] }),
+      });
     });
     after(async () => {
       await keysServer.close();
       await defaultServer.close();
+      await usersServer.close();
     });
     beforeEach(() => {
       ran.length = 0;
@@ -49,8 +55,45 @@ for (const driver of DRIVERS) {
       const revoked = await request(keysServer.url, '/authorized/orders', { headers: { 'x-api-key': created.key } });
       assert.equal(revoked.json['error'], 'ERR_API_KEY_REVOKED');
     });
+
+    test('@CurrentUser() with currentUserChecker({ accept }): a key is a user, a token too; both at once 400; none: no user; the default checker ignores keys', async () => {
+      const created = await apo.apiKeys!.create({ subject: 'billing-service', permissions: ['orders:read'] });
+      const byKey = await request(usersServer.url, '/authorized/me', { headers: { 'x-api-key': created.key } });
+      assert.equal(byKey.status, 200, byKey.text);
+      assert.deepEqual(byKey.json, { ran: 'me', user: 'billing-service', perms: ['orders:read'] });
+      const token = apo.createToken({ sub: 'user-1', permissions: ['orders:read'] }) as string;
+      assert.deepEqual((await request(usersServer.url, '/authorized/me', { headers: bearer(token) })).json, { ran: 'me', user: 'user-1', perms: ['orders:read'] });
+      ran.length = 0;
+      const both = await request(usersServer.url, '/authorized/maybe', { headers: { ...bearer(token), 'x-api-key': created.key } });
+      assert.equal(both.status, 400, both.text);
+      assert.equal(both.json['error'], 'ERR_REQUEST_MALFORMED');
+      assert.deepEqual(ran, []);
+      assert.deepEqual((await request(usersServer.url, '/authorized/maybe')).json, { ran: 'maybe', user: null });
+      // Bearer only (useApoJwt's default checker): a key is no user.
+      assert.deepEqual((await request(defaultServer.url, '/authorized/maybe', { headers: { 'x-api-key': created.key } })).json, { ran: 'maybe', user: null });
+      await apo.apiKeys!.revoke(created.id);
+      const revoked = await request(usersServer.url, '/authorized/maybe', { headers: { 'x-api-key': created.key } });
+      assert.equal(revoked.status, 401);
+      assert.equal(revoked.json['error'], 'ERR_API_KEY_REVOKED');
+      for (const answer of [byKey, both, revoked]) assert.ok(!answer.text.includes(created.key) && !answer.rawHeaders.includes(created.key));
+    });
   });
 }
+
+test('currentUserChecker: accept is checked when the checker is made; keys need an instance with apiKeys', async () => {
+  assert.throws(
+    () => currentUserChecker(undefined, { accept: ['apikey'] as never }),
+    (error: unknown) => error instanceof ApoJwtConfigError && /unknown credential kind/.test(error.message),
+  );
+  const withoutKeys = new ApoJwt({ ...BASE, template: 'express' });
+  const check = currentUserChecker(withoutKeys, { accept: ['bearer', 'apiKey'] });
+  const { expressRequest } = await import('@apojwt/testing');
+  const call = expressRequest({ headers: { 'x-api-key': 'apo_live_x' } });
+  await assert.rejects(
+    check({ request: call.req, response: call.res } as never),
+    (error: unknown) => error instanceof ApoJwtConfigError && /has none: pass the apiKeys option/.test(error.message),
+  );
+});
 
 test('authorizationChecker: accept is checked when the checker is made', () => {
   assert.throws(
