@@ -16,6 +16,34 @@ for (const [name, create] of [
   ['Express 4', express4],
 ] as const) {
   describe(`${name}: request state`, () => {
+    test('an object derived from the request (Object.create(req)) reads its values, and a wrapper of an earlier request still reads that request’s', async () => {
+      const apo = new ApoJwt({ ...BASE, template: 'express' });
+      const app = create();
+      const seen: JsonObject[] = [];
+      let earlier: object | undefined;
+      app.get('/orders', apo.tokenRequired(), (req, res) => {
+        const derived = Object.create(req) as { tokenSubject?: string };
+        const unrelated = earlier === undefined ? undefined : (Object.create(earlier) as { tokenSubject?: string });
+        earlier ??= req;
+        seen.push({ own: req.tokenSubject, derived: derived.tokenSubject, earlierRequest: unrelated === undefined ? null : (unrelated.tokenSubject ?? null) });
+        res.json({});
+      });
+      const server = await serve(app);
+      try {
+        for (const sub of ['user-1', 'user-2']) {
+          const answer = await request(server.url, '/orders', { headers: bearer(apo.createToken({ sub }) as string) });
+          assert.equal(answer.status, 200, answer.text);
+        }
+        // The first request's values stay its own: a wrapper of it reads user-1, even while user-2 is served.
+        assert.deepEqual(seen, [
+          { own: 'user-1', derived: 'user-1', earlierRequest: null },
+          { own: 'user-2', derived: 'user-2', earlierRequest: 'user-1' },
+        ]);
+      } finally {
+        await server.close();
+      }
+    });
+
     test('values read as req properties across sub-apps and stacked guards, and stay assignable', async () => {
       const apo = new ApoJwt({ ...BASE, template: 'express' }).configRefresh(REFRESH);
       const seen: JsonObject[] = [];
