@@ -8,7 +8,9 @@ import type { InjectedValues } from '@apojwt/core';
  * symbol-keyed property costs a shape transition on Node's large request
  * object: measured with cold caches, as a server between bursts runs, that
  * store took 4-7 µs against under 1 µs for a WeakMap entry
- * (bench/adapters/guard-cold.ts). So the values live in a WeakMap keyed by
+ * (bench/adapters/guard-cold.ts). In a warm loop the order reverses (about
+ * 13 ns against 150 ns); a server between bursts meets the cold case, and
+ * paired over HTTP the WeakMap came out ahead (bench/adapters.md). So the values live in a WeakMap keyed by
  * the request and are read through accessors defined once on Express's
  * shared request prototype (`express.request`, Express's documented
  * extension point, which every app and mounted sub-app inherits from). The
