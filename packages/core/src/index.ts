@@ -80,6 +80,7 @@ export { compileAccept, selectCredential, type AcceptedCredentials, type Credent
 export type { AcceptOptions } from './decorators/decorators.js';
 export { nextOnRejection } from './decorators/middleware.js';
 export { authorizeNow, type GuardEngine, type ApiKeyReader } from './engine.js';
+export { acceptedCredential } from './decorators/credential-check.js';
 export { runInRequestScope, currentRequestScope, requestScopeWanted, type RequestScope } from './request-scope.js';
 export { frameworkError, type FrameworkReadyError } from './framework-error.js';
 // Option checks for packages built on core (auth, adapters, stores): one wording for every package.

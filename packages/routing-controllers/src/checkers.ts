@@ -6,13 +6,15 @@ import {
   frameworkError,
   isApoJwtError,
   runInRequestScope,
-  selectCredential,
+  acceptedCredential,
   type AcceptOptions,
   type AcceptedCredentials,
   type AccessClaims,
   type ApiKeyClaims,
   type CredentialKind,
   type Finder,
+  type FoundCredential,
+  type GuardEngine,
   type Middleware,
 } from '@apojwt/core';
 import { requestArgsOf } from './action.js';
@@ -24,9 +26,7 @@ import { requestArgsOf } from './action.js';
 export interface CheckingInstance {
   readonly realm: string | undefined;
   readonly tokenFinder: Finder | undefined;
-  /** For `currentUserChecker`'s `accept`: the template (its `requestHeaders`), the instance's API keys and their verification. */
-  readonly template?: { readonly requestHeaders?: ((args: readonly unknown[]) => readonly string[]) | undefined } | undefined;
-  readonly apiKeys?: { readonly challengeScheme: string; find(rawHeaders: readonly string[]): string | undefined } | undefined;
+  /** For `currentUserChecker`'s `accept`: verifies an API key (the instance's `apiKeys`; core finds the key). */
   authorizeApiKey?(key: string): Promise<ApiKeyClaims>;
   authorize(token: string): Promise<AccessClaims<string, object>>;
   tokenRequired(options?: AcceptOptions): Middleware;
@@ -135,17 +135,22 @@ export function currentUserChecker<U>(apo?: CheckingInstance, options: CurrentUs
 
 /** The verified claims of the request's credential, undefined when it sent none. */
 async function currentClaims(engine: CheckingInstance, args: readonly unknown[], accept: AcceptedCredentials | undefined): Promise<CurrentUserClaims | undefined> {
-  const token = accept === undefined || accept.bearer ? await bearerOf(engine, args) : undefined;
-  if (accept === undefined) return token === undefined ? undefined : engine.authorize(token);
-  const keys = engine.apiKeys;
-  const headersOf = engine.template?.requestHeaders;
-  if (keys === undefined || typeof engine.authorizeApiKey !== 'function')
-    throw new ApoJwtConfigError('currentUserChecker accepts API keys but the instance has none: pass the apiKeys option to createApoJwt');
-  if (headersOf === undefined) throw new ApoJwtConfigError('currentUserChecker accepts API keys but the template cannot read request headers (its requestHeaders slot)');
-  const key = keys.find(headersOf(args));
-  if (token === undefined && key === undefined) return undefined;
-  const found = selectCredential(accept, token, key, keys.challengeScheme);
-  return found.kind === 'apiKey' ? engine.authorizeApiKey(found.value) : engine.authorize(found.value);
+  if (accept === undefined) {
+    const token = await bearerOf(engine, args);
+    return token === undefined ? undefined : engine.authorize(token);
+  }
+  let found: FoundCredential;
+  try {
+    // Core's choice of credential, as on the decorators' routes: one of the accepted ones, never two.
+    found = await acceptedCredential(engine as unknown as GuardEngine, args, accept);
+  } catch (error) {
+    // Nothing sent is no user here, not a refusal: `@CurrentUser({ required: true })` refuses it.
+    if (isApoJwtError(error) && error.code === 'ERR_TOKEN_MISSING') return undefined;
+    throw error;
+  }
+  if (found.kind === 'bearer') return engine.authorize(found.value);
+  if (typeof engine.authorizeApiKey !== 'function') throw new ApoJwtConfigError('currentUserChecker accepts API keys but the instance cannot verify them');
+  return engine.authorizeApiKey(found.value);
 }
 
 async function bearerOf(engine: CheckingInstance, args: readonly unknown[]): Promise<string | undefined> {

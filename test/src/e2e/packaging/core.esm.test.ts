@@ -27,6 +27,7 @@ test('the ESM entry exposes the public API', () => {
     'MemoryApiKeyStore',
     'compileAccept',
     'selectCredential',
+    'acceptedCredential',
     'registerTemplate',
     'resolveTemplate',
     'ACCESS_TOKEN_TYPE',
