@@ -59,9 +59,13 @@ export class Verifier {
    * (403) otherwise. Synchronous unless a policy of the rule answers later.
    */
   permitted<C extends AccessClaims<string, object>>(claims: C, requirement: PermissionRequirement | CompiledRequirement | Rule, input?: PolicyInput): C | Promise<C> {
-    // A compiled requirement (every decorator's) is never a rule: one check, not two.
-    if (isCompiledRequirement(requirement) || !isRule(requirement)) {
-      assertPermissions(claims.perms, toCompiled(requirement), this.adminPermission, this.wildcards);
+    // A compiled requirement (every decorator's) is never a rule: checked once, used as it is.
+    if (isCompiledRequirement(requirement)) {
+      assertPermissions(claims.perms, requirement, this.adminPermission, this.wildcards);
+      return claims;
+    }
+    if (!isRule(requirement)) {
+      assertPermissions(claims.perms, compileRequirement(requirement), this.adminPermission, this.wildcards);
       return claims;
     }
     const holds = (name: string): boolean => holdsPermission(claims.perms, name, this.adminPermission, this.wildcards);
@@ -127,10 +131,6 @@ export class Verifier {
     this.origins.set(claims, Object.freeze({ perms: Object.freeze([...perms]), roles, unknownRoles }));
     return claims;
   }
-}
-
-function toCompiled(requirement: PermissionRequirement | CompiledRequirement): CompiledRequirement {
-  return isCompiledRequirement(requirement) ? requirement : compileRequirement(requirement as PermissionRequirement);
 }
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
