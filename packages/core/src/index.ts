@@ -47,6 +47,7 @@ export { setDefaultApoJwt, defaultApoJwt } from './decorators/default-instance.j
 export type { Middleware } from './decorators/middleware.js';
 export { uncoveredRoutes, assertRoutesDecided, carryDecision, handlerOf, type RouteInfo } from './coverage/routes.js';
 export { findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
+export { instanceTest } from './http/instance-test.js';
 export {
   refreshCookie,
   refreshCookieHeader,

@@ -54,9 +54,9 @@ function defineAccessors(proto: object): void {
       get(this: object) {
         return valuesFor(this, proto)?.[key];
       },
-      // Code that assigns `req.tokenData = ...` itself gets an ordinary property.
+      // Code that assigns `req.tokenData = ...` itself reads its value back, until a guard fills in the verified one.
       set(this: object, value: unknown) {
-        Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+        valuesOf.set(this, { ...valuesOf.get(this), [key]: value });
       },
     });
   }
@@ -67,6 +67,16 @@ function defineAccessors(proto: object): void {
 let lastImmediate: object | undefined;
 let lastShared: object | undefined;
 
+/**
+ * The request's shared prototype, with the accessors on it; undefined when
+ * the values must be plain properties: not an Express request (a bare
+ * node:http one), or a request that got own properties of these names
+ * before the accessors existed (the first requests of an app). Once they
+ * exist, an assignment goes through their setter into the WeakMap, where the
+ * guard's verified values replace it: a value set before the guard ran never
+ * hides the verified one. (A property the app defines on a request itself
+ * with `Object.defineProperty` after that is the app's own, and stays.)
+ */
 function preparedPrototype(req: object): object | undefined {
   const immediate = Object.getPrototypeOf(req) as object | null;
   if (immediate !== null && immediate === lastImmediate) return lastShared;
@@ -75,12 +85,12 @@ function preparedPrototype(req: object): object | undefined {
   if (!prepared.has(proto)) defineAccessors(proto);
   lastImmediate = immediate ?? undefined;
   lastShared = proto;
-  return proto;
+  return KEYS.some((key) => Object.prototype.hasOwnProperty.call(req, key)) ? undefined : proto;
 }
 
 export function attachToRequest(req: Record<string, unknown>, values: InjectedValues): void {
   if (preparedPrototype(req) === undefined) {
-    // Not an Express request (a bare node:http one): plain properties.
+    // Plain properties (own ones are replaced; any other name goes through the accessors, if there are any).
     for (const key in values) req[key] = values[key as keyof InjectedValues];
     return;
   }

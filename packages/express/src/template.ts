@@ -4,6 +4,7 @@ import {
   findBearerToken,
   findCookie,
   frameworkError,
+  instanceTest,
   toHttpErrorResponse,
   type ApoJwtError,
   type InjectedValues,
@@ -26,6 +27,9 @@ export interface ExpressTemplateOptions {
 type Req = IncomingMessage & Record<string, unknown> & { next?: Next };
 type Res = ServerResponse & { status(code: number): Res; set(headers: Record<string, string | string[]>): Res; json(body: unknown): unknown; end(): unknown };
 type Next = (error?: unknown) => void;
+
+const isNodeRequest = instanceTest(IncomingMessage);
+const isNodeResponse = instanceTest(ServerResponse);
 
 /** The Express binding: where the token is, where claims go, how an error is answered. Status and body come from core. */
 export function expressTemplate(options: ExpressTemplateOptions = {}): Template {
@@ -51,7 +55,7 @@ export function expressTemplate(options: ExpressTemplateOptions = {}): Template 
       const req = args[0] as { method?: string; baseUrl?: string; route?: { path?: unknown } };
       return typeof req.route?.path === 'string' ? `${req.method} ${req.baseUrl ?? ''}${req.route.path}` : undefined;
     },
-    isRequest: (args: readonly unknown[]) => args[0] instanceof IncomingMessage && args[1] instanceof ServerResponse,
+    isRequest: (args: readonly unknown[]) => isNodeRequest(args[0]) && isNodeResponse(args[1]),
     handlerError(args: readonly unknown[], error: unknown): boolean {
       const next = nextOf(args[0] as Req, args[2]);
       if (next === undefined) return false;

@@ -5,6 +5,7 @@ import {
   findBearerToken,
   findCookie,
   frameworkError,
+  instanceTest,
   toHttpErrorResponse,
   type ApoJwtError,
   type InjectedValues,
@@ -14,6 +15,8 @@ import { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { attachToRequest } from './attach.js';
 import { toPreHandler } from './pre-handler.js';
+
+const isNodeRequest = instanceTest(IncomingMessage);
 
 export interface FastifyTemplateOptions {
   /** Registered name; default 'fastify'. */
@@ -64,7 +67,7 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     },
     handlerArguments: '(request, reply)',
-    isRequest: (args: readonly unknown[]) => (args[0] as { raw?: unknown } | undefined)?.raw instanceof IncomingMessage,
+    isRequest: (args: readonly unknown[]) => isNodeRequest((args[0] as { raw?: unknown } | undefined)?.raw),
     // `apo.permissionRequired(...)` is then a Fastify preHandler as it is.
     middleware: toPreHandler,
     routeOf: (args: readonly unknown[]) => {

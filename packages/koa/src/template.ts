@@ -4,12 +4,15 @@ import {
   findBearerToken,
   findCookie,
   frameworkError,
+  instanceTest,
   toHttpErrorResponse,
   type ApoJwtError,
   type InjectedValues,
   type Template,
 } from '@apojwt/core';
 import { IncomingMessage } from 'node:http';
+
+const isNodeRequest = instanceTest(IncomingMessage);
 
 export interface KoaTemplateOptions {
   /** Registered name; default 'koa'. */
@@ -89,5 +92,5 @@ export function koaTemplate(options: KoaTemplateOptions = {}): Template {
 }
 
 function isContext(value: unknown): value is Ctx {
-  return typeof value === 'object' && value !== null && (value as Ctx).req instanceof IncomingMessage && typeof (value as Ctx).state === 'object';
+  return typeof value === 'object' && value !== null && isNodeRequest((value as Ctx).req) && typeof (value as Ctx).state === 'object';
 }

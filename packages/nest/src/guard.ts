@@ -24,15 +24,18 @@ type CheckDecision = Extract<Decision, { kind: 'check' }>;
 type Claims = AccessClaims<string, object>;
 
 /**
- * A request already checked for its handler. The global guard and a
+ * The handler each request was already checked for. The global guard and a
  * `@UseGuards(ApoJwtGuard)` on the same route are two instances (Nest makes
  * one per module), so this is shared by all: the checks run once and a
- * refresh token is consumed once. A symbol-keyed property rather than a
- * WeakMap entry per request (a hash insert, and ephemeron work for the
- * garbage collector); `Symbol.for`, so two copies of the package agree.
+ * refresh token is consumed once. A WeakMap entry rather than a property on
+ * the request: a new property on Node's large request object is a shape
+ * transition and a copy of its property store, 4-7 µs with cold caches
+ * against under 1 µs for the entry (bench/adapters/guard-cold.ts). Kept on
+ * `globalThis` under a `Symbol.for` key, so two copies of the package agree.
  */
-const CHECKED = Symbol.for('apojwt.nest.checkedHandler');
-type Checked = { [CHECKED]?: Target };
+const CHECKED = Symbol.for('apojwt.nest.checkedHandlers');
+const checkedHolder = globalThis as { [CHECKED]?: WeakMap<object, Target> };
+const checkedHandlers: WeakMap<object, Target> = (checkedHolder[CHECKED] ??= new WeakMap());
 
 /**
  * Reads apojwt's metadata through Nest's Reflector and runs the checks it
@@ -64,8 +67,8 @@ export class ApoJwtGuard implements CanActivate {
       );
     }
     const request = context.switchToHttp().getRequest<object>();
-    if ((request as Checked)[CHECKED] === handler) return true;
-    (request as Checked)[CHECKED] = handler;
+    if (checkedHandlers.get(request) === handler) return true;
+    checkedHandlers.set(request, handler);
     // On a verified-cache hit every step answers at once: no promise on the request's path.
     let pending: Promise<void> | undefined;
     try {

@@ -1,5 +1,7 @@
 import { IncomingMessage } from 'node:http';
-import { ApoJwtConfigError, findBearerToken, findCookie, type AccessClaims, type InjectedValues, type RefreshClaims } from '@apojwt/core';
+import { ApoJwtConfigError, findBearerToken, findCookie, instanceTest, type AccessClaims, type InjectedValues, type RefreshClaims } from '@apojwt/core';
+
+const isNodeRequest = instanceTest(IncomingMessage);
 
 /**
  * The two platforms hand handlers different request objects: Express's `req`
@@ -9,9 +11,9 @@ import { ApoJwtConfigError, findBearerToken, findCookie, type AccessClaims, type
  * visible there), so the answer never depends on the platform.
  */
 export function rawRequestOf(request: unknown): IncomingMessage {
-  if (request instanceof IncomingMessage) return request;
+  if (isNodeRequest(request)) return request as IncomingMessage;
   const raw = (request as { raw?: unknown } | null | undefined)?.raw;
-  if (raw instanceof IncomingMessage) return raw;
+  if (isNodeRequest(raw)) return raw as IncomingMessage;
   throw new ApoJwtConfigError('@apojwt/nest reads requests of @nestjs/platform-express and @nestjs/platform-fastify only: this request is neither');
 }
 

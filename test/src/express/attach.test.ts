@@ -44,6 +44,35 @@ for (const [name, create] of [
       }
     });
 
+    test('a value set on the request before the guard ran never hides the verified one', async () => {
+      const apo = new ApoJwt({ ...BASE, template: 'express' });
+      const app = create();
+      const seen: JsonObject[] = [];
+      // A middleware that writes the names the guard fills, once before the accessors exist (the first request) and after.
+      app.use((req, _res, next) => {
+        Object.assign(req, { tokenSubject: 'forged', tokenPermissions: ['admin'], tokenData: { tenant: 'forged' } });
+        next();
+      });
+      app.get('/orders', apo.permissionRequired('orders:read'), (req, res) => {
+        seen.push({ sub: req.tokenSubject, perms: [...req.tokenPermissions!], data: req.tokenData as JsonObject });
+        res.json({});
+      });
+      const server = await serve(app);
+      try {
+        for (const sub of ['user-1', 'user-2']) {
+          const token = apo.createToken({ sub, permissions: ['orders:read'], data: { tenant: 't1' } }) as string;
+          const answer = await request(server.url, '/orders', { headers: bearer(token) });
+          assert.equal(answer.status, 200, answer.text);
+        }
+        assert.deepEqual(seen, [
+          { sub: 'user-1', perms: ['orders:read'], data: { tenant: 't1' } },
+          { sub: 'user-2', perms: ['orders:read'], data: { tenant: 't1' } },
+        ]);
+      } finally {
+        await server.close();
+      }
+    });
+
     test('values read as req properties across sub-apps and stacked guards, and stay assignable', async () => {
       const apo = new ApoJwt({ ...BASE, template: 'express' }).configRefresh(REFRESH);
       const seen: JsonObject[] = [];

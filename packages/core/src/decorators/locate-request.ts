@@ -1,13 +1,6 @@
 import { ApoJwtConfigError } from '../errors.js';
 import type { GuardEngine } from '../engine.js';
-import { currentRequestScope } from '../request-scope.js';
-
-export interface LocatedRequest {
-  /** The framework's arguments for the request being checked. */
-  readonly requestArgs: readonly unknown[];
-  /** True when they came from the request scope: refusals are thrown, not answered. */
-  readonly scoped: boolean;
-}
+import { currentRequestScope, type RequestScope } from '../request-scope.js';
 
 /**
  * Where the request of a guarded call is. A method called with the
@@ -17,16 +10,23 @@ export interface LocatedRequest {
  * parameters, a service-layer call) checks the request of the scope it runs
  * in; with no scope there is no request to check, and that is the app's
  * mistake, said plainly rather than as a TypeError deep in a finder.
+ *
+ * Returns the request scope whose request the call checks (its refusals are
+ * thrown for the framework), or undefined when the call's own arguments are
+ * the request (refusals answered through the template): no object is made
+ * for either, as this runs on every guarded call.
  */
-export function locateRequest(owner: GuardEngine, args: readonly unknown[], methodName: string): LocatedRequest {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export function locateRequest(owner: GuardEngine, args: readonly unknown[], method: Function): RequestScope | undefined {
   const template = owner.template;
   // A template that cannot tell (a custom one without isRequest) takes every call as the framework's.
   const direct = template?.isRequest === undefined || template.isRequest(args);
   const scope = currentRequestScope();
-  if (scope !== undefined && (!direct || scope.refusals === 'throw')) return { requestArgs: scope.args, scoped: true };
-  if (direct) return { requestArgs: args, scoped: false };
+  if (scope !== undefined && (!direct || scope.refusals === 'throw')) return scope;
+  if (direct) return undefined;
   const shape = template?.handlerArguments ?? 'handler arguments';
-  const name = methodName.length > 0 ? `${methodName}()` : 'a decorated method';
+  // The method's name is read only for the message: a function's `name` is not a plain field.
+  const name = method.name.length > 0 ? `${method.name}()` : 'a decorated method';
   throw new ApoJwtConfigError(
     `${name} was called without the ${template?.name ?? 'framework'} template's ${shape} and outside any request scope: ` +
       `route it as the framework's handler, or enter a request scope for each request (the adapter's requestScope())`,
