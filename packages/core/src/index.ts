@@ -48,6 +48,7 @@ export type { Middleware } from './decorators/middleware.js';
 export { uncoveredRoutes, assertRoutesDecided, carryDecision, handlerOf, type RouteInfo } from './coverage/routes.js';
 export { findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
 export { instanceTest } from './http/instance-test.js';
+export { entryAlongPrototypes } from './http/prototype-entry.js';
 export {
   refreshCookie,
   refreshCookieHeader,

@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import type { InjectedValues } from '@apojwt/core';
+import { entryAlongPrototypes, type InjectedValues } from '@apojwt/core';
 
 /**
  * Where verified values live for `req.tokenData` and friends. Adding the
@@ -32,19 +32,6 @@ function sharedPrototype(req: object): object | undefined {
   return undefined;
 }
 
-/**
- * The values of `req`, or of the request it was derived from: an object made
- * with `Object.create(req)` (a wrapper some middleware hands on) reads the
- * values of the request below it, as a property on that request would read.
- */
-function valuesFor(req: object, shared: object): InjectedValues | undefined {
-  for (let target: object | null = req; target !== null && target !== shared; target = Object.getPrototypeOf(target) as object | null) {
-    const values = valuesOf.get(target);
-    if (values !== undefined) return values;
-  }
-  return undefined;
-}
-
 function defineAccessors(proto: object): void {
   for (const key of KEYS) {
     if (Object.prototype.hasOwnProperty.call(proto, key)) continue;
@@ -52,7 +39,7 @@ function defineAccessors(proto: object): void {
       configurable: true,
       enumerable: false,
       get(this: object) {
-        return valuesFor(this, proto)?.[key];
+        return entryAlongPrototypes(valuesOf, this, proto)?.[key];
       },
       // Code that assigns `req.tokenData = ...` itself reads its value back, until a guard fills in the verified one.
       set(this: object, value: unknown) {

@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import { ApoJwtConfigError, findBearerToken, findCookie, instanceTest, type AccessClaims, type InjectedValues, type RefreshClaims } from '@apojwt/core';
+import { ApoJwtConfigError, entryAlongPrototypes, findBearerToken, findCookie, instanceTest, type AccessClaims, type InjectedValues, type RefreshClaims } from '@apojwt/core';
 
 const isNodeRequest = instanceTest(IncomingMessage);
 
@@ -85,15 +85,6 @@ const prepared = new WeakSet<object>();
 // Every request of an app has the same prototype: the WeakSet is asked once per app.
 let lastPrepared: object | undefined;
 
-/** The values of the request, or of the request an `Object.create(request)` wrapper was derived from. */
-function valuesFor(request: object, shared: object): Values | undefined {
-  for (let target: object | null = request; target !== null && target !== shared; target = Object.getPrototypeOf(target) as object | null) {
-    const values = valuesOf.get(target);
-    if (values !== undefined) return values;
-  }
-  return undefined;
-}
-
 function defineAccessors(proto: object): void {
   const parent = Object.getPrototypeOf(proto) as object | null;
   for (const key of KEYS) {
@@ -102,7 +93,7 @@ function defineAccessors(proto: object): void {
       configurable: true,
       enumerable: false,
       get(this: object): unknown {
-        const values = valuesFor(this, proto);
+        const values = entryAlongPrototypes(valuesOf, this, proto);
         // Whatever further up the chain answers (another adapter's accessors) still does for a request the guard did not fill.
         return values !== undefined && key in values ? values[key] : parent === null ? undefined : Reflect.get(parent, key, this);
       },
