@@ -54,6 +54,15 @@ async function service(prefix: string, replicas = 1): Promise<ApoJwt & { stores:
   return Object.assign(new ApoJwt({ ...base, revocationStore: stores.revocationStore }), { stores });
 }
 
+/** The same stores behind an instance that also rotates refresh tokens: `consumeRefresh` is the product's path to the rotation store. */
+function rotating(apo: ApoJwt & { stores: RedisStores }) {
+  return new ApoJwt({ ...base, revocationStore: apo.stores.revocationStore, rotationStore: apo.stores.rotationStore }).configRefresh({ refreshSecret: 'r'.repeat(32) });
+}
+
+function jtiOf(token: string): string {
+  return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+}
+
 type Outcome = 'valid' | 'revoked' | 'unavailable';
 
 async function outcome(apo: ApoJwt, token: string): Promise<Outcome> {
@@ -72,6 +81,7 @@ test('sentinel: a forced failover under load loses no acknowledged revocation; m
   const prefix = `t-${randomUUID()}:`;
   const revoker = await service(prefix);
   const verifier = await service(prefix);
+  const rotator = rotating(revoker);
   const acknowledged: { token: string; jti: string }[] = [];
   /** Refresh-token ids whose rotation was acknowledged: their used mark must survive too. */
   const rotated: string[] = [];
@@ -87,15 +97,17 @@ test('sentinel: a forced failover under load loses no acknowledged revocation; m
       failover.catch(() => undefined);
     }
     const token = revoker.createToken({ sub: `user-${i}` });
-    const now = Math.floor(Date.now() / 1000);
+    // A rotation while the master changes: used once and acknowledged, or refused with 503 (a Redis error, a timeout or an unacknowledged write alike).
+    const { refreshToken } = rotator.createToken({ sub: `user-${i}` });
     try {
-      if ((await revoker.stores.rotationStore.consume(`refresh-${i}`, now + 60, now, { iat: now })) === undefined) rotated.push(`refresh-${i}`);
+      await rotator.consumeRefresh(refreshToken);
+      rotated.push(jtiOf(refreshToken));
     } catch (error) {
       assert.ok(error instanceof ApoJwtError && error.code === 'ERR_STORE_UNAVAILABLE' && error.status === 503, `a refused rotation is 503, got ${String(error)}`);
     }
     try {
       await revoker.revoke(token);
-      acknowledged.push({ token, jti: (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti });
+      acknowledged.push({ token, jti: jtiOf(token) });
       if (failedOver) ackedAfterFailover += 1;
     } catch (error) {
       assert.ok(error instanceof ApoJwtError && error.code === 'ERR_STORE_UNAVAILABLE' && error.status === 503, `a refused revocation is 503, got ${String(error)}`);
