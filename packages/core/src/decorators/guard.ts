@@ -88,12 +88,14 @@ function mergeChecks(before: readonly Check[], added: readonly Check[]): readonl
  * The checks for middleware (Koa awaits its answer, Express 5 looks for a
  * rejection, Fastify's hook ignores it), with the same answer as a guarded
  * method: the body's own return value when every check passed
- * synchronously, a promise otherwise.
+ * synchronously, a promise otherwise, handed to `whenPending` first when
+ * given (one function per request, not a wrapper around this one).
  */
-export function guardMiddleware(body: AnyFunction, checks: readonly Check[]): (...args: unknown[]) => unknown {
+export function guardMiddleware(body: AnyFunction, checks: readonly Check[], whenPending?: (result: Promise<unknown>, args: readonly unknown[]) => unknown): (...args: unknown[]) => unknown {
   const guarded: Guarded = { original: body, checks, marks: undefined, replacesClass: false };
   return function (this: unknown, ...args: unknown[]): unknown {
-    return runGuardedNow(this, guarded, args);
+    const result = runGuardedNow(this, guarded, args);
+    return whenPending !== undefined && result instanceof Promise ? whenPending(result, args) : result;
   };
 }
 

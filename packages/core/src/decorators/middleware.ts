@@ -18,12 +18,8 @@ export function middlewareFor(check: Check): Middleware {
     const next = args[args.length - 1];
     return typeof next === 'function' ? next() : undefined;
   }
-  const guarded = guardMiddleware(apojwtMiddleware, [check]);
-  const middleware = markDecision(function middleware(...args: unknown[]): unknown {
-    const result = guarded(...args);
-    // Passed synchronously: `next`'s own answer, and nothing that could reject.
-    return result instanceof Promise ? nextOnRejection(result, args) : result;
-  });
+  // Passed synchronously: `next`'s own answer, and nothing that could reject; a promise: see nextOnRejection.
+  const middleware = markDecision(guardMiddleware(apojwtMiddleware, [check], nextOnRejection));
   // The instance's template knows its framework's hook shape (Fastify's preHandler).
   const adapt = check.apo?.template?.middleware;
   return adapt === undefined ? middleware : adapt(middleware);

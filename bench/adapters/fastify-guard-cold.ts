@@ -1,0 +1,108 @@
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as apoFastify from '@apojwt/fastify';
+import { AUDIENCE, ISSUER, PERMISSION, SECRET } from './shared.js';
+import { median } from './stats.js';
+
+/**
+ * Fastify's forms of the check with cold caches (as guard-cold.ts does for
+ * Express): real Fastify requests are captured (real HTTP, one token), then
+ * each contender is called on a request of its own after 16 MB were read.
+ * Contenders: a preHandler that only calls `done()`, a minimal hand-written
+ * cached check (the parsed header, a Map, expiry, `perms.includes`, four
+ * plain properties on the request), apojwt's preHandler
+ * (`app.apojwt.permissionRequired`), and a class method with
+ * `@permissionRequired` under `apojwtPlugin({ requestScope: false })`; with
+ * BEFORE_ROOT (another built checkout), that build's hook and class method
+ * too (`fastifyGuard`, no plugin: the method receives the request).
+ *   BEFORE_ROOT (optional), CALLS (per contender, default 2000)
+ */
+const beforeRoot = process.env['BEFORE_ROOT'];
+const calls = Number(process.env['CALLS'] ?? 2000);
+const WARM_CALLS = 300;
+const options = { secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE };
+const apo = apoFastify.createApoJwt({ ...options, template: 'fastify' });
+const token = apo.createToken({ sub: 'bench-user', permissions: [PERMISSION] }) as string;
+const verified = new Map([[token, await apo.verify(token)]]);
+
+class Orders {
+  @apoFastify.permissionRequired(PERMISSION)
+  async list(_request: FastifyRequest, _reply: FastifyReply): Promise<unknown> {
+    return undefined;
+  }
+}
+const orders = new Orders();
+
+type Call = (request: FastifyRequest, reply: FastifyReply) => unknown;
+const captured: [FastifyRequest, FastifyReply][] = [];
+const app = Fastify();
+await app.register(apoFastify.apojwtPlugin, { apo, requestScope: false });
+app.get('/capture', (request, reply) => {
+  captured.push([request, reply]);
+  return reply.send('');
+});
+await app.listen({ port: 0, host: '127.0.0.1' });
+const hook = app.apojwt.permissionRequired(PERMISSION);
+const done = () => undefined;
+const contenders: [string, Call][] = [
+  ['preHandler calling done()', (_request, _reply) => done()],
+  [
+    'minimal hand-written cached check',
+    (request, reply) => {
+      const header = request.headers.authorization;
+      if (header === undefined || !header.startsWith('Bearer ')) return reply.code(401).send();
+      const claims = verified.get(header.slice(7));
+      if (claims === undefined || claims.exp <= Date.now() / 1000) return reply.code(401).send();
+      if (!claims.perms.includes(PERMISSION)) return reply.code(403).send();
+      Object.assign(request, { tokenData: claims.data, tokenSubject: claims.sub, tokenPermissions: claims.perms, tokenClaims: claims });
+      return done();
+    },
+  ],
+  ['apojwt preHandler', (request, reply) => hook(request, reply, done)],
+  ['@permissionRequired class method, requestScope: false', (request, reply) => orders.list(request, reply)],
+];
+if (beforeRoot !== undefined) {
+  const before = (await import(pathToFileURL(join(beforeRoot, 'packages/fastify/dist/index.js')).href)) as typeof apoFastify;
+  const beforeApo = before.createApoJwt({ ...options, template: 'fastify' });
+  class BeforeOrders {
+    @before.permissionRequired(PERMISSION)
+    async list(_request: FastifyRequest, _reply: FastifyReply): Promise<unknown> {
+      return undefined;
+    }
+  }
+  const beforeOrders = new BeforeOrders();
+  const beforeHook = before.fastifyGuard(beforeApo).permissionRequired(PERMISSION);
+  contenders.push(['apojwt preHandler, before', (request, reply) => beforeHook(request, reply, done)]);
+  contenders.push(['@permissionRequired class method, before', (request, reply) => beforeOrders.list(request, reply)]);
+}
+const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/capture`;
+const needed = (calls + WARM_CALLS) * contenders.length;
+for (let sent = 0; sent < needed; sent += 100) {
+  await Promise.all(Array.from({ length: Math.min(100, needed - sent) }, () => fetch(url, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer())));
+}
+await app.close();
+
+let next = 0;
+for (let i = 0; i < WARM_CALLS; i++) for (const [, call] of contenders) await call(...captured[next++]!);
+const evict = new Float64Array(2 * 1024 * 1024);
+let sink = 0;
+const timings = contenders.map(() => [] as number[]);
+for (let i = 0; i < calls; i++) {
+  const order = i % 2 === 0 ? [...contenders.keys()] : [...contenders.keys()].reverse();
+  for (const which of order) {
+    const [request, reply] = captured[next++]!;
+    for (let j = 0; j < evict.length; j += 8) sink += evict[j]!;
+    sink += request.url.length + (request.headers.authorization?.length ?? 0);
+    const started = process.hrtime.bigint();
+    void contenders[which]![1](request, reply);
+    timings[which]!.push(Number(process.hrtime.bigint() - started));
+  }
+}
+const medians = timings.map((t) => median(t));
+console.log(`Fastify checks with cold caches: ${calls} calls per contender, each on its own real Fastify request, Node ${process.version}\n`);
+console.log('| contender | ns/call (median) | above the preHandler calling done(), ns |');
+console.log('|---|---:|---:|');
+contenders.forEach(([name], i) => console.log(`| ${name} | ${medians[i]!.toFixed(0)} | ${i === 0 ? '' : (medians[i]! - medians[0]!).toFixed(0)} |`));
+if (sink === -1) console.log(sink);
