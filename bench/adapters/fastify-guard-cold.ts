@@ -1,7 +1,5 @@
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as apoFastify from '@apojwt/fastify';
 import { AUDIENCE, ISSUER, PERMISSION, SECRET } from './shared.js';
 import { median } from './stats.js';
@@ -14,12 +12,12 @@ import { median } from './stats.js';
  * cached check (the parsed header, a Map, expiry, `perms.includes`, four
  * plain properties on the request), apojwt's preHandler
  * (`app.apojwt.permissionRequired`), and a class method with
- * `@permissionRequired` under `apojwtPlugin({ requestScope: false })`; with
- * BEFORE_ROOT (another built checkout), that build's hook and class method
- * too (`fastifyGuard`, no plugin: the method receives the request).
- *   BEFORE_ROOT (optional), CALLS (per contender, default 2000)
+ * `@permissionRequired` under `apojwtPlugin({ requestScope: false })`. To
+ * compare two builds, run each checkout's copy of this script in turn (a
+ * second build loaded into this process measured 10-20 % dearer than the
+ * same code loaded first, in an A/A check).
+ *   CALLS (per contender, default 2000)
  */
-const beforeRoot = process.env['BEFORE_ROOT'];
 const calls = Number(process.env['CALLS'] ?? 2000);
 const WARM_CALLS = 300;
 const options = { secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE };
@@ -63,20 +61,6 @@ const contenders: [string, Call][] = [
   ['apojwt preHandler', (request, reply) => hook(request, reply, done)],
   ['@permissionRequired class method, requestScope: false', (request, reply) => orders.list(request, reply)],
 ];
-if (beforeRoot !== undefined) {
-  const before = (await import(pathToFileURL(join(beforeRoot, 'packages/fastify/dist/index.js')).href)) as typeof apoFastify;
-  const beforeApo = before.createApoJwt({ ...options, template: 'fastify' });
-  class BeforeOrders {
-    @before.permissionRequired(PERMISSION)
-    async list(_request: FastifyRequest, _reply: FastifyReply): Promise<unknown> {
-      return undefined;
-    }
-  }
-  const beforeOrders = new BeforeOrders();
-  const beforeHook = before.fastifyGuard(beforeApo).permissionRequired(PERMISSION);
-  contenders.push(['apojwt preHandler, before', (request, reply) => beforeHook(request, reply, done)]);
-  contenders.push(['@permissionRequired class method, before', (request, reply) => beforeOrders.list(request, reply)]);
-}
 const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/capture`;
 const needed = (calls + WARM_CALLS) * contenders.length;
 for (let sent = 0; sent < needed; sent += 100) {
