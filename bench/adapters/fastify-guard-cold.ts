@@ -2,7 +2,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import * as apoFastify from '@apojwt/fastify';
 import { AUDIENCE, ISSUER, PERMISSION, SECRET } from './shared.js';
-import { median } from './stats.js';
+import { coldMedians, printColdTable, sendRequests, type Contender } from './cold.js';
 
 /**
  * Fastify's forms of the check with cold caches (as guard-cold.ts does for
@@ -33,8 +33,8 @@ class Orders {
 }
 const orders = new Orders();
 
-type Call = (request: FastifyRequest, reply: FastifyReply) => unknown;
-const captured: [FastifyRequest, FastifyReply][] = [];
+type Pair = [FastifyRequest, FastifyReply];
+const captured: Pair[] = [];
 const app = Fastify();
 await app.register(apoFastify.apojwtPlugin, { apo, requestScope: false });
 app.get('/capture', (request, reply) => {
@@ -44,11 +44,11 @@ app.get('/capture', (request, reply) => {
 await app.listen({ port: 0, host: '127.0.0.1' });
 const hook = app.apojwt.permissionRequired(PERMISSION);
 const done = () => undefined;
-const contenders: [string, Call][] = [
-  ['preHandler calling done()', (_request, _reply) => done()],
+const contenders: Contender<Pair>[] = [
+  ['preHandler calling done()', () => done()],
   [
     'minimal hand-written cached check',
-    (request, reply) => {
+    ([request, reply]) => {
       const header = request.headers.authorization;
       if (header === undefined || !header.startsWith('Bearer ')) return reply.code(401).send();
       const claims = verified.get(header.slice(7));
@@ -58,35 +58,12 @@ const contenders: [string, Call][] = [
       return done();
     },
   ],
-  ['apojwt preHandler', (request, reply) => hook(request, reply, done)],
-  ['@permissionRequired class method, requestScope: false', (request, reply) => orders.list(request, reply)],
+  ['apojwt preHandler', ([request, reply]) => hook(request, reply, done)],
+  ['@permissionRequired class method, requestScope: false', ([request, reply]) => orders.list(request, reply)],
 ];
-const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/capture`;
-const needed = (calls + WARM_CALLS) * contenders.length;
-for (let sent = 0; sent < needed; sent += 100) {
-  await Promise.all(Array.from({ length: Math.min(100, needed - sent) }, () => fetch(url, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer())));
-}
+await sendRequests(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/capture`, (calls + WARM_CALLS) * contenders.length, token);
 await app.close();
 
-let next = 0;
-for (let i = 0; i < WARM_CALLS; i++) for (const [, call] of contenders) await call(...captured[next++]!);
-const evict = new Float64Array(2 * 1024 * 1024);
-let sink = 0;
-const timings = contenders.map(() => [] as number[]);
-for (let i = 0; i < calls; i++) {
-  const order = i % 2 === 0 ? [...contenders.keys()] : [...contenders.keys()].reverse();
-  for (const which of order) {
-    const [request, reply] = captured[next++]!;
-    for (let j = 0; j < evict.length; j += 8) sink += evict[j]!;
-    sink += request.url.length + (request.headers.authorization?.length ?? 0);
-    const started = process.hrtime.bigint();
-    void contenders[which]![1](request, reply);
-    timings[which]!.push(Number(process.hrtime.bigint() - started));
-  }
-}
-const medians = timings.map((t) => median(t));
-console.log(`Fastify checks with cold caches: ${calls} calls per contender, each on its own real Fastify request, Node ${process.version}\n`);
-console.log('| contender | ns/call (median) | above the preHandler calling done(), ns |');
-console.log('|---|---:|---:|');
-contenders.forEach(([name], i) => console.log(`| ${name} | ${medians[i]!.toFixed(0)} | ${i === 0 ? '' : (medians[i]! - medians[0]!).toFixed(0)} |`));
-if (sink === -1) console.log(sink);
+// Read before a hook, as Fastify does: the URL (routing) and the headers.
+const medians = await coldMedians(contenders, captured, calls, WARM_CALLS, ([request]) => request.url.length + (request.headers.authorization?.length ?? 0));
+printColdTable(`Fastify checks with cold caches: ${calls} calls per contender, each on its own real Fastify request`, contenders, medians, 'the preHandler calling done()');

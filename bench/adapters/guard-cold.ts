@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as current from '@apojwt/express';
 import { AUDIENCE, ISSUER, PERMISSION, SECRET } from './shared.js';
-import { median } from './stats.js';
+import { coldMedians, printColdTable, sendRequests, type Contender } from './cold.js';
 
 /**
  * The decorator form's cost with cold caches, as a server meets it between
@@ -66,19 +66,22 @@ async function minimalCheck(): Promise<Handler> {
 
 const GUARD = 2;
 const BEFORE = 3;
-const contenders: [string, Handler][] = [
+type Pair = [Request, Response];
+const floor = await minimalCheck();
+const guarded = guardedBy(current);
+const contenders: Contender<Pair>[] = [
   ['plain handler', () => undefined],
-  ['minimal hand-written check (a floor)', await minimalCheck()],
-  ['@permissionRequired, this checkout', guardedBy(current)],
+  ['minimal hand-written check (a floor)', ([req, res]) => floor(req, res)],
+  ['@permissionRequired, this checkout', ([req, res]) => guarded(req, res)],
 ];
 if (beforeRoot !== undefined) {
   const before = (await import(pathToFileURL(join(beforeRoot, 'packages/express/dist/index.js')).href)) as typeof current;
-  contenders.push(['@permissionRequired, before', guardedBy(before)]);
+  const guardedBefore = guardedBy(before);
+  contenders.push(['@permissionRequired, before', ([req, res]) => guardedBefore(req, res)]);
 }
 
 // Every contender's calls, warm-up included, each on a request of its own.
-const needed = (calls + WARM_CALLS) * contenders.length;
-const captured: [Request, Response][] = [];
+const captured: Pair[] = [];
 const app = express();
 app.get('/orders', (req, res) => {
   captured.push([req, res]);
@@ -86,35 +89,10 @@ app.get('/orders', (req, res) => {
 });
 const server = app.listen(0, '127.0.0.1');
 await once(server, 'listening');
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
-for (let sent = 0; sent < needed; sent += 100) {
-  await Promise.all(Array.from({ length: Math.min(100, needed - sent) }, () => fetch(url, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer())));
-}
+await sendRequests(`http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`, (calls + WARM_CALLS) * contenders.length, token);
 server.close();
 
-let next = 0;
-// Warm-up: the JIT compiles every path, and the verified cache holds the token.
-for (let i = 0; i < WARM_CALLS; i++) for (const [, handler] of contenders) await handler(...captured[next++]!);
-
-const evict = new Float64Array(2 * 1024 * 1024);
-let sink = 0;
-const timings = contenders.map(() => [] as number[]);
-for (let i = 0; i < calls; i++) {
-  const order = i % 2 === 0 ? contenders.keys() : [...contenders.keys()].reverse();
-  for (const which of order) {
-    const [req, res] = captured[next++]!;
-    for (let j = 0; j < evict.length; j += 8) sink += evict[j]!;
-    sink += req.url.length + (req.headers.authorization?.length ?? 0);
-    const started = process.hrtime.bigint();
-    void contenders[which]![1](req, res);
-    timings[which]!.push(Number(process.hrtime.bigint() - started));
-  }
-}
-
-const medians = timings.map((t) => median(t));
-console.log(`guard with cold caches: ${calls} calls per contender, each on its own real Express request, Node ${process.version}\n`);
-console.log('| contender | ns/call (median) | above the plain handler, ns |');
-console.log('|---|---:|---:|');
-contenders.forEach(([name], i) => console.log(`| ${name} | ${medians[i]!.toFixed(0)} | ${i === 0 ? '' : (medians[i]! - medians[0]!).toFixed(0)} |`));
+// Read before the handler, as Express does: the URL (routing) and the headers.
+const medians = await coldMedians(contenders, captured, calls, WARM_CALLS, ([req]) => req.url.length + (req.headers.authorization?.length ?? 0));
+printColdTable(`guard with cold caches: ${calls} calls per contender, each on its own real Express request`, contenders, medians, 'the plain handler');
 if (beforeRoot !== undefined) console.log(`\nthis checkout ÷ before (above the plain handler): ${((medians[GUARD]! - medians[0]!) / (medians[BEFORE]! - medians[0]!)).toFixed(2)}×`);
-if (sink === -1) console.log(sink);

@@ -7,13 +7,14 @@ import { ApoJwt } from '@apojwt/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AUDIENCE, ISSUER, PERMISSION, SECRET } from '../shared.js';
-import { median } from '../stats.js';
+import { coldMedians, printColdTable, sendRequests, type Contender } from '../cold.js';
 
 /**
  * The Nest guard's cost with cold caches (as ../guard-cold.ts does for
  * Express): real platform-express requests are captured, then each guard's
  * `canActivate` is called on a request of its own, after 16 MB were read,
- * with the execution context Nest would build for the route. Contenders: a
+ * with the execution context Nest builds for the route (made in every timed
+ * call alike). Contenders: a
  * guard that returns true, a minimal hand-written cached guard (header,
  * Map, expiry, includes, the claims in a WeakMap; Reflector for the
  * permission), and ApoJwtModule's guard.
@@ -77,41 +78,18 @@ class BenchModule {}
 const app: INestApplication = await NestFactory.create(BenchModule, { logger: false });
 await app.listen(0, '127.0.0.1');
 const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/orders/capture`;
-const guards: [string, CanActivate][] = [
-  ['guard returning true', app.get(NoopGuard)],
-  ['minimal hand-written cached guard', app.get(MinimalGuard)],
-  ['ApoJwtModule guard', app.get(ApoJwtGuard)],
+type Pair = [IncomingMessage, ServerResponse];
+const handler = OrdersController.prototype.list;
+// The context Nest builds for the route just before its guards run, made in each timed call alike: the differences are the guards' own.
+const contextOf = ([req, res]: Pair) => new ExecutionContextHost([req, res, () => undefined], OrdersController, handler);
+const guardOf = (guard: CanActivate) => (pair: Pair) => guard.canActivate(contextOf(pair));
+const contenders: Contender<Pair>[] = [
+  ['guard returning true', guardOf(app.get(NoopGuard))],
+  ['minimal hand-written cached guard', guardOf(app.get(MinimalGuard))],
+  ['ApoJwtModule guard', guardOf(app.get(ApoJwtGuard))],
 ];
-const needed = (calls + WARM_CALLS) * guards.length;
-for (let sent = 0; sent < needed; sent += 100) {
-  await Promise.all(Array.from({ length: Math.min(100, needed - sent) }, () => fetch(url, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer())));
-}
+await sendRequests(url, (calls + WARM_CALLS) * contenders.length, token);
 await app.close();
 
-const handler = OrdersController.prototype.list;
-const contextOf = ([req, res]: [IncomingMessage, ServerResponse]) => new ExecutionContextHost([req, res, () => undefined], OrdersController, handler);
-let next = 0;
-for (let i = 0; i < WARM_CALLS; i++) for (const [, guard] of guards) await guard.canActivate(contextOf(captured[next++]!));
-
-const evict = new Float64Array(2 * 1024 * 1024);
-let sink = 0;
-const timings = guards.map(() => [] as number[]);
-for (let i = 0; i < calls; i++) {
-  const order = i % 2 === 0 ? [...guards.keys()] : [...guards.keys()].reverse();
-  for (const which of order) {
-    const pair = captured[next++]!;
-    for (let j = 0; j < evict.length; j += 8) sink += evict[j]!;
-    sink += (pair[0].url?.length ?? 0) + (pair[0].headers.authorization?.length ?? 0);
-    // Nest builds the context before its guards run: not part of any guard's cost.
-    const context = contextOf(pair);
-    const started = process.hrtime.bigint();
-    void guards[which]![1].canActivate(context);
-    timings[which]!.push(Number(process.hrtime.bigint() - started));
-  }
-}
-const medians = timings.map((t) => median(t));
-console.log(`Nest guards with cold caches: ${calls} calls per contender, each on its own real platform-express request, Node ${process.version}\n`);
-console.log('| contender | ns/call (median) | above the guard returning true, ns |');
-console.log('|---|---:|---:|');
-guards.forEach(([name], i) => console.log(`| ${name} | ${medians[i]!.toFixed(0)} | ${i === 0 ? '' : (medians[i]! - medians[0]!).toFixed(0)} |`));
-if (sink === -1) console.log(sink);
+const medians = await coldMedians(contenders, captured, calls, WARM_CALLS, ([req]) => (req.url?.length ?? 0) + (req.headers.authorization?.length ?? 0));
+printColdTable(`Nest guards with cold caches: ${calls} calls per contender, each on its own real platform-express request`, contenders, medians, 'the guard returning true');

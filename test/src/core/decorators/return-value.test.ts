@@ -38,10 +38,15 @@ function ordersOn(apo: ApoJwt) {
   return { orders: new Orders(), ran };
 }
 
-test('a cached token: the synchronous method’s own value, at once; the first verification: a promise of it', async () => {
+/** An instance on the Express template, its decorated class, and the headers of a token with these permissions. */
+function world(permissions: string[]) {
   const apo = new ApoJwt({ ...base, template: expressTemplate() });
-  const { orders } = ordersOn(apo);
-  const headers = { authorization: `Bearer ${apo.createToken({ sub: 'u1', permissions: ['orders:read'] }) as string}` };
+  const headers = { authorization: `Bearer ${apo.createToken({ sub: 'u1', permissions }) as string}` };
+  return { apo, headers, ...ordersOn(apo) };
+}
+
+test('a cached token: the synchronous method’s own value, at once; the first verification: a promise of it', async () => {
+  const { orders, headers } = world(['orders:read']);
 
   const first = expressRequest({ headers });
   const waited: unknown = orders.list(first.req, first.res);
@@ -54,9 +59,7 @@ test('a cached token: the synchronous method’s own value, at once; the first v
 });
 
 test('an async method on a cache hit has run when the call returns; its promise answers (through next(err) on Express if it rejects)', async () => {
-  const apo = new ApoJwt({ ...base, template: expressTemplate() });
-  const { orders, ran } = ordersOn(apo);
-  const headers = { authorization: `Bearer ${apo.createToken({ sub: 'u1', permissions: ['orders:read'] }) as string}` };
+  const { orders, ran, headers } = world(['orders:read']);
   const first = expressRequest({ headers });
   await orders.listLater(first.req, first.res);
   const second = expressRequest({ headers });
@@ -66,9 +69,7 @@ test('an async method on a cache hit has run when the call returns; its promise 
 });
 
 test('a refusal answered through the template returns at once; the handler never runs', async () => {
-  const apo = new ApoJwt({ ...base, template: expressTemplate() });
-  const { orders } = ordersOn(apo);
-  const headers = { authorization: `Bearer ${apo.createToken({ sub: 'u1', permissions: ['orders:write'] }) as string}` };
+  const { orders, headers } = world(['orders:write']);
   const first = expressRequest({ headers });
   await orders.list(first.req, first.res);
   assert.equal(first.answer().status, 403);
@@ -79,9 +80,7 @@ test('a refusal answered through the template returns at once; the handler never
 });
 
 test("the handler's own error on Express goes to next(err), through a promise, not a synchronous throw", async () => {
-  const apo = new ApoJwt({ ...base, template: expressTemplate() });
-  const { orders } = ordersOn(apo);
-  const headers = { authorization: `Bearer ${apo.createToken({ sub: 'u1', permissions: ['orders:read'] }) as string}` };
+  const { orders, headers } = world(['orders:read']);
   const warm = expressRequest({ headers });
   await orders.list(warm.req, warm.res);
   const call = expressRequest({ headers });
@@ -93,9 +92,7 @@ test("the handler's own error on Express goes to next(err), through a promise, n
 });
 
 test('in a request scope a refusal is a rejected promise for the framework, never a synchronous throw', async () => {
-  const apo = new ApoJwt({ ...base, template: expressTemplate() });
-  const { orders } = ordersOn(apo);
-  const headers = { authorization: `Bearer ${apo.createToken({ sub: 'u1', permissions: [] }) as string}` };
+  const { apo, orders, headers } = world([]);
   for (let i = 0; i < 2; i++) {
     // The second round is a verified-cache hit: the refusal is found synchronously and still rejects.
     const call = expressRequest({ headers });
