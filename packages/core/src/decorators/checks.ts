@@ -28,13 +28,8 @@ export type CollectedValues = { -readonly [K in keyof InjectedValues]: InjectedV
  * ERR_TOKEN_MISSING. Validity and permissions are decided by `apo.authorize`.
  */
 export function accessToken(apo: GuardEngine, args: readonly unknown[]): string | Promise<string> {
-  const finder = apo.tokenFinder;
-  // A built-in finder's string, taken as it is: the path of every request, with no call it can do without.
-  const found = finder === undefined ? undefined : finder(...args);
-  if (typeof found === 'string' && found !== '') return found;
-  const checked =
-    finder === undefined ? findToken(finder, 'tokenFinder', args) : found instanceof Promise ? found.then((value) => credential(value, 'tokenFinder')) : credential(found, 'tokenFinder');
-  return checked instanceof Promise ? checked.then(requireToken) : requireToken(checked);
+  const found = findToken(apo.tokenFinder, 'tokenFinder', args);
+  return found instanceof Promise ? found.then(requireToken) : requireToken(found);
 }
 
 function requireToken(token: string | undefined): string {

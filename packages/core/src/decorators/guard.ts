@@ -167,7 +167,6 @@ function runCheck(run: Run, apo: GuardEngine, check: Check): void | Promise<void
   if (check.accept !== undefined) return runAcceptingCheck(run, apo, check);
   const found = accessToken(apo, run.requestArgs);
   if (found instanceof Promise) return found.then((token) => authorize(apo, token, check, run)).then((verified) => fillAccess(run.values, verified));
-  // The path of every cached request, written out: each call it saves is measurable with cold caches.
   const claims = authorizeNow(apo, found, check.requirement, ruleInput(apo, check, run));
   if (claims instanceof Promise) return claims.then((verified) => fillAccess(run.values, verified));
   fillAccess(run.values, claims);
