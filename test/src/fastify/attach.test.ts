@@ -56,3 +56,33 @@ test('without the plugin the values are still attached (as own properties)', asy
     await server.close();
   }
 });
+
+test('values the app set on the request before the guard never hide the verified ones: hook and class form', async () => {
+  const apo = new ApoJwt({ ...BASE, template: fastifyTemplate({ name: 'attach-forged' }) });
+  const { permissionRequired } = apo.decorators;
+  class Orders {
+    @permissionRequired('orders:read')
+    async list(req: FastifyRequest, _reply: FastifyReply) {
+      return { sub: req.tokenSubject, perms: req.tokenPermissions, data: req.tokenData };
+    }
+  }
+  const orders = new Orders();
+  const app = Fastify();
+  await app.register(apojwtPlugin, { apo });
+  app.addHook('preValidation', async (req) => {
+    Object.assign(req, { tokenSubject: 'forged', tokenPermissions: ['admin'], tokenData: { tenant: 'forged' } });
+  });
+  app.get('/hook', { preHandler: app.apojwt.permissionRequired('orders:read') }, async (req) => ({ sub: req.tokenSubject, perms: req.tokenPermissions, data: req.tokenData }));
+  app.get('/class', (req, reply) => orders.list(req, reply));
+  const server = await start(app);
+  try {
+    const token = apo.createToken({ sub: 'user-3', permissions: ['orders:read'], data: { tenant: 't1' } });
+    for (const path of ['/hook', '/class']) {
+      const answer = await request(server.url, path, { headers: bearer(token) });
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual(answer.json, { sub: 'user-3', perms: ['orders:read'], data: { tenant: 't1' } }, path);
+    }
+  } finally {
+    await server.close();
+  }
+});
