@@ -49,6 +49,7 @@ export { uncoveredRoutes, assertRoutesDecided, carryDecision, handlerOf, type Ro
 export { findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
 export { instanceTest } from './http/instance-test.js';
 export { entryAlongPrototypes } from './http/prototype-entry.js';
+export { requestValues, type RequestValues } from './http/request-values.js';
 export {
   refreshCookie,
   refreshCookieHeader,

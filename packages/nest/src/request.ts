@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import { ApoJwtConfigError, entryAlongPrototypes, findBearerToken, findCookie, instanceTest, type AccessClaims, type InjectedValues, type RefreshClaims } from '@apojwt/core';
+import { ApoJwtConfigError, findBearerToken, findCookie, instanceTest, requestValues, type AccessClaims, type InjectedValues, type RefreshClaims } from '@apojwt/core';
 
 const isNodeRequest = instanceTest(IncomingMessage);
 
@@ -52,81 +52,31 @@ export function refreshTokenOf(request: unknown, credentials: Credentials): stri
 }
 
 /**
- * Verified values go on the request object the handler sees (`@Req()`:
- * Express's req, Fastify's request), where the parameter decorators and
- * `GuardedRequest` read them. A second check on the same request adds to the first.
+ * Where the guard's values live: core's `requestValues` (a WeakMap keyed by
+ * the request, read through accessors, the guard's values always winning),
+ * on the prototype of the request object the handler sees (Express: the
+ * app's `request`; Fastify: its Request). Reading `req.tokenSubject`
+ * (`@Req()`, the parameter decorators, `GuardedRequest`) is unchanged. A
+ * plain request object gets plain properties.
  */
-export function attachValues(request: object, values: InjectedValues): void {
-  Object.assign(request, values);
-}
+type Values = Partial<InjectedValues>;
+const values = requestValues<Values>('apojwt.nest.requestValues', ['tokenData', 'tokenSubject', 'tokenPermissions', 'tokenClaims', 'refreshData', 'refreshClaims']);
 
-type Key = keyof InjectedValues;
-const KEYS: readonly Key[] = ['tokenData', 'tokenSubject', 'tokenPermissions', 'tokenClaims', 'refreshData', 'refreshClaims'];
+function attach(request: object, injected: Values): void {
+  const proto = Object.getPrototypeOf(request) as object | null;
+  values.attach(request, proto === null || proto === Object.prototype ? undefined : proto, injected);
+}
 
 /**
- * Where the guard's values live. Four new own properties on every request
- * (Express's req, Fastify's request) change its shape on each request: in a
- * CPU profile of a guarded Nest app that was the guard's largest item, and
- * it made more garbage. Even one symbol-keyed property costs a shape
- * transition on Node's large request object (4-7 µs with cold caches,
- * bench/adapters/guard-cold.ts). Instead the values live in a WeakMap keyed
- * by the request and are read through accessors defined once on the
- * request's prototype (Express: the app's `request`; Fastify: its Request),
- * as @apojwt/express does. Reading `req.tokenSubject` (`@Req()`, the
- * parameter decorators, `GuardedRequest`) is unchanged; assigning it gives an
- * ordinary own property, as before. The map hangs off `globalThis` under a
- * `Symbol.for` key, so two copies of the package agree.
+ * Verified values (core's decorators, through the template) go on the
+ * request object the handler sees, where the parameter decorators and
+ * `GuardedRequest` read them. A second check on the same request adds to the first.
  */
-const SHARED = Symbol.for('apojwt.nest.requestValues');
-type Values = Partial<Record<Key, unknown>>;
-const holder = globalThis as { [SHARED]?: WeakMap<object, Values> };
-const valuesOf: WeakMap<object, Values> = (holder[SHARED] ??= new WeakMap());
-const prepared = new WeakSet<object>();
-// Every request of an app has the same prototype: the WeakSet is asked once per app.
-let lastPrepared: object | undefined;
-
-function defineAccessors(proto: object): void {
-  const parent = Object.getPrototypeOf(proto) as object | null;
-  for (const key of KEYS) {
-    if (Object.prototype.hasOwnProperty.call(proto, key)) continue;
-    Object.defineProperty(proto, key, {
-      configurable: true,
-      enumerable: false,
-      get(this: object): unknown {
-        const values = entryAlongPrototypes(valuesOf, this, proto);
-        // Whatever further up the chain answers (another adapter's accessors) still does for a request the guard did not fill.
-        return values !== undefined && key in values ? values[key] : parent === null ? undefined : Reflect.get(parent, key, this);
-      },
-      set(this: object, value: unknown) {
-        Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
-      },
-    });
-  }
-  prepared.add(proto);
+export function attachValues(request: object, injected: InjectedValues): void {
+  attach(request, injected);
 }
 
-/** Own properties (a plain request object, or one on which something already set a value): written as before, so they are replaced. */
-function writesDirectly(request: object, proto: object | null): boolean {
-  if (proto === null || proto === Object.prototype) return true;
-  for (const key of KEYS) if (Object.prototype.hasOwnProperty.call(request, key)) return true;
-  return false;
-}
-
-function attach(request: object, values: Values): void {
-  const proto = Object.getPrototypeOf(request) as object | null;
-  if (writesDirectly(request, proto)) {
-    Object.assign(request, values);
-    return;
-  }
-  if (proto !== lastPrepared) {
-    if (!prepared.has(proto as object)) defineAccessors(proto as object);
-    lastPrepared = proto as object;
-  }
-  const earlier = valuesOf.get(request);
-  valuesOf.set(request, earlier === undefined ? values : { ...earlier, ...values });
-}
-
-/** The guard's access values: what `attachValues` would put there, without a property added to the request. */
+/** The guard's access values. */
 export function attachAccess(request: object, claims: AccessClaims<string, object>): void {
   attach(request, { tokenData: claims.data, tokenSubject: claims.sub, tokenPermissions: claims.perms, tokenClaims: claims });
 }

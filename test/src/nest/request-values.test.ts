@@ -53,7 +53,12 @@ for (const platform of PLATFORMS) {
           next();
         });
       } else {
-        const fastify = app.getHttpAdapter().getInstance() as { addHook(name: string, hook: (request: object) => Promise<void>): void };
+        const fastify = app.getHttpAdapter().getInstance() as {
+          addHook(name: string, hook: (request: object) => Promise<void>): void;
+          decorateRequest(name: string, value: null): void;
+        };
+        // Declared for the app's typings, as Fastify's docs advise: each request then has own properties of these names.
+        for (const name of ['tokenSubject', 'tokenPermissions', 'tokenData']) fastify.decorateRequest(name, null);
         fastify.addHook('preValidation', async (request) => {
           Object.assign(request, forged);
         });
