@@ -16,8 +16,7 @@ import { currentRequestScope, type RequestScope } from '../request-scope.js';
  * the request (refusals answered through the template): no object is made
  * for either, as this runs on every guarded call.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export function locateRequest(owner: GuardEngine, args: readonly unknown[], method: Function): RequestScope | undefined {
+export function locateRequest(owner: GuardEngine, args: readonly unknown[], method: { readonly name: string }): RequestScope | undefined {
   const template = owner.template;
   // A template that cannot tell (a custom one without isRequest) takes every call as the framework's.
   const direct = template?.isRequest === undefined || template.isRequest(args);
