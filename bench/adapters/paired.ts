@@ -15,7 +15,17 @@ import { median, span } from './stats.js';
  * (a server's CPU per request depends on how many requests each event-loop
  * turn batches), so their CPU time per request compares directly. Which of
  * the two starts first alternates by round.
- *   ROUNDS (default 8), DURATION (s, default 4), WARMUP (s, default 1),
+ *
+ * Each server first serves WARMUP_REQUESTS as fast as it can, unmeasured:
+ * V8 goes on optimizing a server's code for its first 15-20 thousand
+ * requests (`--trace-opt` on Express shows new optimizations until about
+ * 20,000), and that compiling is CPU the process spends while it serves.
+ * Measured before it settles, a case with more code (any check) is charged
+ * for compiling it as if every request cost that much more: under callgrind,
+ * after 600 requests Express + apojwt spent 85,000 more instructions per
+ * request than bare Express, after 20,000 requests 19,000 (bench/adapters.md,
+ * "The warm-up pass"). The old default warm-up, one second, was 4,000-12,000.
+ *   ROUNDS (default 8), DURATION (s, default 4), WARMUP_REQUESTS (default 25000),
  *   CONNECTIONS (per server, default 20), ONLY (case prefixes, comma-separated;
  *   `case@base` pairs a case with another case instead of its bare framework,
  *   e.g. express-apojwt@express-noop; `case@before:case` pairs it with the
@@ -26,7 +36,7 @@ import { median, span } from './stats.js';
  */
 const rounds = Number(process.env['ROUNDS'] ?? 8);
 const duration = Number(process.env['DURATION'] ?? 4);
-const warmup = Number(process.env['WARMUP'] ?? 1);
+const warmupRequests = Number(process.env['WARMUP_REQUESTS'] ?? 25_000);
 const connections = Number(process.env['CONNECTIONS'] ?? 20);
 const rates: Record<Framework, number> = {
   express: Number(process.env['EXPRESS_RATE'] ?? 2000),
@@ -71,13 +81,13 @@ async function start(which: Side): Promise<Server> {
   return { child, next, url: `http://127.0.0.1:${port}/orders` };
 }
 
-async function load(server: Server, seconds: number, rate: number | undefined): Promise<void> {
+/** `seconds` at a fixed `rate`, or `amount` requests as fast as the server answers. */
+async function load(server: Server, how: { seconds: number; rate: number } | { amount: number }): Promise<void> {
   const result = await autocannon({
     url: server.url,
     connections,
-    duration: seconds,
     headers: { authorization: `Bearer ${token}` },
-    ...(rate === undefined ? {} : { overallRate: rate }),
+    ...('amount' in how ? { amount: how.amount } : { duration: how.seconds, overallRate: how.rate }),
   });
   if (result.non2xx > 0 || result.errors > 0 || result['2xx'] === 0) throw new Error(`${server.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
 }
@@ -88,9 +98,9 @@ async function round(base: Side, which: Side, baseFirst: boolean): Promise<[numb
   const servers = await Promise.all(order.map(start));
   try {
     const rate = rates[frameworkOf(caseOf(base))];
-    if (warmup > 0) await Promise.all(servers.map((s) => load(s, warmup, undefined)));
+    if (warmupRequests > 0) await Promise.all(servers.map((s) => load(s, { amount: warmupRequests })));
     for (const s of servers) s.child.kill('SIGUSR2');
-    await Promise.all(servers.map((s) => load(s, duration, rate)));
+    await Promise.all(servers.map((s) => load(s, { seconds: duration, rate })));
     for (const s of servers) s.child.kill('SIGUSR1');
     const usage = await Promise.all(servers.map(async (s) => JSON.parse(await s.next()) as { requests: number; cpuMicros: number }));
     const perRequest = usage.map((u) => u.cpuMicros / u.requests) as [number, number];
@@ -145,7 +155,9 @@ for (const [which, base] of pairsFrom(process.env['ONLY'])) {
   ];
   rows.push(`| ${cells.join(' | ')} |`);
 }
-console.log(`\npaired: case and base at once, same fixed rate, ${connections} connections each, ${duration} s (after ${warmup} s warm-up), ${rounds} rounds, Node ${process.version}\n`);
+console.log(
+  `\npaired: case and base at once, same fixed rate, ${connections} connections each, ${duration} s (after ${warmupRequests} requests of warm-up), ${rounds} rounds, Node ${process.version}\n`,
+);
 console.log(
   '| case | base | req/s each | base CPU µs/request (median) | case CPU µs/request (median) | ratio base ÷ case (median) | range over rounds | CPU µs/request above base (median) | range |',
 );

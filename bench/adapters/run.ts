@@ -14,12 +14,15 @@ import { median, span } from './stats.js';
  * Cases are interleaved over ROUNDS rounds (order reversed every other
  * round) and each case's median is kept, so a slow moment of a shared
  * machine does not land on one case only.
+ * Each server first serves WARMUP_REQUESTS unmeasured: V8 goes on
+ * optimizing a server's code for its first 15-20 thousand requests, and
+ * that compiling would be charged to the measured ones (paired.ts).
  *   DURATION (s, default 5), ROUNDS (default 3), CONNECTIONS (default 50),
- *   WARMUP (s, default 1), ONLY (case prefixes, comma-separated: express | koa | nest | fastify | koa-bare,koa-apojwt)
+ *   WARMUP_REQUESTS (default 25000), ONLY (case prefixes, comma-separated: express | koa | nest | fastify | koa-bare,koa-apojwt)
  */
 const duration = Number(process.env['DURATION'] ?? 5);
 const connections = Number(process.env['CONNECTIONS'] ?? 50);
-const warmup = Number(process.env['WARMUP'] ?? 1);
+const warmupRequests = Number(process.env['WARMUP_REQUESTS'] ?? 25_000);
 const rounds = Number(process.env['ROUNDS'] ?? 3);
 
 // One token for every case: HS256, with iss, aud and the permission (apojwt's `perms` claim).
@@ -41,7 +44,7 @@ async function measure(which: Case): Promise<Sample> {
   const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
   const target = { url: `http://127.0.0.1:${port}/orders`, connections, headers: { authorization: `Bearer ${token}` } };
   try {
-    if (warmup > 0) await autocannon({ ...target, duration: warmup });
+    if (warmupRequests > 0) await autocannon({ ...target, amount: warmupRequests });
     child.kill('SIGUSR2');
     const result = await autocannon({ ...target, duration });
     child.kill('SIGUSR1');
@@ -71,7 +74,9 @@ for (let round = 1; round <= rounds; round++) {
 }
 /** Per round, against another case's run of the same round (the median over rounds is reported, and the range). */
 const perRound = (which: Case, base: Case, pick: (s: Sample, base: Sample) => number) => (samples.get(which) ?? []).map((s, i) => pick(s, (samples.get(base) ?? [])[i] as Sample));
-console.log(`\nautocannon: ${connections} connections, ${duration} s per case (after ${warmup} s warm-up), median of ${rounds} interleaved rounds, Node ${process.version}\n`);
+console.log(
+  `\nautocannon: ${connections} connections, ${duration} s per case (after ${warmupRequests} requests of warm-up), median of ${rounds} interleaved rounds, Node ${process.version}\n`,
+);
 console.log('| case | req/s (median) | req/s ratio to bare | server CPU µs/request (median) | CPU ratio (bare ÷ case) | CPU ratio range over rounds | CPU µs/request above bare (median) |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const which of selected) {
