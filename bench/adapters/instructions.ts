@@ -51,6 +51,12 @@ const chosen = process.env['ONLY']?.split(',') ?? DEFAULT_CASES;
 for (const name of chosen) if (!CASES.includes(name as Case)) throw new Error(`ONLY: unknown case ${name}`);
 
 const exec = promisify(execFile);
+try {
+  await exec('valgrind', ['--version']);
+} catch {
+  console.error('bench:adapters:instructions needs valgrind (callgrind and callgrind_control): apt-get install valgrind');
+  process.exit(2);
+}
 const token = new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE, expPeriod: 3600 }).createToken({
   sub: 'bench-user',
   permissions: [PERMISSION],
