@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ApoJwt } from '@apojwt/express';
-import { AUDIENCE, CASES, ISSUER, NOOP_BASES, PERMISSION, SECRET, bareOf, serverScriptOf, type Case } from './shared.js';
+import { loadToken } from './load-token.js';
+import { CASES, NOOP_BASES, bareOf, serverScriptOf, type Case } from './shared.js';
 
 /**
  * Instructions per request, counted by valgrind's callgrind in the server
@@ -57,10 +57,7 @@ try {
   console.error('bench:adapters:instructions needs valgrind (callgrind and callgrind_control): apt-get install valgrind');
   process.exit(2);
 }
-const token = new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE, expPeriod: 3600 }).createToken({
-  sub: 'bench-user',
-  permissions: [PERMISSION],
-});
+const token = loadToken();
 
 /** `count` GET /orders, one after another on one kept-alive connection; every answer must be 200. */
 async function send(port: number, count: number): Promise<void> {

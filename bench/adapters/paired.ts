@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { ApoJwt } from '@apojwt/express';
-import { AUDIENCE, CASES, ISSUER, PERMISSION, SECRET, bareOf, frameworkOf, selectCases, serverScriptOf, type Case, type Framework } from './shared.js';
+import { loadToken } from './load-token.js';
+import { CASES, bareOf, frameworkOf, selectCases, serverScriptOf, type Case, type Framework } from './shared.js';
 import { median, span } from './stats.js';
 
 /**
@@ -45,10 +45,7 @@ const rates: Record<Framework, number> = {
   fastify: Number(process.env['FASTIFY_RATE'] ?? 4000),
 };
 
-const token = new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE, expPeriod: 3600 }).createToken({
-  sub: 'bench-user',
-  permissions: [PERMISSION],
-});
+const token = loadToken();
 
 interface Server {
   child: ChildProcess;

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { ApoJwt } from '@apojwt/express';
-import { AUDIENCE, ISSUER, NOOP_BASES, PERMISSION, SECRET, bareOf, selectCases, serverScriptOf, type Case } from './shared.js';
+import { loadToken } from './load-token.js';
+import { NOOP_BASES, bareOf, selectCases, serverScriptOf, type Case } from './shared.js';
 import { median, span } from './stats.js';
 
 /**
@@ -25,11 +25,7 @@ const connections = Number(process.env['CONNECTIONS'] ?? 50);
 const warmupRequests = Number(process.env['WARMUP_REQUESTS'] ?? 25_000);
 const rounds = Number(process.env['ROUNDS'] ?? 3);
 
-// One token for every case: HS256, with iss, aud and the permission (apojwt's `perms` claim).
-const token = new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE, expPeriod: 3600 }).createToken({
-  sub: 'bench-user',
-  permissions: [PERMISSION],
-});
+const token = loadToken();
 
 interface Sample {
   /** Requests per second seen by autocannon. */
