@@ -104,8 +104,8 @@ export function grantCovers(granted: string, required: string, adminPermission: 
 }
 
 export function holdsPermission(granted: readonly string[], required: string, adminPermission: string | undefined, wildcards = true): boolean {
-  for (const grant of granted) {
-    if (grantCovers(grant, required, adminPermission, wildcards)) return true;
+  for (let i = 0; i < granted.length; i++) {
+    if (grantCovers(granted[i] as string, required, adminPermission, wildcards)) return true;
   }
   return false;
 }
@@ -113,8 +113,10 @@ export function holdsPermission(granted: readonly string[], required: string, ad
 export function satisfies(granted: readonly string[], requirement: CompiledRequirement, adminPermission?: string, wildcards = true): boolean {
   // Plain loops, not every/some with a closure: this runs on every guarded request.
   const all = requirement.mode === 'all';
-  for (const name of requirement.names) {
-    if (holdsPermission(granted, name, adminPermission, wildcards) !== all) return !all;
+  const names = requirement.names;
+  // Indexed, not for-of: the optimized code kept calling the array iterator's next() (callgrind, bench/adapters.md).
+  for (let i = 0; i < names.length; i++) {
+    if (holdsPermission(granted, names[i] as string, adminPermission, wildcards) !== all) return !all;
   }
   return all;
 }
