@@ -26,8 +26,9 @@ import { CASES, NOOP_BASES, bareOf, serverScriptOf, type Case } from './shared.j
  * counters are dumped. PARALLEL (default 2) servers at once: each runs on
  * one core under valgrind, and the counts do not depend on the wall clock.
  *   ONLY (comma-separated case names, peers included; default: each
- *   framework's bare, no-op and apojwt cases and Nest's minimal guard,
- *   about 40 minutes), WARMUP_REQUESTS, REQUESTS, PARALLEL
+ *   framework's bare, no-op and apojwt cases and the hand-written minimal
+ *   checks (Nest's guard, Fastify's hook), about 45 minutes), WARMUP_REQUESTS,
+ *   REQUESTS, PARALLEL
  */
 const warmupRequests = Number(process.env['WARMUP_REQUESTS'] ?? 20_000);
 const requests = Number(process.env['REQUESTS'] ?? 4_000);
@@ -42,6 +43,7 @@ const DEFAULT_CASES: readonly Case[] = [
   'fastify-noop',
   'fastify-apojwt',
   'fastify-apojwt-decorator-unscoped',
+  'fastify-minimal-hook',
   'nest-bare',
   'nest-noop-guard',
   'nest-minimal-guard',

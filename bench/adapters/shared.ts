@@ -25,6 +25,7 @@ export const CASES = [
   'fastify-apojwt',
   'fastify-apojwt-decorator',
   'fastify-apojwt-decorator-unscoped',
+  'fastify-minimal-hook',
   'fastify-jwt',
 ] as const;
 export type Case = (typeof CASES)[number];
