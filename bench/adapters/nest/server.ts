@@ -20,7 +20,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { APOJWT_MODULE_OPTIONS, ApoJwtGuard, ApoJwtModule, PermissionRequired } from '@apojwt/nest';
 import { createApoJwt } from '@apojwt/core';
 import type { IncomingMessage, Server } from 'node:http';
-import { createVerifier } from 'fast-jwt';
+import { minimalCheck } from '../minimal-check.js';
 import { AUDIENCE, BODY, CASES, ISSUER, PERMISSION, SECRET, frameworkOf, type Case } from '../shared.js';
 import { caseFromArgv, serve } from '../serve.js';
 
@@ -97,13 +97,9 @@ class ApoJwtAppModule {}
 })
 class ApoJwtGuardOnlyModule {}
 
-// The floor for any JWT guard with a verified-token cache, written by hand the shortest way:
-// the Authorization header (Node's parsed one), a Map from token to verified claims
-// (fast-jwt verifies a token once), expiry against Date.now(), the permission, the
-// claims on req.user. None of apojwt's checks beyond that (one Authorization header, the
-// token type, revocation, a bounded cache, the key epoch, RFC 6750 answers).
-const verifiedTokens = new Map<string, { sub: string; exp: number; perms: string[] }>();
-const verifyJwt = createVerifier({ key: SECRET, algorithms: ['HS256'], allowedIss: ISSUER, allowedAud: AUDIENCE });
+// The floor for any JWT guard with a verified-token cache (minimal-check.ts, the check
+// fastify-minimal-hook runs), the claims on req.user; 401/403 with Nest's own exceptions.
+const check = minimalCheck();
 
 @Injectable()
 class MinimalJwtGuard implements CanActivate {
@@ -113,20 +109,9 @@ class MinimalJwtGuard implements CanActivate {
     const needed = this.reflector.get(Permission, context.getHandler());
     if (needed === undefined) return true;
     const request = context.switchToHttp().getRequest<IncomingMessage & { user?: unknown }>();
-    const header = request.headers.authorization;
-    if (header === undefined || !header.startsWith('Bearer ')) throw new UnauthorizedException();
-    const token = header.slice(7);
-    let claims = verifiedTokens.get(token);
-    if (claims === undefined) {
-      try {
-        claims = verifyJwt(token) as { sub: string; exp: number; perms: string[] };
-      } catch {
-        throw new UnauthorizedException();
-      }
-      verifiedTokens.set(token, claims);
-    }
-    if (claims.exp * 1000 <= Date.now()) throw new UnauthorizedException();
-    if (!claims.perms.includes(needed)) throw new ForbiddenException();
+    const claims = check(request.headers.authorization, needed);
+    if (claims === 401) throw new UnauthorizedException();
+    if (claims === 403) throw new ForbiddenException();
     request.user = claims;
     return true;
   }
