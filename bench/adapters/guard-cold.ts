@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import * as current from '@apojwt/express';
 import { AUDIENCE, ISSUER, PERMISSION, SECRET } from './shared.js';
 import { coldMedians, printColdTable, sendRequests, type Contender } from './cold.js';
+import { minimalCheck } from './minimal-check.js';
 
 /**
  * The decorator form's cost with cold caches, as a server meets it between
@@ -43,22 +44,13 @@ function guardedBy(build: typeof current): Handler {
   return (req, res) => orders.list(req, res);
 }
 
-/**
- * The floor for any cached check of the same token: the parsed header, a
- * Map from token to claims (verified once), expiry, `perms.includes`, the
- * claims in a WeakMap. None of apojwt's other checks (one header, token
- * type, revocation, a bounded cache, key epochs, RFC 6750 answers).
- */
-async function minimalCheck(): Promise<Handler> {
-  const verified = new Map<string, { exp: number; perms: readonly string[] }>([[token, await new current.ApoJwt(options).verify(token)]]);
+/** The floor (minimal-check.ts), the claims in a WeakMap. */
+function minimalHandler(): Handler {
+  const check = minimalCheck();
   const values = new WeakMap<object, unknown>();
   return (req, res) => {
-    const header = req.headers.authorization;
-    if (header === undefined || !header.startsWith('Bearer ')) return void res.status(401).end();
-    const presented = header.slice(7);
-    const claims = verified.get(presented);
-    if (claims === undefined || claims.exp <= Date.now() / 1000) return void res.status(401).end();
-    if (!claims.perms.includes(PERMISSION)) return void res.status(403).end();
+    const claims = check(req.headers.authorization, PERMISSION);
+    if (typeof claims === 'number') return void res.status(claims).end();
     values.set(req, claims);
     return undefined;
   };
@@ -67,7 +59,7 @@ async function minimalCheck(): Promise<Handler> {
 const GUARD = 2;
 const BEFORE = 3;
 type Pair = [Request, Response];
-const floor = await minimalCheck();
+const floor = minimalHandler();
 const guarded = guardedBy(current);
 const contenders: Contender<Pair>[] = [
   ['plain handler', () => undefined],

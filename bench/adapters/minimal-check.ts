@@ -5,12 +5,14 @@ export interface MinimalClaims {
   readonly sub: string;
   readonly exp: number;
   readonly perms: readonly string[];
+  readonly data?: unknown;
 }
 
 /**
  * The floor for any JWT check with a verified-token cache, written by hand
- * the shortest way, shared by `nest-minimal-guard` and `fastify-minimal-hook`
- * so both frameworks' floors are the same check: the Authorization header
+ * the shortest way, shared by every floor (`nest-minimal-guard` and
+ * `fastify-minimal-hook` over HTTP, the cold-cache harnesses' minimal
+ * checks in process) so each framework's floor is the same check: the Authorization header
  * (Node's parsed one), a Map from token to verified claims (fast-jwt verifies
  * a token once), expiry against Date.now(), the permission. None of apojwt's
  * checks beyond that (one Authorization header, the token type, revocation, a

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AUDIENCE, ISSUER, PERMISSION, SECRET } from '../shared.js';
 import { coldMedians, printColdTable, sendRequests, type Contender } from '../cold.js';
+import { minimalCheck } from '../minimal-check.js';
 
 /**
  * The Nest guard's cost with cold caches (as ../guard-cold.ts does for
@@ -15,15 +16,15 @@ import { coldMedians, printColdTable, sendRequests, type Contender } from '../co
  * `canActivate` is called on a request of its own, after 16 MB were read,
  * with the execution context Nest builds for the route (made in every timed
  * call alike). Contenders: a
- * guard that returns true, a minimal hand-written cached guard (header,
- * Map, expiry, includes, the claims in a WeakMap; Reflector for the
+ * guard that returns true, a minimal hand-written cached guard
+ * (minimal-check.ts, the claims in a WeakMap; Reflector for the
  * permission), and ApoJwtModule's guard.
  *   CALLS (per contender, default 2000)
  */
 const calls = Number(process.env['CALLS'] ?? 2000);
 const WARM_CALLS = 300;
 const token = new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE }).createToken({ sub: 'bench-user', permissions: [PERMISSION] }) as string;
-const verified = new Map([[token, await new ApoJwt({ secret: SECRET, iss: ISSUER, serverAudience: AUDIENCE }).verify(token)]]);
+const check = minimalCheck();
 const Permission = Reflector.createDecorator<string>();
 
 const captured: [IncomingMessage, ServerResponse][] = [];
@@ -58,11 +59,8 @@ class MinimalGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const needed = this.reflector.get(Permission, context.getHandler());
     const request = context.switchToHttp().getRequest<IncomingMessage>();
-    const header = request.headers.authorization;
-    if (header === undefined || !header.startsWith('Bearer ')) throw new Error('401');
-    const claims = verified.get(header.slice(7));
-    if (claims === undefined || claims.exp * 1000 <= Date.now()) throw new Error('401');
-    if (!claims.perms.includes(needed)) throw new Error('403');
+    const claims = check(request.headers.authorization, needed);
+    if (typeof claims === 'number') throw new Error(String(claims));
     values.set(request, claims);
     return true;
   }
