@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadToken } from './load-token.js';
+import { warmupLoads } from './warm-up.js';
 import { CASES, NOOP_BASES, bareOf, serverScriptOf, type Case } from './shared.js';
 
 /**
@@ -18,13 +19,26 @@ import { CASES, NOOP_BASES, bareOf, serverScriptOf, type Case } from './shared.j
  * (bench/adapters.md, "Instructions per request"). It is not time: a cache
  * miss costs no instruction. Read beside the paired CPU figures.
  *
- * Each case's server runs under callgrind; one connection sends
- * WARMUP_REQUESTS (default 20000: V8 is still optimizing a server's code
- * before that), the counters are zeroed (`callgrind_control --zero`), then
- * REQUESTS (default 4000) more, one at a time (one request per event-loop
+ * Each case's server runs under callgrind; WARMUP_REQUESTS (default 20000:
+ * V8 is still optimizing a server's code before that) are sent over four
+ * connections in turn (so that the connections' closing and the recompiling
+ * it causes are behind the count: warm-up.ts), the counters are zeroed
+ * (`callgrind_control --zero`), then REQUESTS (default 4000) more, one at a time (one request per event-loop
  * turn on every case, so no case batches more than another), and the
  * counters are dumped. PARALLEL (default 2) servers at once: each runs on
  * one core under valgrind, and the counts do not depend on the wall clock.
+ * The table says how many of a case's instructions ran on threads other
+ * than the main one: more than a few per cent there is V8 still compiling
+ * (under valgrind the threads take turns, so compiling finishes later in
+ * requests than it does natively): warm up longer before reading it.
+ * With CACHE_SIM=<KiB>, callgrind also simulates the caches (32 KiB
+ * first-level instruction and data caches, a last level of that many KiB)
+ * and the table gains the last-level misses per request: the memory a
+ * request's code and data occupy that was not kept since the previous
+ * request. It stands in for what CPU time sees and instructions do not on a
+ * machine whose cores are shared with the load generator and other servers
+ * (a small last level, e.g. 256, for a core the other processes empty
+ * between two requests). Slower, about twice.
  *   ONLY (comma-separated case names, peers included; default: each
  *   framework's bare, no-op and apojwt cases and the hand-written minimal
  *   checks (Nest's guard, Fastify's hook), about 45 minutes), WARMUP_REQUESTS,
@@ -33,6 +47,11 @@ import { CASES, NOOP_BASES, bareOf, serverScriptOf, type Case } from './shared.j
 const warmupRequests = Number(process.env['WARMUP_REQUESTS'] ?? 20_000);
 const requests = Number(process.env['REQUESTS'] ?? 4_000);
 const parallel = Number(process.env['PARALLEL'] ?? 2);
+const cacheKiB = process.env['CACHE_SIM'] === undefined ? undefined : Number(process.env['CACHE_SIM']);
+if (cacheKiB !== undefined && !(Number.isInteger(cacheKiB) && cacheKiB >= 64 && (cacheKiB & (cacheKiB - 1)) === 0)) {
+  throw new Error('CACHE_SIM: the last-level cache size in KiB, a power of two from 64');
+}
+const cacheOptions = cacheKiB === undefined ? [] : ['--cache-sim=yes', '--I1=32768,8,64', '--D1=32768,8,64', `--LL=${cacheKiB * 1024},16,64`];
 const DEFAULT_CASES: readonly Case[] = [
   'express-bare',
   'express-noop',
@@ -80,24 +99,50 @@ async function send(port: number, count: number): Promise<void> {
   }
 }
 
-async function instructionsPerRequest(which: Case): Promise<number> {
+/**
+ * Per request: instructions (every thread), the share of threads other than
+ * the main one (V8's compiler and GC helpers), and with CACHE_SIM the
+ * last-level misses (instruction fetches, data reads and writes).
+ */
+interface Counts {
+  instructions: number;
+  otherThreads: number;
+  lastLevelMisses: number | undefined;
+}
+
+/** One thread's dump: its totals by event name. */
+function dumpTotals(which: Case, text: string): (event: string) => number {
+  const events = /^events: (.+)$/m.exec(text)?.[1]?.trim().split(/\s+/);
+  const totals = /^(?:summary|totals): (.+)$/m.exec(text)?.[1]?.trim().split(/\s+/).map(Number);
+  if (events === undefined || totals === undefined) throw new Error(`${which}: no totals in the callgrind dump`);
+  return (event) => totals[events.indexOf(event)] ?? 0;
+}
+
+async function countsPerRequest(which: Case): Promise<Counts> {
   const dir = await mkdtemp(join(tmpdir(), `apojwt-callgrind-${which}-`));
   const script = fileURLToPath(new URL(serverScriptOf(which), import.meta.url));
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'out.%p')}`, process.execPath, script, which], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('valgrind', ['--tool=callgrind', '--separate-threads=yes', ...cacheOptions, `--callgrind-out-file=${join(dir, 'out.%p')}`, process.execPath, script, which], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   try {
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
     const pid = String(child.pid);
-    await send(port, warmupRequests);
+    for (const amount of warmupLoads(warmupRequests, 4)) await send(port, amount);
     await exec('callgrind_control', ['--zero', pid]);
     await send(port, requests);
     await exec('callgrind_control', ['--dump', pid]);
-    // The dump is the file with a part number (out.<pid>.1); the final one is written at exit.
-    const dump = (await readdir(dir)).find((name) => /^out\.\d+\.\d+$/.test(name));
-    if (dump === undefined) throw new Error(`${which}: callgrind wrote no dump`);
-    const totals = /^(?:summary|totals): (\d+)/m.exec(await readFile(join(dir, dump), 'utf8'));
-    if (totals === null) throw new Error(`${which}: no totals in the callgrind dump`);
-    return Number(totals[1]) / requests;
+    // The dump has a part number and one file per thread (out.<pid>.1-01, -02, …; 01 is the main
+    // thread); the final one is written at exit.
+    const dumps = (await readdir(dir)).filter((name) => /^out\.\d+\.\d+-\d+$/.test(name));
+    if (dumps.length === 0) throw new Error(`${which}: callgrind wrote no dump`);
+    const threads = await Promise.all(dumps.map(async (name) => ({ main: name.endsWith('-01'), total: dumpTotals(which, await readFile(join(dir, name), 'utf8')) })));
+    const sum = (event: string, main?: boolean) => threads.reduce((n, t) => n + (main === undefined || t.main === main ? t.total(event) : 0), 0);
+    return {
+      instructions: sum('Ir') / requests,
+      otherThreads: sum('Ir', false) / requests,
+      lastLevelMisses: cacheKiB === undefined ? undefined : (sum('ILmr') + sum('DLmr') + sum('DLmw')) / requests,
+    };
   } finally {
     child.kill('SIGTERM');
     if (child.exitCode === null) await once(child, 'exit');
@@ -105,33 +150,41 @@ async function instructionsPerRequest(which: Case): Promise<number> {
   }
 }
 
-const counts = new Map<Case, number>();
+const measured = new Map<Case, Counts>();
 const queue = [...(chosen as Case[])];
 await Promise.all(
   Array.from({ length: Math.min(parallel, queue.length) }, async () => {
     for (let which = queue.shift(); which !== undefined; which = queue.shift()) {
-      const count = await instructionsPerRequest(which);
-      counts.set(which, count);
-      console.error(`${which}: ${Math.round(count)} instructions per request`);
+      const found = await countsPerRequest(which);
+      measured.set(which, found);
+      const misses = found.lastLevelMisses === undefined ? '' : `, ${Math.round(found.lastLevelMisses)} last-level misses`;
+      console.error(`${which}: ${Math.round(found.instructions)} instructions per request (${Math.round(found.otherThreads)} on other threads)${misses}`);
     }
   }),
 );
 
 // The no-op layer of the same shape (shared.ts): only for the cases mounted that way.
-const noopOf = (which: Case): Case | undefined => NOOP_BASES.find(([check, noop]) => check === which && counts.has(noop))?.[1];
-console.log(`\ninstructions per request under callgrind, ${requests} requests one at a time after ${warmupRequests} of warm-up, Node ${process.version}\n`);
-console.log('| case | instructions per request | bare ÷ case | above bare | above the no-op layer |');
-console.log('|---|---:|---:|---:|---:|');
+const noopOf = (which: Case): Case | undefined => NOOP_BASES.find(([check, noop]) => check === which && measured.has(noop))?.[1];
+const simulated = cacheKiB === undefined ? '' : `, caches simulated (last level ${cacheKiB} KiB)`;
+console.log(`\ninstructions per request under callgrind, ${requests} requests one at a time after ${warmupRequests} of warm-up${simulated}, Node ${process.version}\n`);
+const missColumns = cacheKiB === undefined ? [] : ['last-level misses per request', 'misses above bare'];
+console.log(`| ${['case', 'instructions per request', 'of which other threads', 'bare ÷ case', 'above bare', 'above the no-op layer', ...missColumns].join(' | ')} |`);
+console.log(`|---|${'---:|'.repeat(5 + missColumns.length)}`);
 for (const which of chosen as Case[]) {
-  const count = counts.get(which)!;
-  const bare = counts.get(bareOf(which));
+  const count = measured.get(which)!;
+  const bare = which === bareOf(which) ? undefined : measured.get(bareOf(which));
   const noop = noopOf(which);
   const cells = [
     which,
-    Math.round(count).toLocaleString('en-US'),
-    bare === undefined || which === bareOf(which) ? '' : `${(bare / count).toFixed(3)}×`,
-    bare === undefined || which === bareOf(which) ? '' : Math.round(count - bare).toLocaleString('en-US'),
-    noop === undefined ? '' : Math.round(count - counts.get(noop)!).toLocaleString('en-US'),
+    Math.round(count.instructions).toLocaleString('en-US'),
+    Math.round(count.otherThreads).toLocaleString('en-US'),
+    bare === undefined ? '' : `${(bare.instructions / count.instructions).toFixed(3)}×`,
+    bare === undefined ? '' : Math.round(count.instructions - bare.instructions).toLocaleString('en-US'),
+    noop === undefined ? '' : Math.round(count.instructions - measured.get(noop)!.instructions).toLocaleString('en-US'),
   ];
+  if (count.lastLevelMisses !== undefined) {
+    cells.push(Math.round(count.lastLevelMisses).toLocaleString('en-US'));
+    cells.push(bare?.lastLevelMisses === undefined ? '' : Math.round(count.lastLevelMisses - bare.lastLevelMisses).toLocaleString('en-US'));
+  }
   console.log(`| ${cells.join(' | ')} |`);
 }

@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { loadToken } from './load-token.js';
 import { CASES, bareOf, frameworkOf, selectCases, serverScriptOf, type Case, type Framework } from './shared.js';
 import { median, span } from './stats.js';
+import { warmupLoads } from './warm-up.js';
 
 /**
  * The paired measurement: a case and its bare framework run at the same
@@ -24,7 +25,10 @@ import { median, span } from './stats.js';
  * for compiling it as if every request cost that much more: under callgrind,
  * after 600 requests Express + apojwt spent 85,000 more instructions per
  * request than bare Express, after 20,000 requests 19,000 (bench/adapters.md,
- * "The warm-up pass"). The old default warm-up, one second, was 4,000-12,000.
+ * "The warm-up pass"). It is served in two loads, the second on fresh
+ * connections, so that the first connections' closing (new maps in Node's
+ * stream and HTTP code, and the recompiling that follows) is behind the
+ * measurement too (warm-up.ts). The old default warm-up, one second, was 4,000-12,000.
  *   ROUNDS (default 8), DURATION (s, default 4), WARMUP_REQUESTS (default 25000),
  *   CONNECTIONS (per server, default 20), ONLY (case prefixes, comma-separated;
  *   `case@base` pairs a case with another case instead of its bare framework,
@@ -95,7 +99,7 @@ async function round(base: Side, which: Side, baseFirst: boolean): Promise<[numb
   const servers = await Promise.all(order.map(start));
   try {
     const rate = rates[frameworkOf(caseOf(base))];
-    if (warmupRequests > 0) await Promise.all(servers.map((s) => load(s, { amount: warmupRequests })));
+    for (const amount of warmupLoads(warmupRequests, 2)) await Promise.all(servers.map((s) => load(s, { amount })));
     for (const s of servers) s.child.kill('SIGUSR2');
     await Promise.all(servers.map((s) => load(s, { seconds: duration, rate })));
     for (const s of servers) s.child.kill('SIGUSR1');

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { warmupLoads } from './warm-up.js';
 import autocannon from 'autocannon';
 import { loadToken } from './load-token.js';
 import { NOOP_BASES, bareOf, selectCases, serverScriptOf, type Case } from './shared.js';
@@ -16,7 +17,8 @@ import { median, span } from './stats.js';
  * machine does not land on one case only.
  * Each server first serves WARMUP_REQUESTS unmeasured: V8 goes on
  * optimizing a server's code for its first 15-20 thousand requests, and
- * that compiling would be charged to the measured ones (paired.ts).
+ * that compiling would be charged to the measured ones (paired.ts); in two
+ * loads, so the first connections' closing is behind it too (warm-up.ts).
  *   DURATION (s, default 5), ROUNDS (default 3), CONNECTIONS (default 50),
  *   WARMUP_REQUESTS (default 25000), ONLY (case prefixes, comma-separated: express | koa | nest | fastify | koa-bare,koa-apojwt)
  */
@@ -40,7 +42,7 @@ async function measure(which: Case): Promise<Sample> {
   const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
   const target = { url: `http://127.0.0.1:${port}/orders`, connections, headers: { authorization: `Bearer ${token}` } };
   try {
-    if (warmupRequests > 0) await autocannon({ ...target, amount: warmupRequests });
+    for (const amount of warmupLoads(warmupRequests, 2)) await autocannon({ ...target, amount });
     child.kill('SIGUSR2');
     const result = await autocannon({ ...target, duration });
     child.kill('SIGUSR1');
