@@ -188,3 +188,7 @@ for (const which of chosen as Case[]) {
   }
   console.log(`| ${cells.join(' | ')} |`);
 }
+const stillCompiling = (chosen as Case[]).filter((which) => measured.get(which)!.otherThreads > 0.02 * measured.get(which)!.instructions);
+if (stillCompiling.length > 0) {
+  console.log(`\nMore than 2 % on other threads (V8 still compiling, or its collector's helpers): ${stillCompiling.join(', ')}. A longer WARMUP_REQUESTS tells which.`);
+}
