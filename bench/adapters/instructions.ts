@@ -23,14 +23,15 @@ import { CASES, NOOP_BASES, bareOf, serverScriptOf, type Case } from './shared.j
  * V8 is still optimizing a server's code before that) are sent over four
  * connections in turn (so that the connections' closing and the recompiling
  * it causes are behind the count: warm-up.ts), the counters are zeroed
- * (`callgrind_control --zero`), then REQUESTS (default 4000) more, one at a time (one request per event-loop
- * turn on every case, so no case batches more than another), and the
- * counters are dumped. PARALLEL (default 2) servers at once: each runs on
+ * (`callgrind_control --zero`), then REQUESTS (default 4000) more, one at a
+ * time (one request per event-loop turn on every case, so no case batches
+ * more than another), and the counters are dumped. PARALLEL (default 2) servers at once: each runs on
  * one core under valgrind, and the counts do not depend on the wall clock.
  * The table says how many of a case's instructions ran on threads other
  * than the main one: more than a few per cent there is V8 still compiling
  * (under valgrind the threads take turns, so compiling finishes later in
- * requests than it does natively): warm up longer before reading it.
+ * requests than it does natively) or its collector's helpers at work (Express
+ * allocates enough for that): a longer warm-up tells which.
  * With CACHE_SIM=<KiB>, callgrind also simulates the caches (32 KiB
  * first-level instruction and data caches, a last level of that many KiB)
  * and the table gains the last-level misses per request: the memory a

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { warmupLoads } from './warm-up.js';
 import autocannon from 'autocannon';
 import { loadToken } from './load-token.js';
 import { NOOP_BASES, bareOf, selectCases, serverScriptOf, type Case } from './shared.js';
 import { median, span } from './stats.js';
+import { warmupLoads } from './warm-up.js';
 
 /**
  * Starts each case's server in its own process, loads it with autocannon
