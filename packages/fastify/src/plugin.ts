@@ -1,7 +1,7 @@
 import { ApoJwtConfigError, type ApoJwt } from '@apojwt/core';
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
-import { REQUEST_KEYS } from './attach.js';
+import { REQUEST_KEYS, VALUES_SLOT, requestValueAccessor } from './attach.js';
 import { fastifyGuard } from './pre-handler.js';
 import { requestScopeWhenWanted } from './request-scope.js';
 
@@ -48,13 +48,26 @@ function setUp(fastify: FastifyInstance, options: ApoJwtPluginOptions): void {
   const { prefix: _prefix, logLevel: _logLevel, logSerializers: _serializers, ...own } = options as ApoJwtPluginOptions & Record<string, unknown>;
   const { apo, requestScope = 'auto' } = checkOptions(own);
   if (fastify.hasDecorator('apojwt')) throw new ApoJwtConfigError('apojwtPlugin is registered twice on this app');
-  // Declared once, null until a check passes, so every request keeps one shape.
-  for (const key of REQUEST_KEYS) {
-    if (!fastify.hasRequestDecorator(key)) fastify.decorateRequest(key, null);
-  }
+  declareRequestValues(fastify);
   fastify.decorate('apojwt', fastifyGuard(apo));
   // Every request of the app runs in its request scope (once a decorated method exists): decorated service-layer methods find it.
   if (requestScope === 'auto') fastify.addHook('onRequest', requestScopeWhenWanted());
+}
+
+/**
+ * One slot per request, null until a check passes, and the names as
+ * accessors reading it (attach.ts), so every request keeps one shape. An app
+ * that declared one of the names itself (for its typings, say) keeps its
+ * declaration: the names are then all plain values, null until a check
+ * passes and written by it, and no slot is declared.
+ */
+function declareRequestValues(fastify: FastifyInstance): void {
+  if (REQUEST_KEYS.some((key) => fastify.hasRequestDecorator(key))) {
+    for (const key of REQUEST_KEYS) if (!fastify.hasRequestDecorator(key)) fastify.decorateRequest(key, null);
+    return;
+  }
+  fastify.decorateRequest(VALUES_SLOT, null);
+  for (const key of REQUEST_KEYS) fastify.decorateRequest(key, requestValueAccessor(key));
 }
 
 const plugin: FastifyPluginCallback<ApoJwtPluginOptions> = (fastify, options, done) => {

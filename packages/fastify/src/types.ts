@@ -4,8 +4,8 @@ import type { FastifyGuard } from './pre-handler.js';
 
 /**
  * After a passed check, the verified values are on the request, typed from
- * your `Register`. `null` until a check passed on a request (the plugin's
- * `decorateRequest` value); absent when the plugin is not registered.
+ * your `Register`. `null` until a check passed on a request (the plugin
+ * declares them); absent when the plugin is not registered.
  */
 declare module 'fastify' {
   interface FastifyRequest {

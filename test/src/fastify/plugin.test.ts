@@ -84,3 +84,52 @@ test('request values are declared with null, reach every context (fastify-plugin
     await server.close();
   }
 });
+
+test('the values keep every request at one own property of apojwt: the names are accessors on the request prototype', async () => {
+  const apo = new ApoJwt({ ...BASE, template: fastifyTemplate({ name: 'plugin-shape' }) });
+  const app = Fastify();
+  await app.register(apojwtPlugin, { apo });
+  // Fastify sets each declared value on every new request: one slot, not one per name.
+  const own = (req: object) => ({
+    names: KEYS.filter((key) => Object.prototype.hasOwnProperty.call(req, key)),
+    symbols: Object.getOwnPropertySymbols(req)
+      .map(String)
+      .filter((name) => name.includes('apojwt')),
+  });
+  app.get('/open', (req) => own(req));
+  app.get('/orders', { preHandler: app.apojwt.permissionRequired('orders:read') }, (req) => ({ ...own(req), sub: req.tokenSubject }));
+  app.get('/assigned', (req) => {
+    // An assignment reads back, and does not add an own property either.
+    req.tokenSubject = 'assigned';
+    return { ...own(req), sub: req.tokenSubject, perms: req.tokenPermissions };
+  });
+  const server = await start(app);
+  try {
+    const slot = ['Symbol(apojwt.fastify.requestValues)'];
+    assert.deepEqual((await request(server.url, '/open')).json, { names: [], symbols: slot });
+    const token = apo.createToken({ sub: 'user-4', permissions: ['orders:read'] });
+    assert.deepEqual((await request(server.url, '/orders', { headers: bearer(token) })).json, { names: [], symbols: slot, sub: 'user-4' });
+    assert.deepEqual((await request(server.url, '/assigned')).json, { names: [], symbols: slot, sub: 'assigned', perms: null });
+  } finally {
+    await server.close();
+  }
+});
+
+test('an app that declared one of the names itself keeps it: every name is then a plain value, filled by a passed check', async () => {
+  const apo = new ApoJwt({ ...BASE, template: fastifyTemplate({ name: 'plugin-app-declared' }) });
+  const app = Fastify();
+  // Declared by the app before the plugin, as Fastify's docs advise for typings.
+  app.decorateRequest('tokenSubject', null);
+  await app.register(apojwtPlugin, { apo });
+  for (const key of KEYS) assert.ok(app.hasRequestDecorator(key), key);
+  app.get('/open', (req) => ({ sub: req.tokenSubject, perms: req.tokenPermissions }));
+  app.get('/orders', { preHandler: app.apojwt.permissionRequired('orders:read') }, (req) => ({ sub: req.tokenSubject, perms: req.tokenPermissions }));
+  const server = await start(app);
+  try {
+    assert.deepEqual((await request(server.url, '/open')).json, { sub: null, perms: null });
+    const token = apo.createToken({ sub: 'user-5', permissions: ['orders:read'] });
+    assert.deepEqual((await request(server.url, '/orders', { headers: bearer(token) })).json, { sub: 'user-5', perms: ['orders:read'] });
+  } finally {
+    await server.close();
+  }
+});
