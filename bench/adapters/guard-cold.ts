@@ -44,7 +44,7 @@ function guardedBy(build: typeof current): Handler {
   return (req, res) => orders.list(req, res);
 }
 
-/** The floor (minimal-check.ts), the claims in a WeakMap. */
+/** The plainest hand-written check (minimal-check.ts), the claims in a WeakMap. */
 function minimalHandler(): Handler {
   const check = minimalCheck();
   const values = new WeakMap<object, unknown>();
@@ -63,7 +63,7 @@ const floor = minimalHandler();
 const guarded = guardedBy(current);
 const contenders: Contender<Pair>[] = [
   ['plain handler', () => undefined],
-  ['minimal hand-written check (a floor)', ([req, res]) => floor(req, res)],
+  ['minimal hand-written check', ([req, res]) => floor(req, res)],
   ['@permissionRequired, this checkout', ([req, res]) => guarded(req, res)],
 ];
 if (beforeRoot !== undefined) {

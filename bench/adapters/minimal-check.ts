@@ -9,15 +9,16 @@ export interface MinimalClaims {
 }
 
 /**
- * The floor for any JWT check with a verified-token cache, written by hand
- * the shortest way, shared by every floor (`nest-minimal-guard` and
+ * A JWT check with a verified-token cache, written by hand the shortest way,
+ * shared by every minimal case (`nest-minimal-guard` and
  * `fastify-minimal-hook` over HTTP, the cold-cache harnesses' minimal
- * checks in process) so each framework's floor is the same check: the Authorization header
+ * checks in process) so each framework's is the same check: the Authorization header
  * (Node's parsed one), a Map from token to verified claims (fast-jwt verifies
  * a token once), expiry against Date.now(), the permission. None of apojwt's
  * checks beyond that (one Authorization header, the token type, revocation, a
  * bounded cache, the key epoch, RFC 6750 answers). Answers the claims, or the
- * status to refuse with.
+ * status to refuse with. Not a floor: the Map hashes the whole token on every
+ * request, most of what this check costs (bench/adapters.md, "The one-slot pass").
  */
 export function minimalCheck(): (authorization: string | undefined, permission: string) => MinimalClaims | 401 | 403 {
   const verifiedTokens = new Map<string, MinimalClaims>();

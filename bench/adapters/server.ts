@@ -139,7 +139,7 @@ async function fastifyApojwtDecorator(requestScope: 'auto' | false = 'auto') {
   return app;
 }
 
-// The floor for any cached JWT check written as a Fastify hook (minimal-check.ts, the check
+// The plainest cached JWT check written as a Fastify hook (minimal-check.ts, the check
 // nest-minimal-guard runs), the claims on a request decorator (`decorateRequest`, so no request
 // changes shape).
 async function fastifyMinimalHook() {
