@@ -52,7 +52,8 @@ export function requestValueAccessor(key: (typeof REQUEST_KEYS)[number]) {
   return {
     getter(this: Request): unknown {
       const held = this[VALUES_SLOT];
-      return held != null && key in held ? held[key] : null;
+      // Own keys only: a name set on Object.prototype (prototype pollution) never reads as a verified value.
+      return held != null && Object.hasOwn(held, key) ? held[key] : null;
     },
     setter(this: Request, value: unknown): void {
       this[VALUES_SLOT] = { ...this[VALUES_SLOT], [key]: value };

@@ -133,3 +133,26 @@ test('an app that declared one of the names itself keeps it: every name is then 
     await server.close();
   }
 });
+
+test('a name set on Object.prototype (prototype pollution) never reads as a request value', async () => {
+  const apo = new ApoJwt({ ...BASE, template: fastifyTemplate({ name: 'plugin-polluted' }) });
+  const app = Fastify();
+  await app.register(apojwtPlugin, { apo });
+  app.get('/open', (req) => {
+    // The slot now holds a value of another name: the polluted one must still not show through.
+    req.tokenData = { assigned: true };
+    return { sub: req.tokenSubject };
+  });
+  app.get('/orders', { preHandler: app.apojwt.permissionRequired('orders:read') }, (req) => ({ sub: req.tokenSubject, data: req.tokenData }));
+  const server = await start(app);
+  const polluted = Object.prototype as unknown as Record<string, unknown>;
+  polluted['tokenSubject'] = 'polluted';
+  try {
+    assert.deepEqual((await request(server.url, '/open')).json, { sub: null });
+    const token = apo.createToken({ sub: 'user-6', permissions: ['orders:read'], data: { tenant: 't1' } });
+    assert.deepEqual((await request(server.url, '/orders', { headers: bearer(token) })).json, { sub: 'user-6', data: { tenant: 't1' } });
+  } finally {
+    delete polluted['tokenSubject'];
+    await server.close();
+  }
+});
