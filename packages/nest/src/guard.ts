@@ -4,6 +4,7 @@ import {
   ApoJwtConfigError,
   ApoJwtError,
   authorizeNow,
+  checkFailure,
   frameworkError,
   isApoJwtError,
   isRule,
@@ -160,7 +161,7 @@ export class ApoJwtGuard implements CanActivate {
 
   /** Core's error, with the fields Nest's own filters read (statusCode), should another filter answer it. */
   private refuse(error: unknown): never {
-    throw isApoJwtError(error) ? frameworkError(error, this.options.apo.realm) : error;
+    throw isApoJwtError(error) ? frameworkError(error, this.options.apo.realm) : checkFailure(error);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Action } from 'routing-controllers';
 import {
   ApoJwtConfigError,
+  checkFailure,
   compileAccept,
   defaultApoJwt,
   frameworkError,
@@ -123,12 +124,16 @@ export function currentUserChecker<U>(apo?: CheckingInstance, options: CurrentUs
   const accept = compileAccept(options.accept);
   return async (action) => {
     const engine = instance(apo);
+    let checking = true;
     try {
       const claims = await currentClaims(engine, requestArgsOf(action), accept);
+      checking = false;
       if (claims === undefined) return undefined;
       return user === undefined ? (claims as U) : await user(claims, action);
     } catch (error) {
-      throw isApoJwtError(error) ? frameworkError(error, engine.realm) : error;
+      if (isApoJwtError(error)) throw frameworkError(error, engine.realm);
+      // The check's own failures are made safe to hand on; what the app's `user` throws keeps its meaning.
+      throw checking ? checkFailure(error) : error;
     }
   };
 }

@@ -18,6 +18,10 @@ const orders = new Map([
   ['o-2', { owner: 'bob' }],
 ]);
 const ran: string[] = [];
+// A policy with a bug of its own: it throws something that is not an Error.
+const broken = definePolicy('broken', (): boolean => {
+  throw undefined;
+});
 const owner = definePolicy('owner', ({ claims, request }) => orders.get((request as { params: Record<string, string> }).params['id'] ?? '')?.owner === claims.sub);
 
 @Controller('orders')
@@ -26,6 +30,13 @@ class OrdersController {
   @PermissionRequired(allOf('orders:read', owner))
   show(@Param('id') id: string) {
     ran.push(id);
+    return { id };
+  }
+
+  @Get('broken/:id')
+  @PermissionRequired(allOf('orders:read', broken))
+  broken(@Param('id') id: string) {
+    ran.push(`broken ${id}`);
     return { id };
   }
 }
@@ -54,6 +65,13 @@ for (const platform of PLATFORMS) {
       const unpermitted = await request(server.url, '/orders/o-1', { headers: bearer(apo.createToken({ sub: 'alice', permissions: [] })) });
       assert.equal(unpermitted.status, 403);
       assert.deepEqual(ran, ['o-1']);
+    });
+
+    test('a policy that throws something other than an Error: 500, and the method never runs', async () => {
+      ran.length = 0;
+      const answer = await request(server.url, '/orders/broken/o-1', { headers: bearer(apo.createToken({ sub: 'alice', permissions: ['orders:read'] })) });
+      assert.equal(answer.status, 500, answer.text);
+      assert.deepEqual(ran, []);
     });
   });
 }

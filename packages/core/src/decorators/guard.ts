@@ -12,6 +12,7 @@ import { isCompiledRequirement } from '../permissions.js';
 import { markDecision } from './marks.js';
 import { acceptedCredential, authorizeKey } from './credential-check.js';
 import type { FoundCredential } from '../api-keys/accept.js';
+import { checkFailure, handlerFailure } from './failure-value.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (this: unknown, ...args: any[]) => any;
@@ -117,7 +118,7 @@ function runGuardedNow(self: unknown, guarded: Guarded, args: unknown[]): unknow
     const scoped = scope !== undefined;
     run = { self, guarded, owner, callArgs: args, requestArgs: scoped ? scope.args : args, scoped, values: {}, family: undefined };
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(checkFailure(error));
   }
   let result: unknown;
   try {
@@ -202,7 +203,7 @@ function authorize(apo: GuardEngine, token: string, check: Check, run: Run): Acc
 
 /** A check refused: the instance's exceptionHandler answers, or, in a request scope, the framework gets the error. */
 function refuse(run: Run, apo: GuardEngine, error: unknown): unknown {
-  if (!isApoJwtError(error)) throw error;
+  if (!isApoJwtError(error)) throw checkFailure(error);
   if (run.scoped) throw frameworkError(error, apo.realm);
   return rejectWith(apo, error, run.requestArgs);
 }
@@ -225,8 +226,9 @@ function proceed(run: Run): unknown {
  * from a returned promise); otherwise the returned promise rejects with it.
  */
 function failed(run: Run, error: unknown): Promise<unknown> {
-  if (!run.scoped && run.owner.template?.handlerError?.(run.requestArgs, error) === true) return Promise.resolve(undefined);
-  return Promise.reject(error);
+  const failure = handlerFailure(error);
+  if (!run.scoped && run.owner.template?.handlerError?.(run.requestArgs, failure) === true) return Promise.resolve(undefined);
+  return Promise.reject(failure);
 }
 
 /** The handler never runs: the instance's exceptionHandler answers, or the error propagates. */
