@@ -86,6 +86,17 @@ export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: 
           limiter: false,
         }),
       );
+      // A user lookup with a bug of its own: it throws something no framework reads as a failure.
+      const falsyApo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
+      falsyApo.configLogin(
+        passwordLogin({
+          getUser: () => {
+            throw undefined;
+          },
+          cost: COST,
+          limiter: false,
+        }),
+      );
       const esApo = new ApoJwt({ ...BASE_NO_SECRET, algorithm: 'ES256', privateKey: ES_KEY, kid: 'es-1' });
 
       const auth = adapter.authHandlers(apo, { issue: (claims: { sub: string }) => ({ sub: claims.sub, permissions: ['orders:read'] }) });
@@ -104,6 +115,7 @@ export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: 
         { method: 'POST', path: '/ip/auth/login', chain: [adapter.authHandlers(ipApo).login] },
         { method: 'POST', path: '/fw/auth/login', chain: [adapter.authHandlers(fwApo).login] },
         { method: 'POST', path: '/boom/auth/login', chain: [adapter.authHandlers(boomApo).login] },
+        { method: 'POST', path: '/falsy/auth/login', chain: [adapter.authHandlers(falsyApo).login] },
         { method: 'GET', path: '/orders', chain: [apo.permissionRequired('orders:read'), orders] },
         { method: 'GET', path: '/.well-known/jwks.json', chain: [adapter.jwksHandler(esApo)] },
         { method: 'GET', path: '/short/jwks.json', chain: [adapter.jwksHandler(esApo, { maxAge: 60 })] },
@@ -258,6 +270,10 @@ export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: 
       assert.equal(boom.status, 500);
       assert.equal(boom.json['handledBy'], 'app');
       assert.ok(!boom.text.includes(PASSWORD));
+      // Thrown as undefined: still a failure for the app's handler (Express's next() would read it as "continue", Koa would never answer).
+      const falsy = await login('alice', PASSWORD, '/falsy/auth/login');
+      assert.equal(falsy.status, 500, falsy.text);
+      assert.equal(falsy.json['handledBy'], 'app');
     });
 
     test('jwksHandler serves the public key set with Cache-Control', async () => {

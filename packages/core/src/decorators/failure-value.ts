@@ -16,10 +16,11 @@ export function checkFailure(value: unknown): unknown {
 }
 
 /**
- * A guarded handler's own failure, handed on as it is (an app's own
- * non-Error value, such as an object with a status, keeps its meaning),
- * unless it is falsy: no framework reads that as a failure.
+ * The failure of the app's own code (a guarded handler; a login's user
+ * lookup or `issue`), handed on as it is (an app's own non-Error value, such
+ * as an object with a status, keeps its meaning), unless it is falsy: no
+ * framework reads that as a failure.
  */
-export function handlerFailure(value: unknown): unknown {
-  return value ? value : new Error('the guarded handler failed with a falsy value', { cause: value });
+export function handlerFailure(value: unknown, what = 'the guarded handler'): unknown {
+  return value ? value : new Error(`${what} failed with a falsy value`, { cause: value });
 }

@@ -1,3 +1,4 @@
+import { handlerFailure } from '../decorators/failure-value.js';
 import { isApoJwtError, type ApoJwtErrorCode } from '../errors.js';
 import { PUBLIC_MESSAGE_BY_CODE, toHttpErrorResponse } from '../http-error.js';
 import { NO_STORE, type AuthResponse } from './token-response.js';
@@ -35,7 +36,8 @@ export interface OAuthErrorBody {
 
 /** The answer of a token endpoint for a refusal (rethrows anything that is not an ApoJwtError, for the framework's 500). */
 export function oauthErrorResponse(error: unknown, realm: string | undefined): AuthResponse {
-  if (!isApoJwtError(error)) throw error;
+  // Not a refusal: the app's error handling answers it (500), so it must read as a failure there.
+  if (!isApoJwtError(error)) throw handlerFailure(error, 'the token endpoint');
   const http = toHttpErrorResponse(error, realm);
   const oauth = OAUTH_ERROR_BY_CODE[error.code];
   const body: OAuthErrorBody | typeof http.body = oauth === undefined ? http.body : { error: oauth, error_description: PUBLIC_MESSAGE_BY_CODE[error.code], code: error.code };

@@ -1,3 +1,4 @@
+import { handlerFailure } from '../decorators/failure-value.js';
 import { isApoJwtError, type ApoJwtError } from '../errors.js';
 import { toHttpErrorResponse } from '../http-error.js';
 import type { TokenPair } from '../tokens.js';
@@ -44,7 +45,8 @@ export function tokenResponse(apo: TokenLifetimes, cookie: RefreshCookie, result
 
 /** The answer for a refusal (rethrows anything that is not an ApoJwtError, for the framework's 500). */
 export function authErrorResponse(error: unknown, cookies: string[], realm: string | undefined): AuthResponse {
-  if (!isApoJwtError(error)) throw error;
+  // Not a refusal: the app's error handling answers it (500), so it must read as a failure there.
+  if (!isApoJwtError(error)) throw handlerFailure(error, 'an auth endpoint');
   const http = toHttpErrorResponse(error, realm);
   return { status: http.status, headers: { ...http.headers, ...NO_STORE }, cookies, body: http.body, error };
 }
