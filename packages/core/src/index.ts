@@ -87,6 +87,6 @@ export { acceptedCredential } from './decorators/credential-check.js';
 export { runInRequestScope, currentRequestScope, requestScopeWanted, type RequestScope } from './request-scope.js';
 export { frameworkError, type FrameworkReadyError } from './framework-error.js';
 // For adapters that run a check outside core's guard (Nest's guard, routing-controllers' checkers): a non-Error failure made safe to hand on.
-export { checkFailure } from './decorators/failure-value.js';
+export { checkFailure } from './failure-value.js';
 // Option checks for packages built on core (auth, adapters, stores): one wording for every package.
 export { knownKeys, positiveInteger } from './validate.js';

@@ -12,7 +12,7 @@ import { isCompiledRequirement } from '../permissions.js';
 import { markDecision } from './marks.js';
 import { acceptedCredential, authorizeKey } from './credential-check.js';
 import type { FoundCredential } from '../api-keys/accept.js';
-import { checkFailure, handlerFailure } from './failure-value.js';
+import { checkFailure, handlerFailure } from '../failure-value.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (this: unknown, ...args: any[]) => any;

@@ -1,4 +1,4 @@
-import { handlerFailure } from '../decorators/failure-value.js';
+import { handlerFailure } from '../failure-value.js';
 import { isApoJwtError, type ApoJwtErrorCode } from '../errors.js';
 import { PUBLIC_MESSAGE_BY_CODE, toHttpErrorResponse } from '../http-error.js';
 import { NO_STORE, type AuthResponse } from './token-response.js';

@@ -1,4 +1,4 @@
-import { handlerFailure } from '../decorators/failure-value.js';
+import { handlerFailure } from '../failure-value.js';
 import { isApoJwtError, type ApoJwtError } from '../errors.js';
 import { toHttpErrorResponse } from '../http-error.js';
 import type { TokenPair } from '../tokens.js';

@@ -1,4 +1,4 @@
-import { ApoJwtConfigError } from '../errors.js';
+import { ApoJwtConfigError } from './errors.js';
 
 /**
  * What a failed check hands the framework. A check fails with an
