@@ -10,7 +10,7 @@ import { ApoJwtConfigError } from './errors.js';
  * becomes an ApoJwtConfigError (a server fault), the value kept as its
  * `cause` and never put in the message, where a credential could end up.
  */
-export function checkFailure(value: unknown): unknown {
+export function checkFailure(value: unknown): Error {
   if (value instanceof Error) return value;
   return new ApoJwtConfigError('an apojwt check failed with a value that is not an Error (thrown by a custom finder, store, rule or callback)', { cause: value });
 }

@@ -1,4 +1,4 @@
-import { ApoJwtConfigError, carryDecision, type AcceptOptions, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
+import { ApoJwtConfigError, carryDecision, checkFailure, type AcceptOptions, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /** A callback-style Fastify hook: use it as `preHandler` (or `onRequest`, `preValidation`). */
@@ -33,9 +33,8 @@ export function toPreHandler(middleware: Middleware): ApoPreHandler {
       }
       settled = true;
       if (failure.length === 0) return done();
-      // A falsy rejection must not read as "passed".
-      const error = failure[0];
-      done(error instanceof Error ? error : new ApoJwtConfigError('an apojwt check failed without an error'));
+      // A falsy rejection must not read as "passed": core's rule for any value that is not an Error.
+      done(checkFailure(failure[0]));
     }
     try {
       void middleware(request, reply, next);
