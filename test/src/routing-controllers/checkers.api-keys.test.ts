@@ -101,3 +101,33 @@ test('authorizationChecker: accept is checked when the checker is made', () => {
     (error: unknown) => error instanceof ApoJwtConfigError && /unknown credential kind/.test(error.message),
   );
 });
+
+test("currentUserChecker: a finder failing with a non-Error value rejects with an ApoJwtConfigError; the app's `user` failure keeps its identity", async () => {
+  const { expressRequest } = await import('@apojwt/testing');
+  const { expressTemplate } = await import('@apojwt/express');
+  const throwing = new ApoJwt({
+    ...BASE,
+    template: {
+      ...expressTemplate(),
+      name: 'current-user-falsy',
+      tokenFinder: () => {
+        throw undefined;
+      },
+    },
+  });
+  const call = expressRequest({ headers: {} });
+  await assert.rejects(
+    currentUserChecker(throwing)({ request: call.req, response: call.res } as never),
+    (error: unknown) => error instanceof ApoJwtConfigError && (error as Error).cause === undefined,
+  );
+  const apo = new ApoJwt({ ...BASE, template: 'express' });
+  const token = apo.createToken({ sub: 'user-1', permissions: [] }) as string;
+  const own = { status: 409 };
+  const withUser = currentUserChecker(apo, {
+    user: () => {
+      throw own;
+    },
+  });
+  const signed = expressRequest({ headers: { authorization: `Bearer ${token}` } });
+  await assert.rejects(withUser({ request: signed.req, response: signed.res } as never), (error: unknown) => error === own);
+});

@@ -44,6 +44,14 @@ async function get(url: string): Promise<{ status: number; body: string }> {
   return { status: response.status, body: await response.text() };
 }
 
+/** The app's own error handler: records what reached it and answers 500. */
+function appErrorHandler(seen: unknown[]) {
+  return (error: unknown, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
+    seen.push(error);
+    res.status(500).json({ handledBy: 'app' });
+  };
+}
+
 let names = 0;
 const fresh = () => `guard-failures-${names++}`;
 
@@ -71,10 +79,7 @@ for (const [framework, create] of [
           // A later route for the same path: 'route' or 'router' must not skip to it.
           app.get('/middleware', (_req, res) => void res.json({ ran: 'next route' }));
           app.get('/decorated', (_req, res) => void res.json({ ran: 'next route' }));
-          app.use((error: unknown, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
-            seen.push(error);
-            res.status(500).json({ handledBy: 'app' });
-          });
+          app.use(appErrorHandler(seen));
           const server = app.listen(0, '127.0.0.1');
           try {
             const url = await listening(server);
@@ -145,10 +150,7 @@ test("a decorated handler's own falsy throw reaches Express's error handler, not
   const app = express5();
   app.get('/orders', (req, res) => orders.list(req, res));
   app.get('/orders', (_req, res) => void res.json({ ran: 'next route' }));
-  app.use((error: unknown, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
-    seen.push(error);
-    res.status(500).json({ handledBy: 'app' });
-  });
+  app.use(appErrorHandler(seen));
   const server = app.listen(0, '127.0.0.1');
   try {
     const token = apo.createToken({ sub: 'user-1', permissions: ['orders:read'] }) as string;
