@@ -1,4 +1,4 @@
-// Type-level tests for the Express and Koa adapters with a declared Register.
+// Type-level tests for the Express, Koa and routing-controllers adapters with a declared Register.
 // Compiled (not run) by tsconfig.types-adapters.json, apart from every other
 // test: declaration merging is global to a compilation. A wrong
 // `@ts-expect-error`, or a missing one, fails the build.
@@ -6,6 +6,7 @@ import express from 'express';
 import Koa from 'koa';
 import { createApoJwt as createExpressApoJwt, permissionRequired as expressPermissionRequired, type AccessClaims, type PermissionGrant, type RefreshClaims } from '@apojwt/express';
 import { createApoJwt as createKoaApoJwt, permissionRequired as koaPermissionRequired } from '@apojwt/koa';
+import { authorizationChecker, currentUserChecker, useApoJwt } from '@apojwt/routing-controllers';
 
 declare module '@apojwt/core' {
   interface Register {
@@ -78,4 +79,16 @@ export function koaChecks(): void {
   koaPermissionRequired({ all: ['amdin'] });
   // @ts-expect-error refreshData follows Register
   apo.createToken({ refreshData: { device: 1 } });
+}
+
+// routing-controllers takes the instance the app made, whatever its declared permission names.
+export function routingControllersChecks(): void {
+  const express = createExpressApoJwt({ ...options, template: 'express' });
+  const koa = createKoaApoJwt({ ...options, template: 'koa', refresh: { refreshSecret: 'r'.repeat(32) } });
+  void useApoJwt({ controllers: [] }, express);
+  void useApoJwt({ controllers: [] }, koa);
+  void authorizationChecker(express, { accept: ['bearer', 'apiKey'] });
+  void currentUserChecker(koa);
+  // @ts-expect-error not an instance
+  void useApoJwt({ controllers: [] }, { realm: 'x' });
 }

@@ -6,7 +6,18 @@ import 'reflect-metadata';
 import { Controller, Get, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AccessClaims, PermissionGrant, RefreshClaims } from '@apojwt/core';
-import { ApoJwtModule, InjectApoJwt, PermissionRequired, Refresh, TokenRequired, type ApoJwtInstance, type GuardedRequest, type RefreshedRequest } from '@apojwt/nest';
+import {
+  ApoJwtModule,
+  InjectApoJwt,
+  PermissionRequired,
+  Refresh,
+  TokenRequired,
+  type ApoJwtInstance,
+  type GuardedRequest,
+  type RefreshedRequest,
+  type RegisteredPermission,
+  type RegisteredRefreshData,
+} from '@apojwt/nest';
 import { ApoJwtAuthModule } from '@apojwt/nest/auth';
 import { ApoJwtAccountsModule } from '@apojwt/nest/accounts';
 import { trackSessions, type AccountHandlers, type PostgresSessionStore, type TwoFactorHandlers } from '@apojwt/postgres';
@@ -23,6 +34,9 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 function assertType<T extends true>(): void {}
 
 type Perm = 'orders:read' | 'orders:write' | 'admin';
+// The package re-exports core's Register types: the names an app declared, read through @apojwt/nest.
+assertType<Equal<RegisteredPermission, Perm>>();
+assertType<Equal<RegisteredRefreshData, { device: string }>>();
 
 @Controller('orders')
 @PermissionRequired('orders:read')

@@ -15,3 +15,6 @@ export { ApoJwtExceptionFilter } from './exception-filter.js';
 export { TokenData, TokenSubject, TokenPermissions, TokenClaims, RefreshData } from './params.js';
 export { nestTemplate, type NestTemplateOptions } from './template.js';
 export type { ApoJwtInstance, GuardedRequest, RefreshedRequest, AccessValues, RefreshValues } from './types.js';
+// Core's Register, so an app whose only apojwt dependency is this package declares its names
+// with `declare module '@apojwt/nest'`: under pnpm it cannot name '@apojwt/core' (TS2664).
+export type { Register, RegisteredPermission, RegisteredRole, RegisteredData, RegisteredRefreshData } from '@apojwt/core';

@@ -11,6 +11,7 @@ import {
   type AcceptOptions,
   type AcceptedCredentials,
   type AccessClaims,
+  type AnyApoJwt,
   type ApiKeyClaims,
   type CredentialKind,
   type Finder,
@@ -32,7 +33,9 @@ export interface CheckingInstance {
   authorize(token: string): Promise<AccessClaims<string, object>>;
   tokenRequired(options?: AcceptOptions): Middleware;
   // Roles come from @Authorized(...) at run time: plain strings, checked by core like any requirement.
-  permissionRequired(requirement: readonly string[], options?: AcceptOptions): Middleware;
+  // Typed through AnyApoJwt: an instance whose Register declares its names takes only those, so a
+  // `readonly string[]` parameter here would refuse every typed instance.
+  permissionRequired: AnyApoJwt['permissionRequired'];
 }
 
 export interface AuthorizationCheckerOptions {

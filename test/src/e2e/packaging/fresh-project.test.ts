@@ -17,7 +17,7 @@ const fixtures = join(repoRoot, 'test', 'fixtures', 'fresh-project');
 
 interface Project {
   manager: 'npm' | 'pnpm';
-  apojwt: '@apojwt/core' | '@apojwt/express' | '@apojwt/koa';
+  apojwt: '@apojwt/core' | '@apojwt/express' | '@apojwt/koa' | '@apojwt/fastify' | '@apojwt/nest' | '@apojwt/routing-controllers';
   app: string;
   framework: Record<string, string>;
   expected: Record<string, unknown>;
@@ -27,6 +27,8 @@ interface Project {
   devApojwt?: string[];
   /** Global type packages beside @types/node (`compilerOptions.types`). */
   types?: string[];
+  /** Nest and routing-controllers: `experimentalDecorators` and `emitDecoratorMetadata`, as their docs ask. */
+  legacyDecorators?: boolean;
 }
 
 const PROJECTS: Project[] = [
@@ -64,6 +66,31 @@ const PROJECTS: Project[] = [
     framework: { express: '^5.3.0', '@types/express': '^5.0.6' },
     devApojwt: ['@apojwt/testing'],
     expected: { unit: { user: 'user-1' }, table: 'passed' },
+  },
+  {
+    manager: 'pnpm',
+    apojwt: '@apojwt/fastify',
+    app: 'fastify-app.ts',
+    framework: { fastify: '^5.12.8' },
+    expected: { allowed: 200, forbidden: 403, missing: 401, hookAllowed: 200, hookForbidden: 403 },
+  },
+  {
+    // Only @apojwt/nest among apojwt's packages: under pnpm its Register is the one the app can name.
+    manager: 'pnpm',
+    apojwt: '@apojwt/nest',
+    app: 'nest-app.ts',
+    framework: { '@nestjs/common': '^12.5.1', '@nestjs/core': '^12.5.1', '@nestjs/platform-express': '^12.5.1', 'reflect-metadata': '^0.2.2', rxjs: '^7.8.2' },
+    legacyDecorators: true,
+    expected: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, public: 200 },
+  },
+  {
+    manager: 'npm',
+    apojwt: '@apojwt/routing-controllers',
+    alsoApojwt: ['@apojwt/express'],
+    app: 'routing-controllers-app.ts',
+    framework: { 'routing-controllers': '^0.11.3', 'reflect-metadata': '^0.2.2', 'class-transformer': '^0.5.1', 'class-validator': '^0.14.1', express: '^5.3.0', '@types/express': '^5.0.6' },
+    legacyDecorators: true,
+    expected: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, authorizedAllowed: 200, authorizedForbidden: 403 },
   },
   {
     manager: 'npm',
@@ -133,6 +160,7 @@ for (const project of PROJECTS) {
           outDir: 'out',
           rootDir: 'src',
           skipLibCheck: false,
+          ...(project.legacyDecorators ? { experimentalDecorators: true, emitDecoratorMetadata: true } : {}),
         },
         include: ['src'],
       };
