@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,6 +29,8 @@ interface Project {
   types?: string[];
   /** Nest and routing-controllers: `experimentalDecorators` and `emitDecoratorMetadata`, as their docs ask. */
   legacyDecorators?: boolean;
+  /** A CommonJS project (no `"type": "module"`): the app `require`s the ESM packages, as Node >= 20.19 allows. */
+  commonJs?: boolean;
 }
 
 const PROJECTS: Project[] = [
@@ -94,6 +96,26 @@ const PROJECTS: Project[] = [
     },
   },
   {
+    // The same app as `nest new` lays a project out: CommonJS, installed with npm.
+    manager: 'npm',
+    apojwt: '@apojwt/nest',
+    app: 'nest-app.ts',
+    framework: {
+      '@nestjs/common': '^12.5.1',
+      '@nestjs/core': '^12.5.1',
+      '@nestjs/platform-express': '^12.5.1',
+      '@nestjs/platform-fastify': '^12.5.0',
+      'reflect-metadata': '^0.2.2',
+      rxjs: '^7.8.2',
+    },
+    legacyDecorators: true,
+    commonJs: true,
+    expected: {
+      express: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, public: 200 },
+      fastify: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, public: 200 },
+    },
+  },
+  {
     // pnpm: under npm's flat layout @types/koa meets a content-disposition that ships its own,
     // different types (a conflict between those two packages, whoever installs them).
     manager: 'pnpm',
@@ -146,7 +168,7 @@ before(() => {
 after(() => rmSync(work, { recursive: true, force: true }));
 
 for (const project of PROJECTS) {
-  describe(`a fresh ${project.manager} project depending on ${project.apojwt}${project.devApojwt ? ` (tests: ${project.devApojwt.join(', ')})` : ' only'}`, () => {
+  describe(`a fresh ${project.commonJs ? 'CommonJS ' : ''}${project.manager} project depending on ${project.apojwt}${project.devApojwt ? ` (tests: ${project.devApojwt.join(', ')})` : ' only'}`, () => {
     let dir = '';
     let install: SpawnSyncReturns<string> | undefined;
 
@@ -160,7 +182,7 @@ for (const project of PROJECTS) {
       const manifest = {
         name: 'fresh-user-project',
         private: true,
-        type: 'module',
+        ...(project.commonJs ? {} : { type: 'module' }),
         dependencies: { [project.apojwt]: `file:${tarball}`, ...Object.fromEntries((project.alsoApojwt ?? []).map((name) => [name, `file:${tarballs.get(name)}`])), ...project.framework },
         devDependencies: { '@types/node': '^20.19.0', ...Object.fromEntries((project.devApojwt ?? []).map((name) => [name, `file:${tarballs.get(name)}`])) },
         ...(project.manager === 'npm' ? { overrides: local } : {}),
@@ -201,6 +223,8 @@ for (const project of PROJECTS) {
     test('the app type-checks under strict, Register augmentation included, and runs', () => {
       const tsc = run(process.execPath, [tscBin, '-p', '.'], dir);
       assert.equal(tsc.status, 0, output(tsc));
+      // A CommonJS project really loads the package through require().
+      if (project.commonJs) assert.ok(readFileSync(join(dir, 'out', 'app.js'), 'utf8').includes(`require("${project.apojwt}")`), 'the app was compiled to CommonJS');
       const app = run(process.execPath, [join('out', 'app.js')], dir);
       assert.equal(app.status, 0, output(app));
       assert.deepEqual(JSON.parse(app.stdout.trim()), project.expected);
