@@ -1,7 +1,8 @@
 // A user's first install: the packed tarballs installed into a new project outside this
 // repository, with npm's and with pnpm's default settings, then type-checked (strict) and run.
-// The apps are in test/fixtures/fresh-project/; each one has a single apojwt package as its
-// direct dependency and declares its permission names through `Register`.
+// The apps are in test/fixtures/fresh-project/ (Express, Koa, Fastify, Nest on both platforms,
+// routing-controllers on both drivers, accounts, an app's tests); each one depends on the apojwt
+// packages a user of that framework would and declares its permission names through `Register`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -32,6 +33,18 @@ interface Project {
   /** A CommonJS project (no `"type": "module"`): the app `require`s the ESM packages, as Node >= 20.19 allows. */
   commonJs?: boolean;
 }
+
+// The Nest app runs on both platforms, the routing-controllers app on both drivers: one answer each.
+const NEST_FRAMEWORK = {
+  '@nestjs/common': '^12.5.1',
+  '@nestjs/core': '^12.5.1',
+  '@nestjs/platform-express': '^12.5.1',
+  '@nestjs/platform-fastify': '^12.5.0',
+  'reflect-metadata': '^0.2.2',
+  rxjs: '^7.8.2',
+};
+const NEST_ANSWERS = { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, public: 200 };
+const ROUTING_ANSWERS = { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, authorizedAllowed: 200, authorizedForbidden: 403 };
 
 const PROJECTS: Project[] = [
   {
@@ -81,39 +94,19 @@ const PROJECTS: Project[] = [
     manager: 'pnpm',
     apojwt: '@apojwt/nest',
     app: 'nest-app.ts',
-    framework: {
-      '@nestjs/common': '^12.5.1',
-      '@nestjs/core': '^12.5.1',
-      '@nestjs/platform-express': '^12.5.1',
-      '@nestjs/platform-fastify': '^12.5.0',
-      'reflect-metadata': '^0.2.2',
-      rxjs: '^7.8.2',
-    },
+    framework: NEST_FRAMEWORK,
     legacyDecorators: true,
-    expected: {
-      express: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, public: 200 },
-      fastify: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, public: 200 },
-    },
+    expected: { express: NEST_ANSWERS, fastify: NEST_ANSWERS },
   },
   {
     // The same app as `nest new` lays a project out: CommonJS, installed with npm.
     manager: 'npm',
     apojwt: '@apojwt/nest',
     app: 'nest-app.ts',
-    framework: {
-      '@nestjs/common': '^12.5.1',
-      '@nestjs/core': '^12.5.1',
-      '@nestjs/platform-express': '^12.5.1',
-      '@nestjs/platform-fastify': '^12.5.0',
-      'reflect-metadata': '^0.2.2',
-      rxjs: '^7.8.2',
-    },
+    framework: NEST_FRAMEWORK,
     legacyDecorators: true,
     commonJs: true,
-    expected: {
-      express: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, public: 200 },
-      fastify: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, public: 200 },
-    },
+    expected: { express: NEST_ANSWERS, fastify: NEST_ANSWERS },
   },
   {
     // pnpm: under npm's flat layout @types/koa meets a content-disposition that ships its own,
@@ -131,10 +124,7 @@ const PROJECTS: Project[] = [
       '@types/koa': '^3.0.3',
     },
     legacyDecorators: true,
-    expected: {
-      express: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, authorizedAllowed: 200, authorizedForbidden: 403 },
-      koa: { allowed: 200, forbidden: 403, missing: 401, tokenOnly: 200, authorizedAllowed: 200, authorizedForbidden: 403 },
-    },
+    expected: { express: ROUTING_ANSWERS, koa: ROUTING_ANSWERS },
   },
   {
     manager: 'npm',
