@@ -127,16 +127,20 @@ export function currentUserChecker<U>(apo?: CheckingInstance, options: CurrentUs
   const accept = compileAccept(options.accept);
   return async (action) => {
     const engine = instance(apo);
-    let checking = true;
+    let claims: CurrentUserClaims | undefined;
     try {
-      const claims = await currentClaims(engine, requestArgsOf(action), accept);
-      checking = false;
-      if (claims === undefined) return undefined;
-      return user === undefined ? (claims as U) : await user(claims, action);
+      claims = await currentClaims(engine, requestArgsOf(action), accept);
     } catch (error) {
-      if (isApoJwtError(error)) throw frameworkError(error, engine.realm);
-      // The check's own failures are made safe to hand on; what the app's `user` throws keeps its meaning.
-      throw checking ? checkFailure(error) : error;
+      // The check's own failures are made safe to hand on.
+      throw isApoJwtError(error) ? frameworkError(error, engine.realm) : checkFailure(error);
+    }
+    if (claims === undefined) return undefined;
+    if (user === undefined) return claims as U;
+    try {
+      return await user(claims, action);
+    } catch (error) {
+      // What the app's `user` throws keeps its meaning; a refusal gets the fields routing-controllers reads.
+      throw isApoJwtError(error) ? frameworkError(error, engine.realm) : error;
     }
   };
 }

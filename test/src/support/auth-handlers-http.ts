@@ -75,28 +75,21 @@ export function runAuthHandlersOverHttp(framework: FrameworkUnderTest, adapter: 
       ipApo.configLogin(passwordLogin({ getUser, cost: COST, limiter: { perAccount: false, perIp: { attempts: 2, windowSeconds: 60, lockoutSeconds: 30 } } }));
       const fwApo = new ApoJwt({ ...BASE, template: framework.makeTemplate({ name: 'auth-framework-errors', frameworkErrors: true }) }).configRefresh(REFRESH);
       fwApo.configLogin(passwordLogin({ getUser, cost: COST, limiter: false }));
+      // An instance whose user lookup throws `thrown`.
+      const failingLogin = (thrown: unknown) =>
+        new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH).configLogin(
+          passwordLogin({
+            getUser: () => {
+              throw thrown;
+            },
+            cost: COST,
+            limiter: false,
+          }),
+        );
       const failure = new Error('user database down');
-      const boomApo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
-      boomApo.configLogin(
-        passwordLogin({
-          getUser: () => {
-            throw failure;
-          },
-          cost: COST,
-          limiter: false,
-        }),
-      );
+      const boomApo = failingLogin(failure);
       // A user lookup with a bug of its own: it throws something no framework reads as a failure.
-      const falsyApo = new ApoJwt({ ...BASE, template: framework.template }).configRefresh(REFRESH);
-      falsyApo.configLogin(
-        passwordLogin({
-          getUser: () => {
-            throw undefined;
-          },
-          cost: COST,
-          limiter: false,
-        }),
-      );
+      const falsyApo = failingLogin(undefined);
       const esApo = new ApoJwt({ ...BASE_NO_SECRET, algorithm: 'ES256', privateKey: ES_KEY, kid: 'es-1' });
 
       const auth = adapter.authHandlers(apo, { issue: (claims: { sub: string }) => ({ sub: claims.sub, permissions: ['orders:read'] }) });
