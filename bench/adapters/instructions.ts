@@ -1,15 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { readFile, rm } from 'node:fs/promises';
 import { loadToken } from './load-token.js';
-import { warmupLoads } from './warm-up.js';
-import { CASES, NOOP_BASES, bareOf, serverScriptOf, type Case } from './shared.js';
+import { cacheSimulation, countUnderCallgrind, requireValgrind } from './callgrind.js';
+import { CASES, NOOP_BASES, bareOf, type Case } from './shared.js';
 
 /**
  * Instructions per request, counted by valgrind's callgrind in the server
@@ -49,10 +41,7 @@ const warmupRequests = Number(process.env['WARMUP_REQUESTS'] ?? 20_000);
 const requests = Number(process.env['REQUESTS'] ?? 4_000);
 const parallel = Number(process.env['PARALLEL'] ?? 2);
 const cacheKiB = process.env['CACHE_SIM'] === undefined ? undefined : Number(process.env['CACHE_SIM']);
-if (cacheKiB !== undefined && !(Number.isInteger(cacheKiB) && cacheKiB >= 64 && (cacheKiB & (cacheKiB - 1)) === 0)) {
-  throw new Error('CACHE_SIM: the last-level cache size in KiB, a power of two from 64');
-}
-const cacheOptions = cacheKiB === undefined ? [] : ['--cache-sim=yes', '--I1=32768,8,64', '--D1=32768,8,64', `--LL=${cacheKiB * 1024},16,64`];
+const cacheOptions = cacheSimulation(cacheKiB);
 const DEFAULT_CASES: readonly Case[] = [
   'express-bare',
   'express-noop',
@@ -72,33 +61,8 @@ const DEFAULT_CASES: readonly Case[] = [
 const chosen = process.env['ONLY']?.split(',') ?? DEFAULT_CASES;
 for (const name of chosen) if (!CASES.includes(name as Case)) throw new Error(`ONLY: unknown case ${name}`);
 
-const exec = promisify(execFile);
-try {
-  await exec('valgrind', ['--version']);
-} catch {
-  console.error('bench:adapters:instructions needs valgrind (callgrind and callgrind_control): apt-get install valgrind');
-  process.exit(2);
-}
+await requireValgrind('bench:adapters:instructions');
 const token = loadToken();
-
-/** `count` GET /orders, one after another on one kept-alive connection; every answer must be 200. */
-async function send(port: number, count: number): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  try {
-    for (let i = 0; i < count; i++) {
-      await new Promise<void>((done, fail) => {
-        const req = request({ host: '127.0.0.1', port, path: '/orders', agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? done() : fail(new Error(`status ${res.statusCode}`))));
-        });
-        req.on('error', fail);
-        req.end();
-      });
-    }
-  } finally {
-    agent.destroy();
-  }
-}
 
 /**
  * Per request: instructions (every thread), the share of threads other than
@@ -120,24 +84,9 @@ function dumpTotals(which: Case, text: string): (event: string) => number {
 }
 
 async function countsPerRequest(which: Case): Promise<Counts> {
-  const dir = await mkdtemp(join(tmpdir(), `apojwt-callgrind-${which}-`));
-  const script = fileURLToPath(new URL(serverScriptOf(which), import.meta.url));
-  const child = spawn('valgrind', ['--tool=callgrind', '--separate-threads=yes', ...cacheOptions, `--callgrind-out-file=${join(dir, 'out.%p')}`, process.execPath, script, which], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const run = await countUnderCallgrind(which, { token, warmupRequests, requests, valgrindOptions: cacheOptions });
   try {
-    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
-    const pid = String(child.pid);
-    for (const amount of warmupLoads(warmupRequests, 4)) await send(port, amount);
-    await exec('callgrind_control', ['--zero', pid]);
-    await send(port, requests);
-    await exec('callgrind_control', ['--dump', pid]);
-    // The dump has a part number and one file per thread (out.<pid>.1-01, -02, …; 01 is the main
-    // thread); the final one is written at exit.
-    const dumps = (await readdir(dir)).filter((name) => /^out\.\d+\.\d+-\d+$/.test(name));
-    if (dumps.length === 0) throw new Error(`${which}: callgrind wrote no dump`);
-    const threads = await Promise.all(dumps.map(async (name) => ({ main: name.endsWith('-01'), total: dumpTotals(which, await readFile(join(dir, name), 'utf8')) })));
+    const threads = await Promise.all(run.dumps.map(async (dump) => ({ main: dump.main, total: dumpTotals(which, await readFile(dump.file, 'utf8')) })));
     const sum = (event: string, main?: boolean) => threads.reduce((n, t) => n + (main === undefined || t.main === main ? t.total(event) : 0), 0);
     return {
       instructions: sum('Ir') / requests,
@@ -145,9 +94,7 @@ async function countsPerRequest(which: Case): Promise<Counts> {
       lastLevelMisses: cacheKiB === undefined ? undefined : (sum('ILmr') + sum('DLmr') + sum('DLmw')) / requests,
     };
   } finally {
-    child.kill('SIGTERM');
-    if (child.exitCode === null) await once(child, 'exit');
-    await rm(dir, { recursive: true, force: true });
+    await rm(run.dir, { recursive: true, force: true });
   }
 }
 

@@ -39,3 +39,35 @@ export function minimalCheck(): (authorization: string | undefined, permission: 
     return claims.perms.includes(permission) ? claims : 403;
   };
 }
+
+/**
+ * The least a cached check can cost, as far as this benchmark knows how to
+ * write one: `minimalCheck` without its hashing of the whole token. The
+ * cache is keyed by the Authorization header's last 12 characters (part of
+ * the signature) and holds the whole header, which the hit compares: two
+ * strings the HTTP parser made, which V8 compares in one pass. No token
+ * string is made on a hit. Everything else as in `minimalCheck`, and none of
+ * apojwt's other checks.
+ */
+export function floorCheck(): (authorization: string | undefined, permission: string) => MinimalClaims | 401 | 403 {
+  const verified = new Map<string, { readonly authorization: string; readonly claims: MinimalClaims }>();
+  const verifyJwt = createVerifier({ key: SECRET, algorithms: ['HS256'], allowedIss: ISSUER, allowedAud: AUDIENCE });
+  return (authorization, permission) => {
+    if (authorization === undefined || !authorization.startsWith('Bearer ')) return 401;
+    const key = authorization.slice(-12);
+    const entry = verified.get(key);
+    let claims: MinimalClaims;
+    if (entry !== undefined && entry.authorization === authorization) {
+      claims = entry.claims;
+    } else {
+      try {
+        claims = verifyJwt(authorization.slice(7)) as MinimalClaims;
+      } catch {
+        return 401;
+      }
+      verified.set(key, { authorization, claims });
+    }
+    if (claims.exp * 1000 <= Date.now()) return 401;
+    return claims.perms.includes(permission) ? claims : 403;
+  };
+}

@@ -26,6 +26,7 @@ export const CASES = [
   'fastify-apojwt-decorator',
   'fastify-apojwt-decorator-unscoped',
   'fastify-minimal-hook',
+  'fastify-floor-hook',
   'fastify-jwt',
 ] as const;
 export type Case = (typeof CASES)[number];
