@@ -77,7 +77,16 @@ export async function countUnderCallgrind(which: Case, options: CallgrindOptions
   const script = fileURLToPath(new URL(serverScriptOf(which), import.meta.url));
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', '--separate-threads=yes', ...(options.valgrindOptions ?? []), `--callgrind-out-file=${join(dir, 'out.%p')}`, process.execPath, ...(options.nodeOptions ?? []), script, which],
+    [
+      '--tool=callgrind',
+      '--separate-threads=yes',
+      ...(options.valgrindOptions ?? []),
+      `--callgrind-out-file=${join(dir, 'out.%p')}`,
+      process.execPath,
+      ...(options.nodeOptions ?? []),
+      script,
+      which,
+    ],
     { stdio: ['ignore', 'pipe', 'ignore'], cwd: dir },
   );
   try {
