@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { warmupLoads } from './warm-up.js';
 import { serverScriptOf, type Case } from './shared.js';
 
-export const exec = promisify(execFile);
+const exec = promisify(execFile);
 
 /** Fails with the command to install valgrind when it is missing. */
 export async function requireValgrind(benchmark: string): Promise<void> {

@@ -1,6 +1,9 @@
 import { createVerifier } from 'fast-jwt';
 import { AUDIENCE, ISSUER, SECRET } from './shared.js';
 
+/** A hand-written check: the claims of the request's token, or the status to refuse with. */
+export type CachedCheck = (authorization: string | undefined, permission: string) => MinimalClaims | 401 | 403;
+
 export interface MinimalClaims {
   readonly sub: string;
   readonly exp: number;
@@ -20,7 +23,7 @@ export interface MinimalClaims {
  * status to refuse with. Not a floor: the Map hashes the whole token on every
  * request, most of what this check costs (bench/adapters.md, "The one-slot pass").
  */
-export function minimalCheck(): (authorization: string | undefined, permission: string) => MinimalClaims | 401 | 403 {
+export function minimalCheck(): CachedCheck {
   const verifiedTokens = new Map<string, MinimalClaims>();
   const verifyJwt = createVerifier({ key: SECRET, algorithms: ['HS256'], allowedIss: ISSUER, allowedAud: AUDIENCE });
   return (authorization, permission) => {
@@ -49,7 +52,7 @@ export function minimalCheck(): (authorization: string | undefined, permission: 
  * string is made on a hit. Everything else as in `minimalCheck`, and none of
  * apojwt's other checks.
  */
-export function floorCheck(): (authorization: string | undefined, permission: string) => MinimalClaims | 401 | 403 {
+export function floorCheck(): CachedCheck {
   const verified = new Map<string, { readonly authorization: string; readonly claims: MinimalClaims }>();
   const verifyJwt = createVerifier({ key: SECRET, algorithms: ['HS256'], allowedIss: ISSUER, allowedAud: AUDIENCE });
   return (authorization, permission) => {

@@ -37,7 +37,7 @@ const token = loadToken();
 /** Per function: instructions and last-level misses per request. */
 type Profile = Map<string, { instructions: number; misses: number }>;
 
-interface Symbol {
+interface MappedCode {
   readonly start: number;
   readonly end: number;
   readonly name: string;
@@ -47,7 +47,7 @@ interface Symbol {
 
 /** V8's perf map: `<start hex> <size hex> <name>` per line. */
 function symbolTable(text: string): (address: number) => string | undefined {
-  const symbols: Symbol[] = [];
+  const symbols: MappedCode[] = [];
   text.split('\n').forEach((line, order) => {
     const match = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line);
     if (match === null) return;
@@ -61,12 +61,12 @@ function symbolTable(text: string): (address: number) => string | undefined {
     let high = symbols.length;
     while (low < high) {
       const mid = (low + high) >> 1;
-      if ((symbols[mid] as Symbol).start <= address) low = mid + 1;
+      if ((symbols[mid] as MappedCode).start <= address) low = mid + 1;
       else high = mid;
     }
-    let found: Symbol | undefined;
-    for (let i = low - 1; i >= 0 && (symbols[i] as Symbol).start > address - longest; i--) {
-      const s = symbols[i] as Symbol;
+    let found: MappedCode | undefined;
+    for (let i = low - 1; i >= 0 && (symbols[i] as MappedCode).start > address - longest; i--) {
+      const s = symbols[i] as MappedCode;
       if (address < s.end && (found === undefined || s.order > found.order)) found = s;
     }
     return found?.name;
