@@ -11,6 +11,13 @@ import type { ApiKeyClaims } from './api-keys/api-key-claims.js';
  */
 export const authorizeEagerly: unique symbol = Symbol('apojwt.authorizeEagerly');
 
+/**
+ * The engine's guard-only authorize for the request's Authorization header
+ * value (its one header, as sent), when `bearerHeaders` says the token
+ * comes from that header alone; not public API either.
+ */
+export const authorizeHeaderEagerly: unique symbol = Symbol('apojwt.authorizeHeaderEagerly');
+
 /** The engine's guard-only API-key authorize (synchronous on a cache hit); not public API either. */
 export const authorizeApiKeyEagerly: unique symbol = Symbol('apojwt.authorizeApiKeyEagerly');
 
@@ -40,6 +47,15 @@ export interface GuardEngine {
   authorize(token: string, requirement?: CompiledRequirement | Rule, input?: PolicyInput): Promise<AccessClaims<string, object>>;
   /** `authorize`, answered synchronously when every step can be. */
   [authorizeEagerly]?(token: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims<string, object> | Promise<AccessClaims<string, object>>;
+  /**
+   * Where the request's raw header list is, when the access token is the
+   * Bearer token of the Authorization header and nothing else (the finder
+   * is core's `bearerTokenFinder` without a cookie): the guard then reads
+   * that header itself and asks `[authorizeHeaderEagerly]`.
+   */
+  readonly bearerHeaders?: ((request: unknown) => readonly string[]) | undefined;
+  /** `[authorizeEagerly]` for the token of an Authorization header value: a header seen before with a cached token is not parsed again. */
+  [authorizeHeaderEagerly]?(header: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims<string, object> | Promise<AccessClaims<string, object>>;
   /** API keys, when the instance has them (`apiKeys` option). */
   readonly apiKeys?: ApiKeyReader | undefined;
   /** Verifies an API key and, when given, the requirement or rule, as `authorize` does a token. */

@@ -128,3 +128,8 @@ export class ApoJwtConfigError extends TypeError {
 export function isApoJwtError(value: unknown): value is ApoJwtError {
   return value instanceof ApoJwtError;
 }
+
+/** A request without an access token (none sent, or an Authorization header of another scheme): 401 with no error code. */
+export function accessTokenMissing(): ApoJwtError {
+  return new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
+}

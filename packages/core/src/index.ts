@@ -47,6 +47,7 @@ export { setDefaultApoJwt, defaultApoJwt } from './decorators/default-instance.j
 export type { Middleware } from './decorators/middleware.js';
 export { uncoveredRoutes, assertRoutesDecided, carryDecision, handlerOf, type RouteInfo } from './coverage/routes.js';
 export { findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
+export { bearerTokenFinder, type RawHeadersOf } from './http/bearer-finder.js';
 export { instanceTest } from './http/instance-test.js';
 export { entryAlongPrototypes } from './http/prototype-entry.js';
 export { requestValues, type RequestValues } from './http/request-values.js';

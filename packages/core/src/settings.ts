@@ -5,6 +5,7 @@ import type { RotationStore } from './stores/rotation-store.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 import { nowSeconds, publishedJwks, type ApoJwtConfig } from './config.js';
 import type { JwkSet } from './jwks.js';
+import { bearerHeaderSource, type RawHeadersOf } from './http/bearer-finder.js';
 
 /**
  * What an ApoJwt instance shows of its resolved options (after defaults),
@@ -29,6 +30,8 @@ export abstract class InstanceSettings {
   readonly tokenFinder: Finder | undefined;
   /** Answers a refusal: the `exceptionHandler` option, else the template's. */
   readonly exceptionHandler: ExceptionHandler | undefined;
+  /** Where the finder reads headers, when the token is the Authorization header's Bearer token alone (see bearerTokenFinder). */
+  readonly bearerHeaders: RawHeadersOf<unknown> | undefined;
 
   protected constructor(config: ApoJwtConfig) {
     this.config = config;
@@ -45,6 +48,7 @@ export abstract class InstanceSettings {
     this.keyRing = config.keyRing;
     this.tokenFinder = config.tokenFinder ?? config.template?.tokenFinder;
     this.exceptionHandler = config.exceptionHandler ?? config.template?.exceptionHandler;
+    this.bearerHeaders = bearerHeaderSource(this.tokenFinder);
   }
 
   get refreshEnabled(): boolean {

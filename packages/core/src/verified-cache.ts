@@ -15,6 +15,13 @@ interface Entry {
   readonly token: string;
   readonly claims: Record<string, unknown>;
   readonly exp: number;
+  /**
+   * The last Authorization header value this token was parsed from, when
+   * the caller said: a header that equals it exactly carries this token
+   * (the parse is a function of the header), so `getByHeader` serves it
+   * without parsing again.
+   */
+  header: string | undefined;
 }
 
 /**
@@ -54,7 +61,7 @@ export class VerifiedTokenCache {
    * The claims, or undefined on a miss or when the entry has expired (it is
    * dropped). Expired means `now >= exp + tolerance`: verify.ts's own test.
    */
-  get(token: string, now: number, tolerance: number): Record<string, unknown> | undefined {
+  get(token: string, now: number, tolerance: number, header?: string): Record<string, unknown> | undefined {
     if (this.keys.keyEpoch !== this.epoch) this.withdraw();
     const key = signatureOf(token);
     const entry = this.lru.get(key);
@@ -63,14 +70,35 @@ export class VerifiedTokenCache {
       this.lru.delete(key);
       return undefined;
     }
+    if (header !== undefined) entry.header = header;
+    return entry.claims;
+  }
+
+  /**
+   * `get` for the token of an Authorization header value, without parsing
+   * it: a hit only when the header equals, character for character, one this
+   * entry's token was parsed from. Anything else (another spelling of the
+   * same token, trailing spaces, a header never seen) is undefined, and the
+   * caller parses the header and asks `get`.
+   */
+  getByHeader(header: string, now: number, tolerance: number): Record<string, unknown> | undefined {
+    if (this.keys.keyEpoch !== this.epoch) this.withdraw();
+    // The header ends with its token unless it has trailing spaces: the same key as the token's.
+    const key = signatureOf(header);
+    const entry = this.lru.get(key);
+    if (entry === undefined || entry.header !== header) return undefined;
+    if (now >= entry.exp + tolerance) {
+      this.lru.delete(key);
+      return undefined;
+    }
     return entry.claims;
   }
 
   /** Caches claims verified with the keys of `epoch`; a key withdrawn meanwhile means they are not kept. */
-  set(token: string, claims: Record<string, unknown>, epoch: number | undefined): void {
+  set(token: string, claims: Record<string, unknown>, epoch: number | undefined, header?: string): void {
     if (epoch !== this.keys.keyEpoch) return;
     if (epoch !== this.epoch) this.withdraw();
-    this.lru.set(signatureOf(token), { token, claims, exp: claims['exp'] as number });
+    this.lru.set(signatureOf(token), { token, claims, exp: claims['exp'] as number, header });
   }
 
   /** A key stopped verifying: which entries it signed is not worth tracking (retiring is rare), so all go. */

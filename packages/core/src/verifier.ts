@@ -1,4 +1,6 @@
 import type { AccessClaims, RefreshClaims } from './claims.js';
+import { accessTokenMissing } from './errors.js';
+import { bearerOfHeader } from './http/credentials.js';
 import { assertNotRevoked, verifyToken, type VerifyContext } from './verify.js';
 import { VerifiedTokenCache, type KeyEpoch } from './verified-cache.js';
 import { expandGrants, type PermissionModel } from './permission-model.js';
@@ -55,6 +57,20 @@ export class Verifier {
   }
 
   /**
+   * `authorizeEagerly` for the token of an Authorization header value (the
+   * request's one header, as sent). A header seen before with a token that
+   * is still cached is served without parsing it again; any other is parsed
+   * by the Bearer rule (ERR_REQUEST_MALFORMED, 400, for a malformed one;
+   * ERR_TOKEN_MISSING, 401, for another scheme), then verified or found as
+   * `authorizeEagerly` would, and the header is remembered with the token.
+   */
+  authorizeHeaderEagerly(header: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims | Promise<AccessClaims> {
+    const claims = this.cachedClaimsByHeader(header) ?? this.claimsOfHeader(header);
+    if (requirement === undefined) return claims;
+    return claims instanceof Promise ? claims.then((verified) => this.permitted(verified, requirement, input)) : this.permitted(claims, requirement, input);
+  }
+
+  /**
    * The claims when they meet the requirement or rule; ERR_PERMISSION_DENIED
    * (403) otherwise. Synchronous unless a policy of the rule answers later.
    */
@@ -93,21 +109,40 @@ export class Verifier {
    * tokens that passed every check of verify.ts, and an entry is never
    * served at or after its `exp` (+ tolerance).
    */
-  private cachedClaims(token: string): AccessClaims | Promise<AccessClaims> | undefined {
+  private cachedClaims(token: string, header?: string): AccessClaims | Promise<AccessClaims> | undefined {
     const cache = this.cache;
     if (cache === undefined || typeof token !== 'string') return undefined;
     const now = this.access.nowSeconds();
-    const hit = cache.get(token, now, this.access.clockTolerance);
+    return this.unlessRevoked(cache.get(token, now, this.access.clockTolerance, header), now);
+  }
+
+  /** `cachedClaims` for a header that equals one a cached token was parsed from; undefined otherwise. */
+  private cachedClaimsByHeader(header: string): AccessClaims | Promise<AccessClaims> | undefined {
+    const cache = this.cache;
+    if (cache === undefined) return undefined;
+    const now = this.access.nowSeconds();
+    return this.unlessRevoked(cache.getByHeader(header, now, this.access.clockTolerance), now);
+  }
+
+  /** A cache hit still passes the revocation check, on every request. */
+  private unlessRevoked(hit: Record<string, unknown> | undefined, now: number): AccessClaims | Promise<AccessClaims> | undefined {
     if (hit === undefined) return undefined;
     const revocation = assertNotRevoked(this.access, hit, now);
     return (revocation === undefined ? hit : revocation.then(() => hit)) as unknown as AccessClaims | Promise<AccessClaims>;
   }
 
+  /** The header's token by the Bearer rule, then a cache hit or every check; the header is remembered with the token. */
+  private claimsOfHeader(header: string): AccessClaims | Promise<AccessClaims> {
+    const token = bearerOfHeader(header);
+    if (token === undefined) throw accessTokenMissing();
+    return this.cachedClaims(token, header) ?? this.verifyAndCache(token, header);
+  }
+
   /** Every check of verify.ts (the cache already missed), then the claims are cached. */
-  private async verifyAndCache(token: string): Promise<AccessClaims> {
+  private async verifyAndCache(token: string, header?: string): Promise<AccessClaims> {
     const epoch = this.cache?.keyEpoch();
     const claims = freezeClaims(this.expand(await verifyToken(token, 'access', this.access)));
-    this.cache?.set(token, claims, epoch);
+    this.cache?.set(token, claims, epoch, header);
     return claims as unknown as AccessClaims;
   }
 

@@ -1,7 +1,7 @@
 import {
   DEFAULT_REFRESH_COOKIE,
   checkTemplateOptions,
-  findBearerToken,
+  bearerTokenFinder,
   findCookie,
   frameworkError,
   instanceTest,
@@ -41,7 +41,7 @@ export function expressTemplate(options: ExpressTemplateOptions = {}): Template 
     name: options.name ?? 'express',
     refreshCookie,
     frameworkErrors: toFramework,
-    tokenFinder: (req: Req) => findBearerToken(req.rawHeaders, bearer),
+    tokenFinder: bearerTokenFinder((req: Req) => req.rawHeaders, bearer),
     refreshFinder: (req: Req) => findCookie(req.rawHeaders, refreshCookie),
     requestHeaders: (args: readonly unknown[]) => (args[0] as Req).rawHeaders,
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, req: Req, res: Res, next: Next): void {

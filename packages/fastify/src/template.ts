@@ -2,10 +2,9 @@ import {
   ApoJwtConfigError,
   DEFAULT_REFRESH_COOKIE,
   checkTemplateOptions,
-  findBearerToken,
+  bearerTokenFinder,
   findCookie,
   frameworkError,
-  instanceTest,
   toHttpErrorResponse,
   type ApoJwtError,
   type InjectedValues,
@@ -15,8 +14,6 @@ import { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { attachToRequest } from './attach.js';
 import { toPreHandler } from './pre-handler.js';
-
-const isNodeRequest = instanceTest(IncomingMessage);
 
 export interface FastifyTemplateOptions {
   /** Registered name; default 'fastify'. */
@@ -54,9 +51,11 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
     name: options.name ?? 'fastify',
     refreshCookie,
     frameworkErrors: toFramework,
-    tokenFinder: (request: FastifyRequest) => findBearerToken(request.raw.rawHeaders, bearer),
+    tokenFinder: bearerTokenFinder((request: FastifyRequest) => request.raw.rawHeaders, bearer),
     refreshFinder: (request: FastifyRequest) => findCookie(request.raw.rawHeaders, refreshCookie),
     requestHeaders: (args: readonly unknown[]) => (args[0] as FastifyRequest).raw.rawHeaders,
+    // The token finder above reads the Authorization header alone unless a cookie is also accepted.
+    tokenFromAuthorizationHeader: options.cookie === undefined,
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, _request: FastifyRequest, reply: FastifyReply | undefined): FastifyReply {
       // A method routed as `(request) => controller.method(request)` has no reply to answer with: Fastify answers the thrown error
       // (its error handling reads `statusCode` and `headers`).
@@ -67,7 +66,9 @@ export function fastifyTemplate(options: FastifyTemplateOptions = {}): Template 
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     },
     handlerArguments: '(request, reply)',
-    isRequest: (args: readonly unknown[]) => isNodeRequest((args[0] as { raw?: unknown } | undefined)?.raw),
+    // Fastify's `raw` is Node's request itself, one step below IncomingMessage.prototype: `instanceof` answers at the first step,
+    // inlined, where remembering the prototype (Express's and Koa's test) reads it through a runtime call.
+    isRequest: (args: readonly unknown[]) => (args[0] as { raw?: unknown } | undefined)?.raw instanceof IncomingMessage,
     // `apo.permissionRequired(...)` is then a Fastify preHandler as it is.
     middleware: toPreHandler,
     routeOf: (args: readonly unknown[]) => {

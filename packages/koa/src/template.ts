@@ -1,7 +1,7 @@
 import {
   DEFAULT_REFRESH_COOKIE,
   checkTemplateOptions,
-  findBearerToken,
+  bearerTokenFinder,
   findCookie,
   frameworkError,
   instanceTest,
@@ -45,7 +45,7 @@ export function koaTemplate(options: KoaTemplateOptions = {}): Template {
     name: options.name ?? 'koa',
     refreshCookie,
     frameworkErrors: toFramework,
-    tokenFinder: (ctx: Ctx) => findBearerToken(ctx.req.rawHeaders, bearer),
+    tokenFinder: bearerTokenFinder((ctx: Ctx) => ctx.req.rawHeaders, bearer),
     refreshFinder: (ctx: Ctx) => findCookie(ctx.req.rawHeaders, refreshCookie),
     requestHeaders: (args: readonly unknown[]) => (args[0] as Ctx).req.rawHeaders,
     exceptionHandler(this: { realm?: string } | undefined, error: ApoJwtError, ctx: Ctx): void {

@@ -1,8 +1,10 @@
-import { ApoJwtConfigError, ApoJwtError } from '../errors.js';
+import { ApoJwtConfigError, ApoJwtError, accessTokenMissing } from '../errors.js';
 import type { CompiledRequirement } from '../permissions.js';
-import type { Rule } from '../policy.js';
+import type { PolicyInput, Rule } from '../policy.js';
+import type { AccessClaims } from '../claims.js';
+import { authorizationHeader } from '../http/credentials.js';
 import type { Finder, InjectedValues } from '../template.js';
-import type { GuardEngine } from '../engine.js';
+import { authorizeHeaderEagerly, type GuardEngine } from '../engine.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
 import type { AcceptedCredentials } from '../api-keys/accept.js';
 
@@ -32,8 +34,29 @@ export function accessToken(apo: GuardEngine, args: readonly unknown[]): string 
   return found instanceof Promise ? found.then(requireToken) : requireToken(found);
 }
 
+/**
+ * The claims of a request whose token is its Authorization header's Bearer
+ * token alone (`bearerHeaders`): the header is read here, once (two are
+ * ERR_REQUEST_MALFORMED), and handed to the instance as sent, so a header
+ * seen before with a cached token is not parsed again. Undefined when the
+ * instance does not read its token that way: the caller uses `accessToken`.
+ */
+export function authorizeBearerHeader(
+  apo: GuardEngine,
+  args: readonly unknown[],
+  requirement: CompiledRequirement | Rule | undefined,
+  input: PolicyInput | undefined,
+): AccessClaims<string, object> | Promise<AccessClaims<string, object>> | undefined {
+  const headersOf = apo.bearerHeaders;
+  const eager = apo[authorizeHeaderEagerly];
+  if (headersOf === undefined || typeof eager !== 'function') return undefined;
+  const header = authorizationHeader(headersOf(args[0]));
+  if (header === undefined) throw accessTokenMissing();
+  return eager.call(apo, header, requirement, input);
+}
+
 function requireToken(token: string | undefined): string {
-  if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
+  if (token === undefined) throw accessTokenMissing();
   return token;
 }
 

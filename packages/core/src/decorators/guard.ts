@@ -3,7 +3,7 @@ import { authorizeNow, type GuardEngine } from '../engine.js';
 import { frameworkError } from '../framework-error.js';
 import type { AccessClaims } from '../claims.js';
 import { defaultApoJwt } from './default-instance.js';
-import { accessToken, fillAccess, runRefreshCheck, type Check, type CollectedValues } from './checks.js';
+import { accessToken, authorizeBearerHeader, fillAccess, runRefreshCheck, type Check, type CollectedValues } from './checks.js';
 import { injectArguments, injectInPlace, type ParamMarks } from './params.js';
 import { carryOver } from './carry-over.js';
 import { locateRequest } from './locate-request.js';
@@ -166,6 +166,12 @@ function runCheck(run: Run, apo: GuardEngine, check: Check): void | Promise<void
     });
   }
   if (check.accept !== undefined) return runAcceptingCheck(run, apo, check);
+  const byHeader = authorizeBearerHeader(apo, run.requestArgs, check.requirement, ruleInput(apo, check, run));
+  if (byHeader !== undefined) {
+    if (byHeader instanceof Promise) return byHeader.then((verified) => fillAccess(run.values, verified));
+    fillAccess(run.values, byHeader);
+    return;
+  }
   const found = accessToken(apo, run.requestArgs);
   if (found instanceof Promise) return found.then((token) => authorize(apo, token, check, run)).then((verified) => fillAccess(run.values, verified));
   const claims = authorizeNow(apo, found, check.requirement, ruleInput(apo, check, run));

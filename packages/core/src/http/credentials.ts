@@ -103,6 +103,21 @@ function sameHeaderName(key: string, lowerName: string): boolean {
   return true;
 }
 
+/** The one Authorization header's value as sent, undefined when absent; ERR_REQUEST_MALFORMED (400) when there are two. */
+export function authorizationHeader(rawHeaders: readonly string[]): string | undefined {
+  return onlyHeader(rawHeaders, 'authorization', 'more than one Authorization header was sent');
+}
+
+/**
+ * The Bearer token of one Authorization header value; undefined when the
+ * header names another scheme (or none): see parseAuthorization for the
+ * rule and its 400s.
+ */
+export function bearerOfHeader(value: string): string | undefined {
+  const parsed = parseAuthorization(value);
+  return parsed === NOT_BEARER ? undefined : parsed;
+}
+
 /**
  * The access token: `Authorization: Bearer <token>` and, when enabled, a
  * cookie. `undefined` when no Bearer credential was sent (no Authorization
@@ -112,12 +127,8 @@ function sameHeaderName(key: string, lowerName: string): boolean {
  * cookie that disagree.
  */
 export function findBearerToken(rawHeaders: readonly string[], options: BearerOptions = {}): string | undefined {
-  const authorization = onlyHeader(rawHeaders, 'authorization', 'more than one Authorization header was sent');
-  let token: string | undefined;
-  if (authorization !== undefined) {
-    const parsed = parseAuthorization(authorization);
-    if (parsed !== NOT_BEARER) token = parsed;
-  }
+  const authorization = authorizationHeader(rawHeaders);
+  let token = authorization === undefined ? undefined : bearerOfHeader(authorization);
   if (options.cookie !== undefined) {
     const fromCookie = findCookie(rawHeaders, options.cookie);
     if (fromCookie !== undefined) {
