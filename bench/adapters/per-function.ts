@@ -19,7 +19,10 @@ import { CASES, type Case } from './shared.js';
  * totals of two identical servers differ by up to 3 % (bench/adapters.md).
  *   ONLY (case names, comma-separated; the first is the base; default
  *   fastify-bare,fastify-floor-hook,fastify-apojwt-decorator-unscoped), TOP
- *   (rows, default 30), CACHE_SIM, WARMUP_REQUESTS, REQUESTS, PARALLEL
+ *   (rows, default 30), CACHE_SIM, WARMUP_REQUESTS, REQUESTS, PARALLEL,
+ *   CALLERS (names, comma-separated: the callers of each such function in
+ *   every case but the base, with calls and inclusive instructions per
+ *   request)
  */
 const warmupRequests = Number(process.env['WARMUP_REQUESTS'] ?? 20_000);
 const requests = Number(process.env['REQUESTS'] ?? 4_000);
@@ -36,6 +39,8 @@ const token = loadToken();
 
 /** Per function: instructions and last-level misses per request. */
 type Profile = Map<string, { instructions: number; misses: number }>;
+/** Per callee, per caller: calls and the callee's inclusive instructions, per request. */
+type Callers = Map<string, Map<string, { calls: number; instructions: number }>>;
 
 interface MappedCode {
   readonly start: number;
@@ -79,13 +84,16 @@ function symbolTable(text: string): (address: number) => string | undefined {
  * callee's inclusive cost). Names are compressed as `(id) name` on first
  * use; JIT code appears as its address.
  */
-function selfCosts(dump: string, name: (address: number) => string | undefined): Profile {
+function selfCosts(dump: string, name: (address: number) => string | undefined): { profile: Profile; callers: Callers } {
   const events = /^events: (.+)$/m.exec(dump)?.[1]?.trim().split(/\s+/) ?? [];
   const at = (event: string) => events.indexOf(event);
   const [ir, ilmr, dlmr, dlmw] = [at('Ir'), at('ILmr'), at('DLmr'), at('DLmw')];
   const names = new Map<string, string>();
   const costs = new Map<string, number[]>();
+  const edges = new Map<string, { calls: number; instructions: number }>();
   let current: string | undefined;
+  let callee: string | undefined;
+  let calls = 0;
   let callCost = false;
   for (const line of dump.split('\n')) {
     const fn = /^(c?)fn=\((\d+)\)(?: (.*))?$/.exec(line);
@@ -94,16 +102,22 @@ function selfCosts(dump: string, name: (address: number) => string | undefined):
       if (fn[1] === '') {
         current = fn[2];
         callCost = false;
-      }
+      } else callee = fn[2];
       continue;
     }
     if (line.startsWith('calls=')) {
       callCost = true;
+      calls = Number(line.slice('calls='.length).split(/\s+/)[0]);
       continue;
     }
     if (current === undefined || !/^[0-9+\-*]/.test(line)) continue;
     if (callCost) {
       callCost = false;
+      const key = `${current} ${callee}`;
+      const edge = edges.get(key) ?? { calls: 0, instructions: 0 };
+      edge.calls += calls;
+      edge.instructions += Number(line.trim().split(/\s+/)[1 + ir] ?? 0);
+      edges.set(key, edge);
       continue;
     }
     const values = line.trim().split(/\s+/).slice(1).map(Number);
@@ -111,21 +125,34 @@ function selfCosts(dump: string, name: (address: number) => string | undefined):
     values.forEach((v, i) => (sum[i] = (sum[i] as number) + v));
     costs.set(current, sum);
   }
-  const profile: Profile = new Map();
-  for (const [id, sum] of costs) {
+  const labelOf = (id: string) => {
     const raw = names.get(id) ?? id;
     const address = /^0x([0-9a-f]+)$/i.exec(raw);
     // Addresses differ between processes: the name alone lets two profiles be compared.
-    const label = (address === null ? raw : (name(parseInt(address[1] as string, 16)) ?? 'unnamed JIT code')).replace(/ 0x[0-9a-f]+/g, '');
+    return (address === null ? raw : (name(parseInt(address[1] as string, 16)) ?? 'unnamed JIT code')).replace(/ 0x[0-9a-f]+/g, '');
+  };
+  const callers: Callers = new Map();
+  for (const [key, edge] of edges) {
+    const [from, to] = key.split(' ') as [string, string];
+    const byCaller = callers.get(labelOf(to)) ?? new Map<string, { calls: number; instructions: number }>();
+    const sum = byCaller.get(labelOf(from)) ?? { calls: 0, instructions: 0 };
+    sum.calls += edge.calls / requests;
+    sum.instructions += edge.instructions / requests;
+    byCaller.set(labelOf(from), sum);
+    callers.set(labelOf(to), byCaller);
+  }
+  const profile: Profile = new Map();
+  for (const [id, sum] of costs) {
+    const label = labelOf(id);
     const entry = profile.get(label) ?? { instructions: 0, misses: 0 };
     entry.instructions += (sum[ir] ?? 0) / requests;
     if (ilmr >= 0) entry.misses += ((sum[ilmr] ?? 0) + (sum[dlmr] ?? 0) + (sum[dlmw] ?? 0)) / requests;
     profile.set(label, entry);
   }
-  return profile;
+  return { profile, callers };
 }
 
-async function profileOf(which: Case): Promise<Profile> {
+async function profileOf(which: Case): Promise<{ profile: Profile; callers: Callers }> {
   const run = await countUnderCallgrind(which, { token, warmupRequests, requests, valgrindOptions: cacheOptions, nodeOptions: ['--perf-basic-prof'] });
   const mapFile = `/tmp/perf-${run.pid}.map`;
   try {
@@ -139,11 +166,14 @@ async function profileOf(which: Case): Promise<Profile> {
 }
 
 const profiles = new Map<Case, Profile>();
+const callersOf = new Map<Case, Callers>();
 const queue = [...(chosen as Case[])];
 await Promise.all(
   Array.from({ length: Math.min(parallel, queue.length) }, async () => {
     for (let which = queue.shift(); which !== undefined; which = queue.shift()) {
-      profiles.set(which, await profileOf(which));
+      const { profile, callers } = await profileOf(which);
+      profiles.set(which, profile);
+      callersOf.set(which, callers);
       console.error(`${which}: profiled`);
     }
   }),
@@ -176,5 +206,20 @@ for (const which of others) {
   console.log(`|---|---:|${simulated ? '---:|' : ''}---:|`);
   for (const row of rows.slice(0, top)) {
     console.log(`| ${cell(row.name)} | ${signed(row.instructions)} | ${simulated ? `${signed(row.misses)} | ` : ''}${round(row.own)} |`);
+  }
+}
+
+// CALLERS: who calls the functions whose names contain one of these (e.g. Builtins_KeyedLoadIC), in each case but the base.
+for (const wanted of (process.env['CALLERS'] ?? '').split(',').filter((w) => w !== '')) {
+  for (const which of others) {
+    const callers = callersOf.get(which)!;
+    for (const [callee, byCaller] of callers) {
+      if (!callee.includes(wanted)) continue;
+      const rows = [...byCaller].sort((a, b) => b[1].instructions - a[1].instructions).slice(0, top);
+      console.log(`\ncallers of ${cell(callee)} in ${which}, per request\n`);
+      console.log("| caller | calls | instructions (the callee's, inclusive) |");
+      console.log('|---|---:|---:|');
+      for (const [caller, edge] of rows) console.log(`| ${cell(caller)} | ${edge.calls.toFixed(2)} | ${round(edge.instructions)} |`);
+    }
   }
 }

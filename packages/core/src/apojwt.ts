@@ -109,18 +109,23 @@ export class ApoJwt<
     requirement: CompiledRequirement | Rule | undefined,
     input?: PolicyInput,
   ): AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>> {
-    if (this.verify !== ApoJwt.prototype.verify || this.authorize !== ApoJwt.prototype.authorize) return Promise.resolve(this.authorize(token, requirement, input));
+    if (this.overridesVerification()) return Promise.resolve(this.authorize(token, requirement, input));
     const claims = this.decisions.wanted() ? this.decisions.eagerly(token, requirement, input) : this.verifier.authorizeEagerly(token, requirement, input);
     return claims as AccessClaims<PermissionGrant<P>, D>;
+  }
+  /** True when a subclass replaced `verify` or `authorize`: the guard's eager paths then go through them. */
+  private overridesVerification(): boolean {
+    return this.verify !== OWN_VERIFY || this.authorize !== OWN_AUTHORIZE;
   }
   /** The guard's `authorize` for the request's Authorization header value; what `[authorizeEagerly]` answers for its token. */
   [authorizeHeaderEagerly](
     header: string,
     requirement: CompiledRequirement | Rule | undefined,
-    input?: PolicyInput,
+    input: PolicyInput | undefined,
+    observed: boolean,
   ): AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>> {
-    const plain = this.verify === ApoJwt.prototype.verify && this.authorize === ApoJwt.prototype.authorize && !this.decisions.wanted();
-    if (plain) return this.verifier.authorizeHeaderEagerly(header, requirement, input) as AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>>;
+    if (!observed && !this.overridesVerification())
+      return this.verifier.authorizeHeaderEagerly(header, requirement, input) as AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>>;
     // An overridden verify or authorize, or a decision to report: the token goes the way of every other.
     const token = bearerOfHeader(header);
     if (token === undefined) throw accessTokenMissing();
@@ -203,6 +208,10 @@ export class ApoJwt<
     return this as unknown as RotatingEngine;
   }
 }
+
+// Read once: `ApoJwt.prototype.verify` on every request went through an inline cache call (a class's prototype is not a constant to the optimizing compiler).
+const OWN_VERIFY = ApoJwt.prototype.verify;
+const OWN_AUTHORIZE = ApoJwt.prototype.authorize;
 
 /** The key's claims through the requirement, with no promise made when both answer at once. */
 function verifyThen(claims: ApiKeyClaims | Promise<ApiKeyClaims>, permitted: (claims: ApiKeyClaims) => ApiKeyClaims | Promise<ApiKeyClaims>): ApiKeyClaims | Promise<ApiKeyClaims> {

@@ -54,8 +54,18 @@ export interface GuardEngine {
    * that header itself and asks `[authorizeHeaderEagerly]`.
    */
   readonly bearerHeaders?: ((request: unknown) => readonly string[]) | undefined;
-  /** `[authorizeEagerly]` for the token of an Authorization header value: a header seen before with a cached token is not parsed again. */
-  [authorizeHeaderEagerly]?(header: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims<string, object> | Promise<AccessClaims<string, object>>;
+  /**
+   * `[authorizeEagerly]` for the token of an Authorization header value: a
+   * header seen before with a cached token is not parsed again. `observed`
+   * is the guard's reading of `observesDecisions` in the same synchronous
+   * step, so the instance does not ask again.
+   */
+  [authorizeHeaderEagerly]?(
+    header: string,
+    requirement: CompiledRequirement | Rule | undefined,
+    input: PolicyInput | undefined,
+    observed: boolean,
+  ): AccessClaims<string, object> | Promise<AccessClaims<string, object>>;
   /** API keys, when the instance has them (`apiKeys` option). */
   readonly apiKeys?: ApiKeyReader | undefined;
   /** Verifies an API key and, when given, the requirement or rule, as `authorize` does a token. */

@@ -4,6 +4,7 @@ import { InstanceSettings } from './settings.js';
 import { acceptOption, decoratorsFor, type AcceptOptions, type BoundDecorators } from './decorators/decorators.js';
 import { knownKeys } from './validate.js';
 import { middlewareFor, publicMiddleware, type Middleware } from './decorators/middleware.js';
+import { makeCheck } from './decorators/checks.js';
 import { refreshEndpoint, type RefreshEndpointOptions, type RotatingEngine } from './http/refresh-endpoint.js';
 
 /**
@@ -23,12 +24,12 @@ export abstract class GuardFactories<P extends string, D extends object, R exten
   }
   /** Middleware: a valid access token is required (401 otherwise); `{ accept: ['bearer', 'apiKey'] }` also takes an API key. */
   tokenRequired(options?: AcceptOptions): Middleware {
-    return middlewareFor({ kind: 'token', requirement: undefined, apo: this.engine, accept: this.accept(options) });
+    return middlewareFor(makeCheck('token', undefined, this.engine, this.accept(options)));
   }
   /** Middleware: a valid access token (401) holding the permission(s), or satisfying the rule (403); `{ accept }` as for tokenRequired. */
   permissionRequired(requirement: PermissionRequirement<P> | Rule, options?: AcceptOptions): Middleware {
     const compiled = isRule(requirement) ? requirement : compileRequirement(requirement);
-    return middlewareFor({ kind: 'permission', requirement: compiled, apo: this.engine, accept: this.accept(options) });
+    return middlewareFor(makeCheck('permission', compiled, this.engine, this.accept(options)));
   }
   private accept(options: AcceptOptions | undefined): ReturnType<typeof acceptOption> {
     if (options !== undefined && options !== null && typeof options === 'object') knownKeys('middleware', options, ['accept']);
@@ -40,7 +41,7 @@ export abstract class GuardFactories<P extends string, D extends object, R exten
   }
   /** Middleware: consumes a refresh token; `createToken` after it continues the token's family. */
   refresh(): Middleware {
-    return middlewareFor({ kind: 'refresh', requirement: undefined, apo: this.engine });
+    return middlewareFor(makeCheck('refresh', undefined, this.engine));
   }
   /** A ready-made refresh endpoint: rotates the pair, sets the refresh cookie, answers the access token. */
   refreshEndpoint(options?: RefreshEndpointOptions<P, D, R>): Middleware {

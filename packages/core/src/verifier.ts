@@ -2,7 +2,7 @@ import type { AccessClaims, RefreshClaims } from './claims.js';
 import { accessTokenMissing } from './errors.js';
 import { bearerOfHeader } from './http/credentials.js';
 import { assertNotRevoked, verifyToken, type VerifyContext } from './verify.js';
-import { VerifiedTokenCache, type KeyEpoch } from './verified-cache.js';
+import { VerifiedTokenCache, type CachedToken, type KeyEpoch } from './verified-cache.js';
 import { expandGrants, type PermissionModel } from './permission-model.js';
 import type { GrantOrigin } from './decision-events.js';
 import { evaluateRule, isRule, ruleDenied, type PolicyInput, type Rule } from './policy.js';
@@ -51,9 +51,9 @@ export class Verifier {
   /** `authorize` answered synchronously when every step can be: the guard's path. */
   authorizeEagerly(token: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims | Promise<AccessClaims> {
     // One cache lookup: a miss goes straight to the full verification.
-    const claims = this.cachedClaims(token) ?? this.verifyAndCache(token);
-    if (requirement === undefined) return claims;
-    return claims instanceof Promise ? claims.then((verified) => this.permitted(verified, requirement, input)) : this.permitted(claims, requirement, input);
+    const now = this.access.nowSeconds();
+    const hit = this.cache !== undefined && typeof token === 'string' ? this.cache.get(token, now, this.access.clockTolerance) : undefined;
+    return hit !== undefined ? this.authorizeHit(hit, now, requirement, input) : this.authorizeLater(this.verifyAndCache(token), requirement, input);
   }
 
   /**
@@ -65,19 +65,43 @@ export class Verifier {
    * `authorizeEagerly` would, and the header is remembered with the token.
    */
   authorizeHeaderEagerly(header: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims | Promise<AccessClaims> {
-    const claims = this.cachedClaimsByHeader(header) ?? this.claimsOfHeader(header);
-    if (requirement === undefined) return claims;
-    return claims instanceof Promise ? claims.then((verified) => this.permitted(verified, requirement, input)) : this.permitted(claims, requirement, input);
+    const cache = this.cache;
+    const now = this.access.nowSeconds();
+    const seen = cache?.getByHeader(header, now, this.access.clockTolerance);
+    if (seen !== undefined) return this.authorizeHit(seen, now, requirement, input);
+    // Not seen with a cached token: the Bearer rule, then the token's own hit or every check; the header is remembered with it.
+    const token = bearerOfHeader(header);
+    if (token === undefined) throw accessTokenMissing();
+    const hit = cache?.get(token, now, this.access.clockTolerance, header);
+    return hit !== undefined ? this.authorizeHit(hit, now, requirement, input) : this.authorizeLater(this.verifyAndCache(token, header), requirement, input);
+  }
+
+  /** A cache hit: revocation checked (on every request), then the requirement, read against the entry's grants list. */
+  private authorizeHit(hit: CachedToken, now: number, requirement: CompiledRequirement | Rule | undefined, input: PolicyInput | undefined): AccessClaims | Promise<AccessClaims> {
+    const claims = hit.claims as unknown as AccessClaims;
+    const revocation = assertNotRevoked(this.access, hit.claims, now);
+    if (revocation !== undefined) return revocation.then(() => (requirement === undefined ? claims : this.permitted(claims, requirement, input)));
+    return requirement === undefined ? claims : this.permitted(claims, requirement, input, hit.grants);
+  }
+
+  /** Claims still being verified, then the requirement. */
+  private authorizeLater(claims: Promise<AccessClaims>, requirement: CompiledRequirement | Rule | undefined, input: PolicyInput | undefined): Promise<AccessClaims> {
+    return requirement === undefined ? claims : claims.then((verified) => this.permitted(verified, requirement, input));
   }
 
   /**
    * The claims when they meet the requirement or rule; ERR_PERMISSION_DENIED
    * (403) otherwise. Synchronous unless a policy of the rule answers later.
    */
-  permitted<C extends AccessClaims<string, object>>(claims: C, requirement: PermissionRequirement | CompiledRequirement | Rule, input?: PolicyInput): C | Promise<C> {
+  permitted<C extends AccessClaims<string, object>>(
+    claims: C,
+    requirement: PermissionRequirement | CompiledRequirement | Rule,
+    input?: PolicyInput,
+    granted: readonly string[] = claims.perms,
+  ): C | Promise<C> {
     // A compiled requirement (every decorator's) is never a rule: checked once, used as it is.
     if (isCompiledRequirement(requirement)) {
-      assertPermissions(claims.perms, requirement, this.adminPermission, this.wildcards);
+      assertPermissions(granted, requirement, this.adminPermission, this.wildcards);
       return claims;
     }
     if (!isRule(requirement)) {
@@ -109,33 +133,14 @@ export class Verifier {
    * tokens that passed every check of verify.ts, and an entry is never
    * served at or after its `exp` (+ tolerance).
    */
-  private cachedClaims(token: string, header?: string): AccessClaims | Promise<AccessClaims> | undefined {
+  private cachedClaims(token: string): AccessClaims | Promise<AccessClaims> | undefined {
     const cache = this.cache;
     if (cache === undefined || typeof token !== 'string') return undefined;
     const now = this.access.nowSeconds();
-    return this.unlessRevoked(cache.get(token, now, this.access.clockTolerance, header), now);
-  }
-
-  /** `cachedClaims` for a header that equals one a cached token was parsed from; undefined otherwise. */
-  private cachedClaimsByHeader(header: string): AccessClaims | Promise<AccessClaims> | undefined {
-    const cache = this.cache;
-    if (cache === undefined) return undefined;
-    const now = this.access.nowSeconds();
-    return this.unlessRevoked(cache.getByHeader(header, now, this.access.clockTolerance), now);
-  }
-
-  /** A cache hit still passes the revocation check, on every request. */
-  private unlessRevoked(hit: Record<string, unknown> | undefined, now: number): AccessClaims | Promise<AccessClaims> | undefined {
+    const hit = cache.get(token, now, this.access.clockTolerance)?.claims;
     if (hit === undefined) return undefined;
     const revocation = assertNotRevoked(this.access, hit, now);
     return (revocation === undefined ? hit : revocation.then(() => hit)) as unknown as AccessClaims | Promise<AccessClaims>;
-  }
-
-  /** The header's token by the Bearer rule, then a cache hit or every check; the header is remembered with the token. */
-  private claimsOfHeader(header: string): AccessClaims | Promise<AccessClaims> {
-    const token = bearerOfHeader(header);
-    if (token === undefined) throw accessTokenMissing();
-    return this.cachedClaims(token, header) ?? this.verifyAndCache(token, header);
   }
 
   /** Every check of verify.ts (the cache already missed), then the claims are cached. */

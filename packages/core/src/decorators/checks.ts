@@ -1,6 +1,6 @@
 import { ApoJwtConfigError, ApoJwtError, accessTokenMissing } from '../errors.js';
 import type { CompiledRequirement } from '../permissions.js';
-import type { PolicyInput, Rule } from '../policy.js';
+import { isRule, type PolicyInput, type Rule } from '../policy.js';
 import type { AccessClaims } from '../claims.js';
 import { authorizationHeader } from '../http/credentials.js';
 import type { Finder, InjectedValues } from '../template.js';
@@ -20,6 +20,17 @@ export interface Check {
   readonly apo: GuardEngine | undefined;
   /** The credentials the route accepts beside Bearer tokens (`accept`); undefined: Bearer tokens only, the default. */
   readonly accept?: AcceptedCredentials | undefined;
+  /**
+   * True when `requirement` is a rule, which is told the call's arguments
+   * and request. Decided once, when the check is made (`makeCheck`): a type
+   * test per request went through an inline cache call.
+   */
+  readonly rule: boolean;
+}
+
+/** A check, with what it is decided once. */
+export function makeCheck(kind: Check['kind'], requirement: CompiledRequirement | Rule | undefined, apo: GuardEngine | undefined, accept?: AcceptedCredentials): Check {
+  return { kind, requirement, apo, accept, rule: requirement !== undefined && isRule(requirement) };
 }
 
 /** Mutable while checks run; handed to `template.attach` and to parameter injection. */
@@ -40,19 +51,21 @@ export function accessToken(apo: GuardEngine, args: readonly unknown[]): string 
  * ERR_REQUEST_MALFORMED), and handed to the instance as sent, so a header
  * seen before with a cached token is not parsed again. Undefined when the
  * instance does not read its token that way: the caller uses `accessToken`.
+ * `observed` is the caller's reading of `observesDecisions` for this check.
  */
 export function authorizeBearerHeader(
   apo: GuardEngine,
   args: readonly unknown[],
   requirement: CompiledRequirement | Rule | undefined,
   input: PolicyInput | undefined,
+  observed: boolean,
 ): AccessClaims<string, object> | Promise<AccessClaims<string, object>> | undefined {
   const headersOf = apo.bearerHeaders;
   const eager = apo[authorizeHeaderEagerly];
   if (headersOf === undefined || typeof eager !== 'function') return undefined;
   const header = authorizationHeader(headersOf(args[0]));
   if (header === undefined) throw accessTokenMissing();
-  return eager.call(apo, header, requirement, input);
+  return eager.call(apo, header, requirement, input, observed);
 }
 
 function requireToken(token: string | undefined): string {

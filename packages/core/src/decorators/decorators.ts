@@ -3,7 +3,7 @@ import { compileRequirement, type PermissionRequirement } from '../permissions.j
 import { isRule, type Rule } from '../policy.js';
 import type { RegisteredPermission } from '../register.js';
 import type { GuardEngine } from '../engine.js';
-import type { Check } from './checks.js';
+import { makeCheck, type Check } from './checks.js';
 import { guard, isGuarded, replacesClassRequirement } from './guard.js';
 import { isPublic, markPublic } from './marks.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
@@ -54,7 +54,7 @@ export interface AcceptOptions {
 /** Requires a valid access token (401 otherwise). */
 export function tokenRequired(options?: DecoratorOptions): ApoDecorator {
   const apo = instanceOption(options);
-  return decorator({ kind: 'token', requirement: undefined, apo, accept: acceptOption(options, apo) }, options?.replacesClass === true);
+  return decorator(makeCheck('token', undefined, apo, acceptOption(options, apo)), options?.replacesClass === true);
 }
 
 /**
@@ -70,10 +70,7 @@ export function permissionRequired<P extends string = RegisteredPermission>(
   options?: DecoratorOptions,
 ): ApoDecorator {
   const apo = instanceOption(options);
-  return decorator(
-    { kind: 'permission', requirement: isRule(requirement) ? requirement : compileRequirement(requirement), apo, accept: acceptOption(options, apo) },
-    options?.replacesClass === true,
-  );
+  return decorator(makeCheck('permission', isRule(requirement) ? requirement : compileRequirement(requirement), apo, acceptOption(options, apo)), options?.replacesClass === true);
 }
 
 /**
@@ -83,7 +80,7 @@ export function permissionRequired<P extends string = RegisteredPermission>(
 export function refresh(options?: DecoratorOptions): ApoDecorator {
   const apo = instanceOption(options);
   if (apo !== undefined) assertRefreshEnabled(apo);
-  return decorator({ kind: 'refresh', requirement: undefined, apo }, options?.replacesClass === true);
+  return decorator(makeCheck('refresh', undefined, apo), options?.replacesClass === true);
 }
 
 /**
@@ -169,7 +166,8 @@ export function acceptOption(options: AcceptOptions | undefined, apo: GuardEngin
 }
 
 function decorator(check: Check, replacesClass: boolean): ApoDecorator {
-  const checks = Object.freeze([check]);
+  // Not frozen: guard.ts's list, read on every request (see mergeChecks).
+  const checks = [check];
   return function apply(target: unknown, context?: unknown, descriptor?: PropertyDescriptor): unknown {
     if (isTc39Context(context)) {
       if (context.kind === 'method' && typeof target === 'function') return guardMethod(target as AnyMethod, checks, undefined, replacesClass);
