@@ -108,6 +108,21 @@ export function runControllerConformance(app: ControllerAppUnderTest): void {
       assert.match(String(answer.headers['www-authenticate']), /^Bearer error="invalid_request"/);
     });
 
+    test('after a header was answered 200, the same header again 200; two of it, other schemes and malformed headers ending alike are still refused', async () => {
+      const token = access(['orders:read']);
+      for (let i = 0; i < 2; i++) granted(await get('/orders', bearer(token)), 'list', ['orders:read']);
+      ran.length = 0;
+      const twice = { authorization: [`Bearer ${token}`, `Bearer ${token}`] } as unknown as OutgoingHttpHeaders;
+      refused(await get('/orders', twice), 400, 'ERR_REQUEST_MALFORMED', [token]);
+      refused(await get('/orders', { authorization: `Basic ${token}` }), 401, 'ERR_TOKEN_MISSING', [token]);
+      // Each ends with the served token: only the exact header may skip the Bearer rule.
+      refused(await get('/orders', { authorization: `Bearer x ${token}` }), 400, 'ERR_REQUEST_MALFORMED', [token]);
+      refused(await get('/orders', { authorization: `Bearer x,${token}` }), 400, 'ERR_REQUEST_MALFORMED', [token]);
+      refused(await get('/orders', { authorization: `Bearer x${token}` }), 401, 'ERR_TOKEN_MALFORMED', [token]);
+      refused(await get('/orders/read-write', bearer(token)), 403, 'ERR_PERMISSION_DENIED', [token]);
+      granted(await get('/orders', { authorization: `bearer  ${token}` }), 'list', ['orders:read']);
+    });
+
     test('a valid token without the permission: 403 insufficient_scope naming the scope', async () => {
       const cases: [path: string, permissions: string[], scope: string][] = [
         ['/orders', ['billing:read'], 'orders:read'],

@@ -3,6 +3,8 @@ import type { CompiledRequirement } from './permissions.js';
 import type { PolicyInput, Rule } from './policy.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 import type { ApiKeyClaims } from './api-keys/api-key-claims.js';
+import { accessTokenMissing } from './errors.js';
+import { bearerOfHeader } from './http/credentials.js';
 
 /**
  * The key of the engine's guard-only authorize, which answers synchronously
@@ -94,4 +96,26 @@ export function authorizeNow(
   const eager = apo[authorizeEagerly];
   if (typeof eager !== 'function') return Promise.resolve(apo.authorize(token, requirement, input));
   return eager.call(apo, token, requirement, input);
+}
+
+/**
+ * `authorizeNow` for the request's one Authorization header value, as sent
+ * (`authorizationHeader(rawHeaders)`), for guards that read the Bearer
+ * header and nothing else: an instance that has seen this exact header with
+ * a token still cached serves it without parsing it again; any other header
+ * is parsed by the Bearer rule first (400 for a malformed one, 401
+ * ERR_TOKEN_MISSING for another scheme). The same answers as
+ * `authorizeNow(apo, token, …)` for the header's token.
+ */
+export function authorizeHeaderNow(
+  apo: GuardEngine,
+  header: string,
+  requirement: CompiledRequirement | Rule | undefined,
+  input?: PolicyInput,
+): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
+  const eager = apo[authorizeHeaderEagerly];
+  if (typeof eager === 'function') return eager.call(apo, header, requirement, input, apo.observesDecisions === true);
+  const token = bearerOfHeader(header);
+  if (token === undefined) throw accessTokenMissing();
+  return authorizeNow(apo, token, requirement, input);
 }

@@ -46,7 +46,7 @@ export { TokenData, TokenSubject, TokenPermissions, TokenClaims, RefreshData, ty
 export { setDefaultApoJwt, defaultApoJwt } from './decorators/default-instance.js';
 export type { Middleware } from './decorators/middleware.js';
 export { uncoveredRoutes, assertRoutesDecided, carryDecision, handlerOf, type RouteInfo } from './coverage/routes.js';
-export { findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
+export { authorizationHeader, findBearerToken, findCookie, headerValues, type BearerOptions } from './http/credentials.js';
 export { bearerTokenFinder, type RawHeadersOf } from './http/bearer-finder.js';
 export { instanceTest } from './http/instance-test.js';
 export { entryAlongPrototypes } from './http/prototype-entry.js';
@@ -83,7 +83,7 @@ export { DEFAULT_API_KEY_PREFIX } from './api-keys/key-format.js';
 export { compileAccept, selectCredential, type AcceptedCredentials, type CredentialKind, type FoundCredential } from './api-keys/accept.js';
 export type { AcceptOptions } from './decorators/decorators.js';
 export { nextOnRejection } from './decorators/middleware.js';
-export { authorizeNow, type GuardEngine, type ApiKeyReader } from './engine.js';
+export { authorizeHeaderNow, authorizeNow, type GuardEngine, type ApiKeyReader } from './engine.js';
 export { acceptedCredential } from './decorators/credential-check.js';
 export { runInRequestScope, currentRequestScope, requestScopeWanted, type RequestScope } from './request-scope.js';
 export { frameworkError, type FrameworkReadyError } from './framework-error.js';

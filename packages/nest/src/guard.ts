@@ -3,6 +3,8 @@ import { Reflector } from '@nestjs/core';
 import {
   ApoJwtConfigError,
   ApoJwtError,
+  authorizationHeader,
+  authorizeHeaderNow,
   authorizeNow,
   checkFailure,
   frameworkError,
@@ -107,20 +109,38 @@ export class ApoJwtGuard implements CanActivate {
   private check(decision: CheckDecision, request: object): Promise<void> | undefined {
     if (!decision.access) return this.finish(decision, request, undefined);
     if (decision.accept !== undefined) return this.checkAccepting(decision, decision.accept, request).then((verified) => this.finish(decision, request, verified));
-    const token = accessTokenOf(request, this.options.credentials);
-    if (token === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
-    const claims = decision.requirements.length === 0 ? authorizeNow(this.options.apo, token, undefined) : this.authorizeFrom(decision.requirements, 0, token, request, undefined);
+    // Without a token cookie the token is the Authorization header's alone: core is handed the header as sent, and skips parsing one it has seen.
+    const byHeader = this.options.credentials.cookie === undefined;
+    const credential = byHeader ? authorizationHeader(rawRequestOf(request).rawHeaders) : accessTokenOf(request, this.options.credentials);
+    if (credential === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
+    const claims =
+      decision.requirements.length === 0
+        ? this.authorizeOne(credential, byHeader, undefined, undefined)
+        : this.authorizeFrom(decision.requirements, 0, credential, byHeader, request, undefined);
     return claims instanceof Promise ? claims.then((verified) => this.finish(decision, request, verified)) : this.finish(decision, request, claims);
   }
 
+  /** One authorize, of the Authorization header's value (`byHeader`) or of the token. */
+  private authorizeOne(credential: string, byHeader: boolean, requirement: CompiledRequirement | Rule | undefined, input: { request: object } | undefined): Claims | Promise<Claims> {
+    const apo = this.options.apo;
+    return byHeader ? authorizeHeaderNow(apo, credential, requirement, input) : authorizeNow(apo, credential, requirement, input);
+  }
+
   /** Each requirement is one authorize (verification is cached after the first); one that must wait continues the loop once it settles. */
-  private authorizeFrom(requirements: CheckDecision['requirements'], from: number, token: string, request: object, claims: Claims | undefined): Claims | Promise<Claims> {
+  private authorizeFrom(
+    requirements: CheckDecision['requirements'],
+    from: number,
+    credential: string,
+    byHeader: boolean,
+    request: object,
+    claims: Claims | undefined,
+  ): Claims | Promise<Claims> {
     for (let i = from; i < requirements.length; i++) {
       // A rule is given the platform's request (route parameters, the loaded resource); a guard runs before Nest resolves the method's arguments.
       const requirement = requirements[i] as CompiledRequirement | Rule;
       // Only a rule reads its input: no object per request for a permission name.
-      const answer = authorizeNow(this.options.apo, token, requirement, isRule(requirement) ? { request } : undefined);
-      if (answer instanceof Promise) return answer.then((verified) => this.authorizeFrom(requirements, i + 1, token, request, verified));
+      const answer = this.authorizeOne(credential, byHeader, requirement, isRule(requirement) ? { request } : undefined);
+      if (answer instanceof Promise) return answer.then((verified) => this.authorizeFrom(requirements, i + 1, credential, byHeader, request, verified));
       claims = answer;
     }
     if (claims === undefined) throw new ApoJwtConfigError('unreachable: no claims after the access check');
