@@ -26,7 +26,10 @@ test('the same answers as findBearerToken over the request the accessor names', 
     assert.equal(finder(request), findBearerToken(request.rawHeaders), JSON.stringify(request.rawHeaders));
   }
   for (const request of [auth(`Bearer ${TOKEN}`, `Bearer ${TOKEN}`), auth(`Bearer ${TOKEN} x`), auth('Bearer')]) {
-    assert.throws(() => finder(request), (error: unknown) => error instanceof ApoJwtError && error.code === 'ERR_REQUEST_MALFORMED' && !error.message.includes(TOKEN));
+    assert.throws(
+      () => finder(request),
+      (error: unknown) => error instanceof ApoJwtError && error.code === 'ERR_REQUEST_MALFORMED' && !error.message.includes(TOKEN),
+    );
   }
   const withCookie = bearerTokenFinder((request: Request) => request.rawHeaders, { cookie: 'access_token' });
   assert.equal(withCookie({ rawHeaders: ['Cookie', `access_token=${TOKEN}`] }), TOKEN);
