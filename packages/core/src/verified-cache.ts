@@ -76,11 +76,7 @@ export class VerifiedTokenCache {
     if (this.keys.keyEpoch !== this.epoch) this.withdraw();
     const key = signatureOf(token);
     const entry = this.lru.get(key);
-    if (entry === undefined || entry.token !== token) return undefined;
-    if (now >= entry.exp + tolerance) {
-      this.lru.delete(key);
-      return undefined;
-    }
+    if (entry === undefined || entry.token !== token || this.expired(key, entry, now, tolerance)) return undefined;
     if (header !== undefined) entry.header = header;
     return entry;
   }
@@ -97,12 +93,14 @@ export class VerifiedTokenCache {
     // The header ends with its token unless it has trailing spaces: the same key as the token's.
     const key = signatureOf(header);
     const entry = this.lru.get(key);
-    if (entry === undefined || entry.header !== header) return undefined;
-    if (now >= entry.exp + tolerance) {
-      this.lru.delete(key);
-      return undefined;
-    }
-    return entry;
+    return entry === undefined || entry.header !== header || this.expired(key, entry, now, tolerance) ? undefined : entry;
+  }
+
+  /** verify.ts's own test, `now >= exp + tolerance`; an expired entry is dropped. */
+  private expired(key: string, entry: Entry, now: number, tolerance: number): boolean {
+    if (now < entry.exp + tolerance) return false;
+    this.lru.delete(key);
+    return true;
   }
 
   /** Caches claims verified with the keys of `epoch`; a key withdrawn meanwhile means they are not kept. */
