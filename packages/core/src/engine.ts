@@ -105,16 +105,18 @@ export function authorizeNow(
  * a token still cached serves it without parsing it again; any other header
  * is parsed by the Bearer rule first (400 for a malformed one, 401
  * ERR_TOKEN_MISSING for another scheme). The same answers as
- * `authorizeNow(apo, token, …)` for the header's token.
+ * `authorizeNow(apo, token, …)` for the header's token. `observed`: a
+ * caller that has just read `observesDecisions` passes its answer.
  */
 export function authorizeHeaderNow(
   apo: GuardEngine,
   header: string,
   requirement: CompiledRequirement | Rule | undefined,
   input?: PolicyInput,
+  observed = apo.observesDecisions === true,
 ): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
   const eager = apo[authorizeHeaderEagerly];
-  if (typeof eager === 'function') return eager.call(apo, header, requirement, input, apo.observesDecisions === true);
+  if (typeof eager === 'function') return eager.call(apo, header, requirement, input, observed);
   const token = bearerOfHeader(header);
   if (token === undefined) throw accessTokenMissing();
   return authorizeNow(apo, token, requirement, input);

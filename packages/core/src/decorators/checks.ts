@@ -4,7 +4,7 @@ import { isRule, type PolicyInput, type Rule } from '../policy.js';
 import type { AccessClaims } from '../claims.js';
 import { authorizationHeader } from '../http/credentials.js';
 import type { Finder, InjectedValues } from '../template.js';
-import { authorizeHeaderEagerly, type GuardEngine } from '../engine.js';
+import { authorizeHeaderNow, type GuardEngine } from '../engine.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
 import type { AcceptedCredentials } from '../api-keys/accept.js';
 
@@ -22,8 +22,8 @@ export interface Check {
   readonly accept?: AcceptedCredentials | undefined;
   /**
    * True when `requirement` is a rule, which is told the call's arguments
-   * and request. Decided once, when the check is made (`makeCheck`): a type
-   * test per request went through an inline cache call.
+   * and request. Decided once, when the check is made (`makeCheck`), rather
+   * than by two type tests on every request.
    */
   readonly rule: boolean;
 }
@@ -61,11 +61,10 @@ export function authorizeBearerHeader(
   observed: boolean,
 ): AccessClaims<string, object> | Promise<AccessClaims<string, object>> | undefined {
   const headersOf = apo.bearerHeaders;
-  const eager = apo[authorizeHeaderEagerly];
-  if (headersOf === undefined || typeof eager !== 'function') return undefined;
+  if (headersOf === undefined) return undefined;
   const header = authorizationHeader(headersOf(args[0]));
   if (header === undefined) throw accessTokenMissing();
-  return eager.call(apo, header, requirement, input, observed);
+  return authorizeHeaderNow(apo, header, requirement, input, observed);
 }
 
 function requireToken(token: string | undefined): string {
