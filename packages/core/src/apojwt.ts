@@ -1,4 +1,4 @@
-import { ApoJwtConfigError, accessTokenMissing } from './errors.js';
+import { ApoJwtConfigError } from './errors.js';
 import type { AccessClaims, RefreshClaims } from './claims.js';
 import { nowSeconds, requireRefresh, resolveConfig, withRefresh } from './config.js';
 import { issueAccessToken, issueTokens, type AccessTokenOverrides } from './issuer.js';
@@ -13,7 +13,7 @@ import type { ApoJwtOptions, RefreshOptions } from './options.js';
 import type { RegisteredData, RegisteredPermission, RegisteredRefreshData, RegisteredRole } from './register.js';
 import type { LoginContext, LoginFunction, LoginIssuer, LoginSetup } from './login-setup.js';
 import { authorizeApiKeyEagerly, authorizeEagerly, authorizeHeaderEagerly } from './engine.js';
-import { bearerOfHeader } from './http/credentials.js';
+import { requiredBearerOfHeader } from './http/credentials.js';
 import type { ApiKeys } from './api-keys/api-keys.js';
 import type { ApiKeyClaims } from './api-keys/api-key-claims.js';
 import { instanceApiKeys, underKeyScheme } from './api-keys/instance-keys.js';
@@ -127,9 +127,7 @@ export class ApoJwt<
     if (!observed && !this.overridesVerification())
       return this.verifier.authorizeHeaderEagerly(header, requirement, input) as AccessClaims<PermissionGrant<P>, D> | Promise<AccessClaims<PermissionGrant<P>, D>>;
     // An overridden verify or authorize, or a decision to report: the token goes the way of every other.
-    const token = bearerOfHeader(header);
-    if (token === undefined) throw accessTokenMissing();
-    return this[authorizeEagerly](token, requirement, input);
+    return this[authorizeEagerly](requiredBearerOfHeader(header), requirement, input);
   }
   /** Verifies an API key (see api-keys/api-keys.ts for every step) and, when given, the requirement or rule, by a token's permission rules (403). */
   async authorizeApiKey(key: string, requirement?: PermissionRequirement<P> | CompiledRequirement | Rule, input?: PolicyInput): Promise<ApiKeyClaims<P>> {

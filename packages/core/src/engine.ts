@@ -3,8 +3,7 @@ import type { CompiledRequirement } from './permissions.js';
 import type { PolicyInput, Rule } from './policy.js';
 import type { ExceptionHandler, Finder, Template } from './template.js';
 import type { ApiKeyClaims } from './api-keys/api-key-claims.js';
-import { accessTokenMissing } from './errors.js';
-import { bearerOfHeader } from './http/credentials.js';
+import { requiredBearerOfHeader } from './http/credentials.js';
 
 /**
  * The key of the engine's guard-only authorize, which answers synchronously
@@ -117,7 +116,5 @@ export function authorizeHeaderNow(
 ): AccessClaims<string, object> | Promise<AccessClaims<string, object>> {
   const eager = apo[authorizeHeaderEagerly];
   if (typeof eager === 'function') return eager.call(apo, header, requirement, input, observed);
-  const token = bearerOfHeader(header);
-  if (token === undefined) throw accessTokenMissing();
-  return authorizeNow(apo, token, requirement, input);
+  return authorizeNow(apo, requiredBearerOfHeader(header), requirement, input);
 }

@@ -1,6 +1,5 @@
 import type { AccessClaims, RefreshClaims } from './claims.js';
-import { accessTokenMissing } from './errors.js';
-import { bearerOfHeader } from './http/credentials.js';
+import { requiredBearerOfHeader } from './http/credentials.js';
 import { assertNotRevoked, verifyToken, type VerifyContext } from './verify.js';
 import { VerifiedTokenCache, type CachedToken, type KeyEpoch } from './verified-cache.js';
 import { expandGrants, type PermissionModel } from './permission-model.js';
@@ -52,7 +51,7 @@ export class Verifier {
   authorizeEagerly(token: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims | Promise<AccessClaims> {
     // One cache lookup: a miss goes straight to the full verification.
     const now = this.access.nowSeconds();
-    const hit = this.cache !== undefined && typeof token === 'string' ? this.cache.get(token, now, this.access.clockTolerance) : undefined;
+    const hit = this.cachedEntry(token, now);
     return hit !== undefined ? this.authorizeHit(hit, now, requirement, input) : this.authorizeLater(this.verifyAndCache(token), requirement, input);
   }
 
@@ -65,14 +64,12 @@ export class Verifier {
    * `authorizeEagerly` would, and the header is remembered with the token.
    */
   authorizeHeaderEagerly(header: string, requirement: CompiledRequirement | Rule | undefined, input?: PolicyInput): AccessClaims | Promise<AccessClaims> {
-    const cache = this.cache;
     const now = this.access.nowSeconds();
-    const seen = cache?.getByHeader(header, now, this.access.clockTolerance);
+    const seen = this.cache?.getByHeader(header, now, this.access.clockTolerance);
     if (seen !== undefined) return this.authorizeHit(seen, now, requirement, input);
     // Not seen with a cached token: the Bearer rule, then the token's own hit or every check; the header is remembered with it.
-    const token = bearerOfHeader(header);
-    if (token === undefined) throw accessTokenMissing();
-    const hit = cache?.get(token, now, this.access.clockTolerance, header);
+    const token = requiredBearerOfHeader(header);
+    const hit = this.cachedEntry(token, now, header);
     return hit !== undefined ? this.authorizeHit(hit, now, requirement, input) : this.authorizeLater(this.verifyAndCache(token, header), requirement, input);
   }
 
@@ -134,13 +131,14 @@ export class Verifier {
    * served at or after its `exp` (+ tolerance).
    */
   private cachedClaims(token: string): AccessClaims | Promise<AccessClaims> | undefined {
-    const cache = this.cache;
-    if (cache === undefined || typeof token !== 'string') return undefined;
     const now = this.access.nowSeconds();
-    const hit = cache.get(token, now, this.access.clockTolerance)?.claims;
-    if (hit === undefined) return undefined;
-    const revocation = assertNotRevoked(this.access, hit, now);
-    return (revocation === undefined ? hit : revocation.then(() => hit)) as unknown as AccessClaims | Promise<AccessClaims>;
+    const hit = this.cachedEntry(token, now);
+    return hit === undefined ? undefined : this.authorizeHit(hit, now, undefined, undefined);
+  }
+
+  /** The cache's entry for the token (the header it came in remembered, when given); undefined on a miss or with the cache off. */
+  private cachedEntry(token: string, now: number, header?: string): CachedToken | undefined {
+    return this.cache === undefined || typeof token !== 'string' ? undefined : this.cache.get(token, now, this.access.clockTolerance, header);
   }
 
   /** Every check of verify.ts (the cache already missed), then the claims are cached. */

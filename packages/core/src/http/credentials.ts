@@ -1,5 +1,5 @@
 import { parse } from 'cookie';
-import { ApoJwtError } from '../errors.js';
+import { ApoJwtError, accessTokenMissing } from '../errors.js';
 
 /**
  * Reads credentials from a request's raw header list (Node's
@@ -116,6 +116,13 @@ export function authorizationHeader(rawHeaders: readonly string[]): string | und
 export function bearerOfHeader(value: string): string | undefined {
   const parsed = parseAuthorization(value);
   return parsed === NOT_BEARER ? undefined : parsed;
+}
+
+/** `bearerOfHeader` for a request whose token can come from nothing else: another scheme is ERR_TOKEN_MISSING (401). */
+export function requiredBearerOfHeader(value: string): string {
+  const token = bearerOfHeader(value);
+  if (token === undefined) throw accessTokenMissing();
+  return token;
 }
 
 /**
