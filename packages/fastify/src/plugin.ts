@@ -3,16 +3,18 @@ import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
 import { REQUEST_KEYS, VALUES_SLOT, requestValueAccessor } from './attach.js';
 import { fastifyGuard } from './pre-handler.js';
-import { requestScopeWhenWanted } from './request-scope.js';
+import { addRequestScope } from './request-scope.js';
 
 export interface ApoJwtPluginOptions {
   /** The instance whose checks `fastify.apojwt` runs (normally `createApoJwt({ template: 'fastify', ... })`). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   apo: ApoJwt<any, any, any, boolean>;
   /**
-   * `'auto'` (default): every request runs in the request scope once a
-   * decorated method exists, so a decorated service-layer method (called
-   * without `(request, reply)`) checks the current request. `false`: no
+   * `'auto'` (default): requests run in the request scope once a decorated
+   * method exists, so a decorated service-layer method (called without
+   * `(request, reply)`) checks the current request: from the first hook on
+   * when one existed as the plugin loaded, otherwise around the handlers of
+   * routes registered after it (docs/fastify.md). `false`: no
    * scope; decorated methods must then be called with `(request, reply)`,
    * and one called otherwise is an ApoJwtConfigError. On Node 20 the scope
    * (AsyncLocalStorage) makes every promise of the process cost more: about
@@ -50,8 +52,8 @@ function setUp(fastify: FastifyInstance, options: ApoJwtPluginOptions): void {
   if (fastify.hasDecorator('apojwt')) throw new ApoJwtConfigError('apojwtPlugin is registered twice on this app');
   declareRequestValues(fastify);
   fastify.decorate('apojwt', fastifyGuard(apo));
-  // Every request of the app runs in its request scope (once a decorated method exists): decorated service-layer methods find it.
-  if (requestScope === 'auto') fastify.addHook('onRequest', requestScopeWhenWanted());
+  // Requests run in the request scope (once a decorated method exists): decorated service-layer methods find it.
+  if (requestScope === 'auto') addRequestScope(fastify);
 }
 
 /**

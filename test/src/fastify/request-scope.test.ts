@@ -95,8 +95,8 @@ describe('Fastify: the plugin enters the request scope; middleware is a preHandl
   });
 });
 
-describe('Fastify: the plugin enters the scope only once a decorated method exists', () => {
-  test('before any decorated method a request runs outside any scope; once one is defined, the next request is in one', async () => {
+describe('Fastify: the plugin enters the scope only once a decorated method exists, chosen as it loads', () => {
+  test("before any decorated method a request runs outside any scope; once one is defined, the next request's handler is in one", async () => {
     // A fresh process: this file's own decorators set the flag here long ago.
     const code = `
       import Fastify from 'fastify';
@@ -119,13 +119,41 @@ describe('Fastify: the plugin enters the scope only once a decorated method exis
       service = new Refunds();
       const second = await (await fetch(url + '/orders', { headers })).json();
       await app.close();
-      process.stdout.write(JSON.stringify([first, second]) + '\\n');
+      process.stdout.write(JSON.stringify([first, second, app.printRoutes({ includeHooks: true }).includes('onRequest')]) + '\\n');
     `;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
     assert.deepEqual(JSON.parse(stdout), [
       { sub: 'user-1', scoped: false, refunded: null },
       { sub: 'user-1', scoped: true, refunded: 'o-1' },
+      // No decorated method when the plugin loaded: no onRequest hook for Fastify to run on every request.
+      false,
     ]);
+  });
+
+  test('a decorated method that exists as the plugin loads: an onRequest hook, and every later hook runs in the scope', async () => {
+    const code = `
+      import Fastify from 'fastify';
+      import { ApoJwt, apojwtPlugin, currentRequestScope, fastifyTemplate, permissionRequired } from '@apojwt/fastify';
+      const apo = new ApoJwt({ secret: 'fresh-fastify-secret-0123456789-abcdefghij', iss: 'a', serverAudience: 'b', template: fastifyTemplate() });
+      class Refunds { async refund(id) { return id; } }
+      const descriptor = Object.getOwnPropertyDescriptor(Refunds.prototype, 'refund');
+      Object.defineProperty(Refunds.prototype, 'refund', permissionRequired('orders:read', { apo })(Refunds.prototype, 'refund', descriptor));
+      const service = new Refunds();
+      const app = Fastify();
+      await app.register(apojwtPlugin, { apo });
+      const inHook = [];
+      app.get('/orders', {
+        preValidation: (request, _reply, done) => { inHook.push(currentRequestScope()?.args[0] === request); done(); },
+      }, async (request) => ({ scoped: currentRequestScope()?.args[0] === request, refunded: await service.refund('o-2') }));
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      const headers = { authorization: 'Bearer ' + apo.createToken({ sub: 'user-1', permissions: ['orders:read'] }) };
+      const answer = await (await fetch(url + '/orders', { headers })).json();
+      const refused = (await fetch(url + '/orders')).status;
+      await app.close();
+      process.stdout.write(JSON.stringify([answer, refused, inHook, app.printRoutes({ includeHooks: true }).includes('onRequest')]) + '\\n');
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    assert.deepEqual(JSON.parse(stdout), [{ scoped: true, refunded: 'o-2' }, 401, [true, true], true]);
   });
 });
 
