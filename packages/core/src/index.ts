@@ -82,7 +82,8 @@ export type { ApiKeyClaims, ApiKeyInfo, CreatedApiKey } from './api-keys/api-key
 export { DEFAULT_API_KEY_PREFIX } from './api-keys/key-format.js';
 export { compileAccept, selectCredential, type AcceptedCredentials, type CredentialKind, type FoundCredential } from './api-keys/accept.js';
 export type { AcceptOptions } from './decorators/decorators.js';
-export { nextOnRejection } from './decorators/middleware.js';
+export { callbackHookFor, nextOnRejection } from './decorators/middleware.js';
+export type { CallbackHook, HookDone } from './decorators/guard.js';
 export { authorizeHeaderNow, authorizeNow, type GuardEngine, type ApiKeyReader } from './engine.js';
 export { acceptedCredential } from './decorators/credential-check.js';
 export { runInRequestScope, currentRequestScope, requestScopeWanted, type RequestScope } from './request-scope.js';

@@ -1,4 +1,4 @@
-import { ApoJwtConfigError, carryDecision, checkFailure, type AcceptOptions, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
+import { ApoJwtConfigError, callbackHookFor, carryDecision, checkFailure, type AcceptOptions, type ApoJwt, type Middleware, type PermissionRequirement, type Rule } from '@apojwt/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 /** A callback-style Fastify hook: use it as `preHandler` (or `onRequest`, `preValidation`). */
@@ -11,7 +11,9 @@ export type ApoPreHandler = (request: FastifyRequest, reply: FastifyReply, done:
  * Core's middleware both calls the last argument as `next` and returns a
  * promise; Fastify's hook runner treats each of the two as "done", so given
  * directly as a preHandler the rest of the route would run twice. Here the
- * promise is kept from Fastify: the hook is callback-style only.
+ * promise is kept from Fastify: the hook is callback-style only. Core's own
+ * middleware becomes core's callback hook of the same check (`callbackHookFor`);
+ * any other middleware is wrapped, with the same answers:
  *  - passed: `done()` is called once, inside the check's scope (so a
  *    `@refresh`-style `createToken` in the handler continues the family);
  *  - refused with `errors: 'respond'`: the reply was sent and `done` is never
@@ -23,6 +25,12 @@ export function toPreHandler(middleware: Middleware): ApoPreHandler {
   if (typeof middleware !== 'function') throw new ApoJwtConfigError('toPreHandler needs a middleware function, e.g. apo.permissionRequired(...)');
   // Middleware of a Fastify-template instance already is a hook (the template adapts it).
   if (preHandlers.has(middleware)) return middleware as ApoPreHandler;
+  // Core's own middleware: its checks as a hook, without a `next` made per request.
+  const own = callbackHookFor(middleware, reportLateFailure) as ApoPreHandler | undefined;
+  if (own !== undefined) {
+    preHandlers.add(own);
+    return own;
+  }
   const hook = carryDecision(middleware, function apojwtPreHandler(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     let settled = false;
     // Core calls next() with no argument when every check passed, next(error) when something failed.
@@ -44,6 +52,10 @@ export function toPreHandler(middleware: Middleware): ApoPreHandler {
   });
   preHandlers.add(hook);
   return hook;
+}
+
+function reportLateFailure(args: readonly unknown[], error: unknown): void {
+  (args[0] as FastifyRequest).log.error({ err: error }, 'apojwt: failure after the hook had finished');
 }
 
 /** Hooks made by toPreHandler. */

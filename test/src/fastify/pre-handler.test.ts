@@ -82,6 +82,21 @@ describe('preHandler hooks', () => {
     const base = fastifyTemplate({ name: 'prehandler-falsy' });
     const falsy = new ApoJwt({ ...BASE, template: { ...base, name: 'falsy', tokenFinder: () => Promise.reject(undefined) } as Template });
     app.get('/falsy/orders', { preHandler: fastifyGuard(falsy).tokenRequired() }, handler('falsyOrders'));
+    // Middleware core did not make, in core's (…args, next) convention: toPreHandler wraps it.
+    const foreign = (behaviour: (next: (error?: unknown) => void) => void) => toPreHandler((_request: unknown, _reply: unknown, next: (error?: unknown) => void) => behaviour(next));
+    app.get('/foreign/pass', { preHandler: foreign((next) => next()) }, handler('foreignPass'));
+    app.get('/foreign/fail', { preHandler: foreign((next) => next(Object.assign(new Error('refused here'), { statusCode: 409 }))) }, handler('foreignFail'));
+    app.get('/foreign/null', { preHandler: foreign((next) => next(null)) }, handler('foreignNull'));
+    app.get(
+      '/foreign/twice',
+      {
+        preHandler: foreign((next) => {
+          next();
+          next(new Error('a second answer'));
+        }),
+      },
+      handler('foreignTwice'),
+    );
     server = await start(app);
   });
 
@@ -182,6 +197,24 @@ describe('preHandler hooks', () => {
     assert.equal(reused.status, 401);
     assert.equal(reused.json['error'], 'ERR_REFRESH_REUSED');
     assert.deepEqual(calls, []);
+  });
+
+  test('middleware core did not make: next() continues once, next(error) and next(null) are failures, a second call is logged', async () => {
+    assert.equal((await get('/foreign/pass')).status, 200);
+    assert.deepEqual(calls, ['foreignPass']);
+    calls.length = 0;
+    const failed = await get('/foreign/fail');
+    assert.equal(failed.status, 409);
+    assert.equal(failed.json['handledBy'], 'app');
+    const nothing = await get('/foreign/null');
+    assert.equal(nothing.status, 500);
+    assert.equal(nothing.json['error'], 'ERR_APOJWT_CONFIG');
+    assert.deepEqual(calls, []);
+    const before = logs.problems.length;
+    assert.equal((await get('/foreign/twice')).status, 200);
+    assert.deepEqual(calls, ['foreignTwice']);
+    assert.deepEqual(logs.problems.slice(before), ['apojwt: failure after the hook had finished']);
+    logs.lines.length = 0;
   });
 
   test('setup errors: not a middleware, not an instance', () => {

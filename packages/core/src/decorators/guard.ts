@@ -99,6 +99,38 @@ export function guardMiddleware(body: AnyFunction, checks: readonly Check[], whe
   };
 }
 
+/** `done()` to continue, `done(error)` to hand the framework a failure. */
+export type HookDone = (error?: unknown) => void;
+
+/** A callback-style hook `(request, reply, done)` whose return value the framework ignores (Fastify's). */
+export type CallbackHook = (this: unknown, request: unknown, reply: unknown, done: HookDone) => void;
+
+/**
+ * The checks as a callback-style hook, the leanest form of middleware: no
+ * closure and no rest array per request.
+ *  - passed: `done()` once (inside a refresh family's scope, as a handler);
+ *  - refused and answered through the template: `done` is never called, as
+ *    a hook that answered must not continue;
+ *  - refused for the framework, or any other failure: `done(error)`.
+ * Fastify's `done()` does not throw (it answers the handler's own errors);
+ * should it throw all the same, `done` has been called and must not be
+ * called again: the failure goes to `lateFailure` instead.
+ */
+export function guardCallbackHook(checks: readonly Check[], lateFailure: (args: readonly unknown[], error: unknown) => void): CallbackHook {
+  function continueRequest(request: unknown, reply: unknown, done: HookDone): void {
+    try {
+      done();
+    } catch (error) {
+      lateFailure([request, reply], error);
+    }
+  }
+  const guarded: Guarded = { original: continueRequest, checks, marks: undefined, replacesClass: false };
+  return function (this: unknown, request: unknown, reply: unknown, done: HookDone): void {
+    const result = runGuardedNow(this, guarded, [request, reply, done]);
+    if (result instanceof Promise) result.then(undefined, (error: unknown) => done(checkFailure(error)));
+  };
+}
+
 /**
  * The checks, then the method. When every check passed synchronously (a
  * verified-cache hit with a synchronous store), the method's own return

@@ -1,5 +1,5 @@
 import type { Check } from './checks.js';
-import { guardMiddleware } from './guard.js';
+import { guardCallbackHook, guardMiddleware, type CallbackHook } from './guard.js';
 import { assertRefreshEnabled } from './refresh-enabled.js';
 import { markDecision, markPublic } from './marks.js';
 
@@ -20,9 +20,26 @@ export function middlewareFor(check: Check): Middleware {
   }
   // Passed synchronously: `next`'s own answer, and nothing that could reject; a promise: see nextOnRejection.
   const middleware = markDecision(guardMiddleware(apojwtMiddleware, [check], nextOnRejection));
+  middlewareChecks.set(middleware, check);
   // The instance's template knows its framework's hook shape (Fastify's preHandler).
   const adapt = check.apo?.template?.middleware;
   return adapt === undefined ? middleware : adapt(middleware);
+}
+
+/** Core's own middleware (made by middlewareFor), and the check each runs. */
+const middlewareChecks = new WeakMap<Middleware, Check>();
+
+/**
+ * The same check as `middleware` (made by core: `apo.permissionRequired(...)`
+ * and friends), as a callback-style hook `(request, reply, done)` without
+ * core's `(…args, next)` convention in between: what a framework adapter
+ * whose hooks take `done` (Fastify's) uses. Undefined for any other
+ * function, which the adapter then wraps as middleware. `lateFailure` is told
+ * of a failure after `done()` was called (see guardCallbackHook).
+ */
+export function callbackHookFor(middleware: Middleware, lateFailure: (args: readonly unknown[], error: unknown) => void): CallbackHook | undefined {
+  const check = middlewareChecks.get(middleware);
+  return check === undefined ? undefined : markDecision(guardCallbackHook([check], lateFailure));
 }
 
 /** Middleware for a route that needs no token: it only calls `next`, and tells the coverage check the route is public on purpose. */
