@@ -105,6 +105,26 @@ describe('verified-token cache', () => {
     assert.deepEqual((await apo.verify(token)).perms, ['orders:read']);
   });
 
+  test('the lookup key keeps six bits of each of the last characters: a token differing in a seventh bit is a miss, then refused', async () => {
+    const { keys, apo } = setup();
+    const token = apo.createToken({ sub: 'u', permissions: ['orders:read'] });
+    await apo.verify(token);
+    // c ^ 64 leaves c & 63 alone: the same key as the cached token, another token all the same.
+    let twinsWithBase64urlCharacters = 0;
+    for (const at of [1, 3, 5]) {
+      const i = token.length - at;
+      if (/[A-Za-z0-9_-]/.test(String.fromCharCode(token.charCodeAt(i) ^ 64))) twinsWithBase64urlCharacters++;
+      const twin = token.slice(0, i) + String.fromCharCode(token.charCodeAt(i) ^ 64) + token.slice(i + 1);
+      // Malformed when the twin is not a base64url character, a wrong signature when it is.
+      await assert.rejects(
+        apo.verify(twin),
+        (error: { code?: string; status?: number }) => ['ERR_TOKEN_MALFORMED', 'ERR_SIGNATURE_INVALID'].includes(String(error.code)) && error.status === 401,
+      );
+    }
+    assert.deepEqual((await apo.verify(token)).perms, ['orders:read']);
+    assert.equal(keys.calls, 1 + twinsWithBase64urlCharacters, 'a twin went through the checks; the token itself stayed a hit');
+  });
+
   test('a fresh string equal to a cached token is a hit', async () => {
     const { keys, apo } = setup();
     const token = apo.createToken({ sub: 'u' });
