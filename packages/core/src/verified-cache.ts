@@ -136,8 +136,9 @@ export class VerifiedTokenCache {
  */
 function keyOf(token: string): number {
   const n = token.length;
-  return (
-    ((((((((token.charCodeAt(n - 1) & 63) << 6) | (token.charCodeAt(n - 2) & 63)) << 6) | (token.charCodeAt(n - 3) & 63)) << 6) | (token.charCodeAt(n - 4) & 63)) << 6) |
-    (token.charCodeAt(n - 5) & 63)
-  );
+  let key = token.charCodeAt(n - 1) & 63;
+  key = (key << 6) | (token.charCodeAt(n - 2) & 63);
+  key = (key << 6) | (token.charCodeAt(n - 3) & 63);
+  key = (key << 6) | (token.charCodeAt(n - 4) & 63);
+  return (key << 6) | (token.charCodeAt(n - 5) & 63);
 }

@@ -103,8 +103,10 @@ describe('Fastify: the plugin enters the scope only once a decorated method exis
       import { ApoJwt, apojwtPlugin, currentRequestScope, fastifyTemplate, permissionRequired } from '@apojwt/fastify';
       const apo = new ApoJwt({ secret: 'fresh-fastify-secret-0123456789-abcdefghij', iss: 'a', serverAudience: 'b', template: fastifyTemplate() });
       const app = Fastify();
-      await app.register(apojwtPlugin, { apo });
       let service;
+      // Registered before the plugin: its handler is not wrapped, so a service defined later is outside any scope.
+      app.get('/early', async () => ({ refunded: await service.refund('o-0') }));
+      await app.register(apojwtPlugin, { apo });
       app.get('/orders', { preHandler: app.apojwt.permissionRequired('orders:read') }, async (request) => ({
         sub: request.tokenSubject,
         scoped: currentRequestScope()?.args[0] === request,
@@ -118,8 +120,10 @@ describe('Fastify: the plugin enters the scope only once a decorated method exis
       Object.defineProperty(Refunds.prototype, 'refund', permissionRequired('orders:read', { apo })(Refunds.prototype, 'refund', descriptor));
       service = new Refunds();
       const second = await (await fetch(url + '/orders', { headers })).json();
+      const early = await fetch(url + '/early', { headers });
+      const earlyAnswer = [early.status, (await early.json()).code];
       await app.close();
-      process.stdout.write(JSON.stringify([first, second, app.printRoutes({ includeHooks: true }).includes('onRequest')]) + '\\n');
+      process.stdout.write(JSON.stringify([first, second, app.printRoutes({ includeHooks: true }).includes('onRequest'), earlyAnswer]) + '\\n');
     `;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
     assert.deepEqual(JSON.parse(stdout), [
@@ -127,6 +131,8 @@ describe('Fastify: the plugin enters the scope only once a decorated method exis
       { sub: 'user-1', scoped: true, refunded: 'o-1' },
       // No decorated method when the plugin loaded: no onRequest hook for Fastify to run on every request.
       false,
+      // A route registered before the plugin: the clear configuration error, a 500 from Fastify, never a TypeError.
+      [500, 'ERR_APOJWT_CONFIG'],
     ]);
   });
 
