@@ -3,7 +3,7 @@ export type { AnyApoJwt } from './any-apojwt.js';
 export type { CreateTokenInput, CreateTokenResult, TokenPair } from './tokens.js';
 export { createApoJwt } from './create.js';
 export type { ApoJwtOptions, RefreshOptions } from './options.js';
-export { ApoJwtError, ApoJwtConfigError, STATUS_BY_CODE, isApoJwtError, type ApoJwtErrorCode, type ApoJwtErrorDetails, type ApoJwtHttpStatus } from './errors.js';
+export { ApoJwtError, ApoJwtConfigError, STATUS_BY_CODE, accessTokenMissing, isApoJwtError, type ApoJwtErrorCode, type ApoJwtErrorDetails, type ApoJwtHttpStatus } from './errors.js';
 export { toHttpErrorResponse, type HttpErrorResponse } from './http-error.js';
 export { oauthErrorResponse, OAUTH_ERROR_BY_CODE, type OAuthErrorBody } from './http/oauth-error.js';
 export type { AccessTokenOverrides } from './issuer.js';

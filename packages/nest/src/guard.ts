@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import {
   ApoJwtConfigError,
   ApoJwtError,
+  accessTokenMissing,
   authorizationHeader,
   authorizeHeaderNow,
   authorizeNow,
@@ -112,7 +113,7 @@ export class ApoJwtGuard implements CanActivate {
     // Without a token cookie the token is the Authorization header's alone: core is handed the header as sent, and skips parsing one it has seen.
     const byHeader = this.options.credentials.cookie === undefined;
     const credential = byHeader ? authorizationHeader(rawRequestOf(request).rawHeaders) : accessTokenOf(request, this.options.credentials);
-    if (credential === undefined) throw new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent');
+    if (credential === undefined) throw accessTokenMissing();
     const claims =
       decision.requirements.length === 0
         ? this.authorizeOne(credential, byHeader, undefined, undefined)

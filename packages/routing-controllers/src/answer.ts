@@ -1,5 +1,5 @@
 import { UnauthorizedError } from 'routing-controllers';
-import { ApoJwtError, isApoJwtError, toHttpErrorResponse, type HttpErrorResponse } from '@apojwt/core';
+import { ApoJwtError, accessTokenMissing, isApoJwtError, toHttpErrorResponse, type HttpErrorResponse } from '@apojwt/core';
 
 /**
  * The HTTP answer for a refusal, or undefined for any other error (the app's
@@ -17,7 +17,7 @@ export function refusalAnswer(error: unknown): HttpErrorResponse | undefined {
   // `@CurrentUser({ required: true })` with no user: routing-controllers' own
   // "authorization required". With apojwt's currentUserChecker that means no
   // token was sent, which core answers as ERR_TOKEN_MISSING (RFC 6750 §3.1).
-  if (isAuthorizationRequired(error)) return toHttpErrorResponse(new ApoJwtError('ERR_TOKEN_MISSING', 'no access token was sent'));
+  if (isAuthorizationRequired(error)) return toHttpErrorResponse(accessTokenMissing());
   return undefined;
 }
 

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Koa from 'koa';
-import { ApoJwt, ApoJwtError, STATUS_BY_CODE, toHttpErrorResponse, type ApoJwtErrorCode, type RevocationStore, type Template } from '@apojwt/core';
+import { ApoJwt, ApoJwtError, STATUS_BY_CODE, accessTokenMissing, toHttpErrorResponse, type ApoJwtErrorCode, type RevocationStore, type Template } from '@apojwt/core';
 import { expressTemplate } from '@apojwt/express';
 import { koaTemplate } from '@apojwt/koa';
 import { AUD, ISS, SECRET } from '../support/core.js';
@@ -155,4 +155,15 @@ describe('toHttpErrorResponse', () => {
     assert.equal(error.cause, cause);
     assert.ok(!answer.body.message.includes('attacker'));
   });
+});
+
+test('accessTokenMissing: the one "no access token" refusal every adapter throws, 401 with a bare challenge', () => {
+  const error = accessTokenMissing();
+  assert.ok(error instanceof ApoJwtError);
+  assert.equal(error.code, 'ERR_TOKEN_MISSING');
+  assert.equal(error.message, 'no access token was sent');
+  const answer = toHttpErrorResponse(error);
+  assert.equal(answer.status, 401);
+  assert.equal(answer.headers['WWW-Authenticate'] ?? answer.headers['www-authenticate'], 'Bearer');
+  assert.notEqual(accessTokenMissing(), error, 'a new error each time: its stack is the caller’s');
 });
